@@ -1,0 +1,9 @@
+"""wfm: wide flat minima in small neural networks, the statistical-physics way.
+
+One- and two-layer perceptrons (binary or spherical weights; sign or ReLU hidden units; tree and fully
+connected committee machines) that store random patterns: find solutions with the algorithms of the
+wide-flat-minima literature, measure the geometry around them, and compare with replica theory.
+
+See ``README.md`` for a tour and ``DESIGN.md`` (in ``shared/``) for the API contract.
+"""
+__version__ = "0.1.0"

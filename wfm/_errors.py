@@ -1,0 +1,56 @@
+"""Argument checking shared by every module.
+
+Every public function validates its inputs with these helpers so that a bad argument raises a
+``ValueError``/``TypeError`` whose message names the argument and the allowed values (DESIGN.md,
+"Errors"). The CLI turns these into one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_choice(name, value, allowed):
+    """Return ``value`` if it is one of ``allowed``; else ValueError naming ``name``."""
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, allowed))}")
+    return value
+
+
+def check_int(name, value, *, min_value=None, odd=None, even=None):
+    """Return ``value`` as ``int`` after checking type, lower bound and parity."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if min_value is not None and value < min_value:
+        raise ValueError(f"{name} must be >= {min_value}, got {value}")
+    if odd and value % 2 == 0:
+        raise ValueError(f"{name} must be odd, got {value}")
+    if even and value % 2 != 0:
+        raise ValueError(f"{name} must be even, got {value}")
+    return value
+
+
+def check_float(name, value, *, positive=False, nonnegative=False, finite=True):
+    """Return ``value`` as ``float`` after checking it is a real number with the given sign."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if finite and not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    if nonnegative and not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def check_options(method, options, allowed):
+    """Reject options a method does not know (DESIGN.md: an unknown option is an error, not ignored)."""
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(
+            f"unknown option(s) {', '.join(unknown)} for {method}; "
+            f"allowed: {', '.join(sorted(allowed)) or '(none)'}"
+        )
