@@ -7,3 +7,8 @@ wide-flat-minima literature, measure the geometry around them, and compare with 
 See ``README.md`` for a tour and ``DESIGN.md`` (in ``shared/``) for the API contract.
 """
 __version__ = "0.1.0"
+
+from .data import Patterns, random_patterns, teacher_student  # noqa: E402,F401
+from .models import Committee, ParityMachine, Perceptron, TreeCommittee  # noqa: E402,F401
+from . import losses  # noqa: E402,F401
+from .solvers import SolveResult, solve  # noqa: E402,F401

@@ -1,0 +1,82 @@
+"""Numba helpers shared by kernels that work on the integer fields of binary models.
+
+A binary model is reduced to plain numbers for kernels:
+
+* ``code``: 0 perceptron, 1 sign committee (majority), 2 ReLU committee (+1/−1 output halves), 3 parity;
+* unscaled integer fields h_k = Σ_i W_{ki} ξ_{k,i} (int32), so the scaled field is h_k/√m;
+* the integer pre-activation ``pre`` = h_1 (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) (ReLU),
+  Π_k sign h_k (parity);
+* ``thr``: pattern μ is an error iff σ^μ · pre^μ ≤ thr, i.e. thr = κ√m for the perceptron and the ReLU
+  committee (whose pre-activation carries the 1/√m scale) and thr = κ for sign and parity committees.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+PERCEPTRON, SIGN, RELU, PARITY = 0, 1, 2, 3
+
+
+def model_code(model) -> int:
+    if model.kind == "perceptron":
+        return PERCEPTRON
+    if model.kind == "parity":
+        return PARITY
+    return SIGN if model.activation == "sign" else RELU
+
+
+def error_threshold(model) -> float:
+    """thr such that an error is σ·pre ≤ thr (see the module docstring)."""
+    code = model_code(model)
+    return model.margin * math.sqrt(model.m) if code in (PERCEPTRON, RELU) else model.margin
+
+
+def input_columns(model) -> np.ndarray:
+    """cols[j] = the input index seen by flat weight j = k·m + i."""
+    k, m = model.k, model.m
+    if model.tree:
+        return np.arange(k * m, dtype=np.int64)
+    return np.tile(np.arange(m, dtype=np.int64), k)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def sgn(x):
+    return 1 if x > 0 else (-1 if x < 0 else 0)
+
+
+@nb.njit(cache=True, nogil=True)
+def int_preactivation(code, h):
+    """Integer pre-activation from a row of unit fields ``h`` (length K)."""
+    kk = h.shape[0]
+    if code == PERCEPTRON:
+        return h[0]
+    if code == SIGN:
+        s = 0
+        for k in range(kk):
+            s += sgn(h[k])
+        return s
+    if code == RELU:
+        s = 0
+        half = kk // 2
+        for k in range(kk):
+            if h[k] > 0:
+                s += h[k] if k < half else -h[k]
+        return s
+    p = 1
+    for k in range(kk):
+        p *= sgn(h[k])
+    return p
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def unit_contribution(code, k, half, hk):
+    """Contribution of unit k with field hk to the pre-activation (sign: sgn; ReLU: ±max(0, h))."""
+    if code == SIGN:
+        return sgn(hk)
+    if code == RELU:
+        if hk <= 0:
+            return 0
+        return hk if k < half else -hk
+    return hk

@@ -1,0 +1,199 @@
+"""Learning algorithms behind one entry point, :func:`solve`.
+
+A method is a function ``run(model, patterns, rng, progress, **options) -> Run`` registered with
+:func:`register` together with its options and their defaults, the models it applies to and a one-line
+description. :func:`solve` validates everything (unknown method or option → error naming it), seeds the
+method from ``seed`` through ``numpy.random.SeedSequence``, times it, and checks the returned weights
+**independently** of the method's own bookkeeping: ``solved`` is true only if ``model.errors(weights) == 0``.
+
+``wfm.solve(model, patterns, method="?")`` (or ``wfm methods``) lists the methods.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .._errors import check_choice, check_options
+from ..data import Patterns
+from ..models import Model, model_from_description
+
+__all__ = ["solve", "SolveResult", "Run", "register", "methods", "method_info"]
+
+
+@dataclass
+class Run:
+    """What a method returns to :func:`solve`: final weights, iterations done, per-step history, extras."""
+
+    weights: np.ndarray
+    iterations: int
+    history: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class SolveResult:
+    """Result of :func:`solve`.
+
+    Attributes: ``weights`` (the model's weight shape), ``solved`` (zero training errors, checked by
+    ``model.errors``), ``n_errors``, ``iterations`` (sweeps/epochs/steps as the method counts them),
+    ``seconds``, ``history`` (dict of equal-length arrays: per-step energy, errors, γ, β, norms …),
+    ``method``, ``seed``, ``options`` (all options, defaults filled in), ``model`` (its description),
+    ``extra`` (method-specific results: e.g. which replica solved, the protocol trace).
+    """
+
+    weights: np.ndarray
+    solved: bool
+    n_errors: int
+    iterations: int
+    seconds: float
+    history: dict
+    method: str
+    seed: int | None
+    options: dict
+    model: dict
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def training_error(self) -> float:
+        return self.n_errors / max(1, self.extra.get("p", 1))
+
+    def summary(self) -> dict:
+        """Scalars only (for printing, records and ``--json``)."""
+        return {"method": self.method, "solved": self.solved, "n_errors": self.n_errors,
+                "iterations": self.iterations, "seconds": round(self.seconds, 6), "seed": self.seed,
+                "model": self.model, "options": self.options}
+
+    def save(self, path):
+        """Save to ``.npz`` (arrays) with a JSON header; no pickle, so a file from elsewhere is safe to load."""
+        meta = {k: getattr(self, k) for k in ("solved", "n_errors", "iterations", "seconds", "method", "seed",
+                                                "options", "model")}
+        arrays = {"weights": np.asarray(self.weights)}
+        extra_meta = {}
+        for k, v in self.extra.items():
+            if isinstance(v, np.ndarray):
+                arrays["extra__" + k] = v
+            else:
+                extra_meta[k] = v
+        for k, v in self.history.items():
+            arrays["history__" + k] = np.asarray(v)
+        meta["extra"] = extra_meta
+        from ..cli import to_jsonable
+        buf = json.dumps(to_jsonable(meta)).encode()
+        np.savez_compressed(path, __meta__=np.frombuffer(buf, dtype=np.uint8), **arrays)
+
+    @classmethod
+    def load(cls, path) -> "SolveResult":
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(z["__meta__"].tobytes().decode())
+            history = {k[len("history__"):]: z[k] for k in z.files if k.startswith("history__")}
+            extra = dict(meta.pop("extra"))
+            extra.update({k[len("extra__"):]: z[k] for k in z.files if k.startswith("extra__")})
+            return cls(weights=z["weights"], history=history, extra=extra, **meta)
+
+    def model_object(self) -> Model:
+        return model_from_description(self.model)
+
+
+@dataclass(frozen=True)
+class _Method:
+    name: str
+    run: Callable
+    options: dict
+    description: str
+    applies: Callable | None
+    option_docs: dict
+
+
+_REGISTRY: dict[str, _Method] = {}
+
+
+def register(name, options, description, applies=None, option_docs=None):
+    """Decorator registering ``run(model, patterns, rng, progress, **options) -> Run`` as method ``name``.
+
+    ``options`` maps every accepted option to its default; ``applies(model)`` raises ``ValueError`` when
+    the method does not apply to a model (e.g. binary-only methods on continuous weights).
+    """
+
+    def deco(run):
+        _REGISTRY[name] = _Method(name, run, dict(options), description, applies, dict(option_docs or {}))
+        return run
+
+    return deco
+
+
+def methods() -> dict:
+    """Method name → {"description", "options" (defaults)}."""
+    _load_all()
+    return {k: {"description": m.description, "options": dict(m.options), "option_docs": dict(m.option_docs)}
+            for k, m in sorted(_REGISTRY.items())}
+
+
+def method_info(name) -> dict:
+    _load_all()
+    check_choice("method", name, tuple(sorted(_REGISTRY)))
+    return methods()[name]
+
+
+_MODULES = ("sa",)
+
+
+def _load_all():
+    import importlib
+
+    for mod in _MODULES:
+        importlib.import_module(f"{__name__}.{mod}")
+
+
+def solve(model, patterns, method="sa", seed=None, progress=False, **options) -> SolveResult:
+    """Train ``model`` on ``patterns`` with ``method``; returns a :class:`SolveResult`.
+
+    ``seed`` (int or None) → ``numpy.random.SeedSequence`` → the method's Generator: the same seed gives
+    the same result. ``progress`` shows a progress bar on long runs. ``method="?"`` raises a ValueError
+    listing the methods and their options.
+    """
+    _load_all()
+    if method == "?":
+        lines = [f"{k}: {v['description']} options={v['options']}" for k, v in methods().items()]
+        raise ValueError("available methods:\n" + "\n".join(lines))
+    check_choice("method", method, tuple(sorted(_REGISTRY)))
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a wfm model (Perceptron, TreeCommittee, ...), got {model!r}")
+    if not isinstance(patterns, Patterns):
+        raise TypeError(f"patterns must be a wfm.Patterns, got {type(patterns).__name__}")
+    if patterns.n != model.n:
+        raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
+    m = _REGISTRY[method]
+    check_options(f"method={method!r}", options, m.options)
+    if m.applies is not None:
+        m.applies(model)
+    opts = {**m.options, **options}
+    ss = np.random.SeedSequence(seed)
+    rng = np.random.default_rng(ss)
+    t0 = time.perf_counter()
+    run = m.run(model, patterns, rng, progress, **opts)
+    seconds = time.perf_counter() - t0
+    weights = model.check_weights(run.weights)
+    n_errors = int(model.errors(weights, patterns))
+    extra = {"p": patterns.p, **run.extra}
+    history = {k: np.asarray(v) for k, v in run.history.items()}
+    return SolveResult(weights=weights, solved=n_errors == 0, n_errors=n_errors, iterations=int(run.iterations),
+                       seconds=seconds, history=history, method=method, seed=seed, options=opts,
+                       model=model.describe(), extra=extra)
+
+
+def require_binary(model):
+    """``applies`` check for methods defined on ±1 weights."""
+    if not model.binary:
+        raise ValueError(f"this method needs binary weights (weights='binary'), got model={model!r}")
+
+
+def require_continuous(model):
+    """``applies`` check for methods defined on continuous weights."""
+    if model.binary:
+        raise ValueError(f"this method needs continuous weights (weights='spherical'), got model={model!r}")
