@@ -1,0 +1,56 @@
+r"""Replica theory for the perceptron and committee machines: the predictions simulations are put next to.
+
+Modules
+-------
+:mod:`wfm.theory.gaussian`
+    Gaussian measures, stable :math:`\ln H`, :math:`G/H`, Gauss–Hermite averages (used across ``wfm``).
+:mod:`wfm.theory.perceptron`
+    Spherical (Gardner) and binary (Krauth–Mézard) RS: capacities, entropies, overlaps, max margin.
+:mod:`wfm.theory.franz_parisi`
+    RS Franz–Parisi local entropy around a reference solution of margin :math:`\tilde\kappa`.
+:mod:`wfm.theory.large_deviation`
+    Maximal local entropy (y → ∞ large-deviation RS computation).
+:mod:`wfm.theory.committee`
+    Tree committee machines: the results the reference digest supports.
+
+Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be exact,
+:class:`SaddlePointWarning` when a saddle point is lost along a continuation (the points are reported).
+"""
+from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
+from .gaussian import G, GH_ratio, H, gauss_average, gauss_hermite, log_2cosh, log_H
+from .perceptron import (
+    BinaryRS,
+    binary_capacity,
+    binary_entropy,
+    binary_free_entropy,
+    binary_overlap,
+    binary_rs,
+    gardner_capacity,
+    max_margin,
+    spherical_entropy,
+    spherical_free_entropy,
+    spherical_overlap,
+)
+
+__all__ = [
+    "ReplicaSymmetryWarning",
+    "SaddlePointWarning",
+    "G",
+    "H",
+    "GH_ratio",
+    "log_H",
+    "log_2cosh",
+    "gauss_hermite",
+    "gauss_average",
+    "BinaryRS",
+    "binary_rs",
+    "binary_entropy",
+    "binary_overlap",
+    "binary_free_entropy",
+    "binary_capacity",
+    "max_margin",
+    "gardner_capacity",
+    "spherical_entropy",
+    "spherical_overlap",
+    "spherical_free_entropy",
+]
