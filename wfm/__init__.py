@@ -12,3 +12,4 @@ from .data import Patterns, random_patterns, teacher_student  # noqa: E402,F401
 from .models import Committee, ParityMachine, Perceptron, TreeCommittee  # noqa: E402,F401
 from . import losses  # noqa: E402,F401
 from .solvers import SolveResult, solve  # noqa: E402,F401
+from . import exact  # noqa: E402,F401

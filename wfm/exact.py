@@ -1,0 +1,270 @@
+"""Exhaustive enumeration of the binary weight space: the ground truth at small N (up to ~27–30 weights).
+
+For every binary model (perceptron, tree/fully connected committees with sign or ReLU units, parity
+machines) this module counts the solutions 𝕏_ξ(W) = Π_μ Θ(Δ^μ(W) − κ) = 1 exactly:
+
+* :func:`count_solutions`: 𝒩 = Σ_W 𝕏_ξ(W);
+* :func:`distance_counts`: 𝒩(W̃, d) at every Hamming distance d·N = 0..N from a ±1 reference W̃
+  (paper_digest.md §3.1), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
+  (:func:`local_entropy`) and the entropy per weight s = (1/N) ln 𝒩 (:func:`entropy`);
+* :func:`sample_solutions`: i.i.d. uniform draws from the solution space (the "typical" solutions).
+
+Algorithm. The n_weights = N weights are split into b "low" weights and N − b "high" weights. The partial
+integer fields of all 2^b low configurations are tabulated once (int16, shape (2^b, P, K)). The high
+weights are walked in Gray-code order, so consecutive high configurations differ in one weight and the
+high fields are updated in O(P·K)… once per 2^b configurations. For each high configuration, every low
+configuration is checked pattern by pattern and **left at the first violated pattern** (the last
+violated pattern is tried first, since it is the most likely to fail again). The Gray-code range is cut
+into independent chunks run in parallel threads (``prange``); memory is O(2^b·P·K), independent of 2^N.
+Results do not depend on the number of threads.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from ._errors import check_int
+from ._kernels import PARITY, PERCEPTRON, RELU, SIGN, error_threshold, input_columns, model_code, sgn
+
+__all__ = ["count_solutions", "distance_counts", "local_entropy", "entropy", "sample_solutions",
+           "MAX_WEIGHTS"]
+
+#: enumeration is refused above this many weights (2^34 configurations is hours)
+MAX_WEIGHTS = 34
+_TABLE_BYTES = 1 << 23          # budget for the low-configuration table
+_N_CHUNKS = 64                  # independent Gray-code chunks (load balance across threads)
+
+
+def _check(model, patterns):
+    if not model.binary:
+        raise ValueError(f"exact enumeration needs a binary model (weights='binary'), got {model!r}")
+    if patterns.n != model.n:
+        raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
+    if not patterns.binary:
+        raise ValueError("exact enumeration needs binary (±1) patterns")
+    if model.n_weights > MAX_WEIGHTS:
+        raise ValueError(f"model has n_weights={model.n_weights} > {MAX_WEIGHTS}: 2^n_weights configurations "
+                         "are too many to enumerate")
+
+
+def _n_low(nw, p, kk):
+    b = min(nw, 14)
+    while b > 1 and (1 << b) * p * kk * 2 > _TABLE_BYTES:
+        b -= 1
+    return b
+
+
+@nb.njit(cache=True, nogil=True)
+def _low_tables(xi, cols, m, kk, b, ref):
+    """Partial fields and distances of the 2^b configurations of the first b weights.
+
+    Bit j of c set ⇔ W_j = −1.
+    """
+    p = xi.shape[0]
+    nc = 1 << b
+    low = np.zeros((nc, p, kk), np.int16)
+    dist = np.zeros(nc, np.int32)
+    for c in range(nc):
+        d = 0
+        for j in range(b):
+            wj = -1 if (c >> j) & 1 else 1
+            if wj != ref[j]:
+                d += 1
+            for mu in range(p):
+                low[c, mu, j // m] += wj * xi[mu, cols[j]]
+        dist[c] = d
+    return low, dist
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _ok(code, hi, low, c, mu, kk, half, sigma, thr):
+    """Is pattern μ satisfied: σ·pre > thr, with unit fields hi[μ,k] + low[c,μ,k]."""
+    if code == PERCEPTRON:
+        return sigma * (hi[mu, 0] + low[c, mu, 0]) > thr
+    s = 0 if code != PARITY else 1
+    for k in range(kk):
+        h = hi[mu, k] + low[c, mu, k]
+        if code == SIGN:
+            s += sgn(h)
+        elif code == RELU:
+            if h > 0:
+                s += h if k < half else -h
+        else:
+            s *= sgn(h)
+    return sigma * s > thr
+
+
+@nb.njit(cache=True, nogil=True)
+def _high_state(g, xi, labels, cols, m, kk, b, nh, ref):
+    """High fields (P, K) int32 and distance of the high configuration with Gray code g."""
+    p = xi.shape[0]
+    hi = np.zeros((p, kk), np.int32)
+    d = 0
+    for t in range(nh):
+        j = b + t
+        wj = -1 if (g >> t) & 1 else 1
+        if wj != ref[j]:
+            d += 1
+        for mu in range(p):
+            hi[mu, j // m] += wj * xi[mu, cols[j]]
+    return hi, d
+
+
+@nb.njit(cache=True, nogil=True)
+def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist, hist,
+                     targets, out, out_pos):
+    """Walk Gray indices [start, stop) of the high weights; fill hist[d] (distance histogram).
+
+    If ``targets`` is non-empty (sorted chunk-local solution ranks), also copy those solutions to
+    ``out[out_pos + i]``. Returns the number of solutions found.
+    """
+    p = xi.shape[0]
+    nc = low.shape[0]
+    half = kk // 2
+    g = start ^ (start >> 1)
+    hi, dh = _high_state(g, xi, labels, cols, m, kk, b, nh, ref)
+    last = 0
+    found = 0
+    ti = 0
+    nt = targets.shape[0]
+    for idx in range(start, stop):
+        if idx > start:
+            # Gray step idx-1 -> idx flips high bit t = ctz(idx)
+            t = 0
+            while not (idx >> t) & 1:
+                t += 1
+            g ^= 1 << t
+            j = b + t
+            wj = -1 if (g >> t) & 1 else 1       # new value
+            dh += 1 if wj != ref[j] else -1
+            k = j // m
+            col = cols[j]
+            for mu in range(p):
+                hi[mu, k] += 2 * wj * xi[mu, col]
+        for c in range(nc):
+            if not _ok(code, hi, low, c, last, kk, half, labels[last], thr):
+                continue
+            good = True
+            for mu in range(p):
+                if not _ok(code, hi, low, c, mu, kk, half, labels[mu], thr):
+                    last = mu
+                    good = False
+                    break
+            if good:
+                hist[dh + ldist[c]] += 1
+                while ti < nt and targets[ti] == found:
+                    for jj in range(b):
+                        out[out_pos + ti, jj] = -1 if (c >> jj) & 1 else 1
+                    for tt in range(nh):
+                        out[out_pos + ti, b + tt] = -1 if (g >> tt) & 1 else 1
+                    ti += 1
+                found += 1
+    return found
+
+
+@nb.njit(parallel=True, cache=True)
+def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist, nw):
+    nchunks = bounds.shape[0] - 1
+    hists = np.zeros((nchunks, nw + 1), np.int64)
+    empty_t = np.zeros(0, np.int64)
+    empty_o = np.zeros((0, nw), np.int8)
+    for ch in nb.prange(nchunks):
+        _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
+                         ldist, hists[ch], empty_t, empty_o, 0)
+    return hists
+
+
+@nb.njit(parallel=True, cache=True)
+def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist, nw, targets, tstart):
+    nchunks = bounds.shape[0] - 1
+    out = np.zeros((targets.shape[0], nw), np.int8)
+    for ch in nb.prange(nchunks):
+        t0, t1 = tstart[ch], tstart[ch + 1]
+        if t1 > t0:
+            hist = np.zeros(nw + 1, np.int64)
+            _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
+                             ldist, hist, targets[t0:t1], out, t0)
+    return out
+
+
+def _setup(model, patterns, reference):
+    _check(model, patterns)
+    nw = model.n_weights
+    if reference is None:
+        ref = np.ones(nw, np.int8)
+    else:
+        ref = model.check_weights(reference)
+        if ref.ndim != len(model.weight_shape):
+            raise ValueError("reference must be one weight configuration, not a batch")
+        ref = ref.reshape(-1).astype(np.int8)
+    xi = np.ascontiguousarray(patterns.xi)
+    b = _n_low(nw, patterns.p, model.k)
+    nh = nw - b
+    cols = input_columns(model)
+    low, ldist = _low_tables(xi, cols, model.m, model.k, b, ref)
+    n_outer = 1 << nh
+    nchunks = min(_N_CHUNKS, n_outer)
+    bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
+    args = (xi, np.ascontiguousarray(patterns.labels), cols, model.m, model.k, model_code(model),
+            float(error_threshold(model)), b, nh, ref, low, ldist, nw)
+    return bounds, args
+
+
+def distance_counts(model, patterns, reference) -> np.ndarray:
+    """counts[D] = number of solutions W at Hamming distance D = N·d from the ±1 ``reference``, D = 0..N.
+
+    N = ``model.n_weights``; the reference need not be a solution. Exact (int64).
+    """
+    bounds, args = _setup(model, patterns, reference)
+    return _enumerate(bounds, *args).sum(axis=0)
+
+
+def count_solutions(model, patterns) -> int:
+    """Number of weight configurations with zero errors, 𝒩 = Σ_W Π_μ Θ(Δ^μ − κ). Exact."""
+    return int(distance_counts(model, patterns, None).sum())
+
+
+def entropy(model, patterns) -> float:
+    """Entropy per weight of the solution space, s = (1/N) ln 𝒩 (−inf when there is no solution)."""
+    n = count_solutions(model, patterns)
+    return math.log(n) / model.n_weights if n > 0 else -math.inf
+
+
+def local_entropy(model, patterns, reference):
+    """Exact local entropy around ``reference``: returns ``(d, S, counts)`` on the grid d = D/N, D = 0..N.
+
+    S(W̃, d) = (1/N) ln 𝒩(W̃, d), with −inf where there is no solution at that distance. At finite N the
+    upper bound is (1/N) ln binom(N, D) (every configuration at distance D a solution), which tends to
+    H(d) = −d ln d − (1−d) ln(1−d) as N → ∞.
+    """
+    counts = distance_counts(model, patterns, reference)
+    nw = model.n_weights
+    d = np.arange(nw + 1) / nw
+    with np.errstate(divide="ignore"):
+        s = np.log(counts.astype(np.float64)) / nw
+    return d, s, counts
+
+
+def sample_solutions(model, patterns, size, seed=None) -> np.ndarray:
+    """``size`` i.i.d. uniform draws from the solutions (with replacement): shape ``(size,) + weight_shape``.
+
+    Two enumeration passes: count the solutions of each chunk, draw ranks uniformly in [0, 𝒩), then collect
+    the solutions of those ranks. Raises ValueError if there is no solution.
+    """
+    size = check_int("size", size, min_value=1)
+    rng = np.random.default_rng(seed)
+    bounds, args = _setup(model, patterns, None)
+    per_chunk = _enumerate(bounds, *args).sum(axis=1)
+    total = int(per_chunk.sum())
+    if total == 0:
+        raise ValueError("the instance has no solution: nothing to sample")
+    ranks = np.sort(rng.integers(0, total, size=size))
+    offsets = np.concatenate([[0], np.cumsum(per_chunk)])
+    chunk_of = np.searchsorted(offsets, ranks, side="right") - 1
+    local = (ranks - offsets[chunk_of]).astype(np.int64)
+    tstart = np.searchsorted(chunk_of, np.arange(len(per_chunk) + 1), side="left").astype(np.int64)
+    out = _collect(bounds, *args, local, tstart)
+    out = out[rng.permutation(size)]
+    return out.reshape((size,) + model.weight_shape)
