@@ -1,0 +1,437 @@
+"""Running a sweep: the coordinator loop, the worker function and the executors.
+
+The coordinating process (the one calling :func:`run`) is the only one that touches the store: it claims
+pending tasks, submits them to a ``concurrent.futures.Executor``, and writes each outcome as soon as it
+arrives (all outcomes available at that moment in one transaction). Workers only compute
+(:func:`run_task`): they never see the store, so a killed worker loses at most its own task, which goes back
+to ``pending``.
+
+Executors:
+
+* a local process pool (default): ``workers`` processes (default: the usable cores), started with the
+  ``spawn`` method and the environment ``NUMBA_NUM_THREADS = OMP_NUM_THREADS = ... = threads`` with
+  ``workers * threads <= cores`` so Numba and BLAS do not oversubscribe the machine. A pool whose worker
+  dies (SIGKILL, out of memory) is restarted and the tasks it was running are resubmitted.
+* Dask distributed: ``scheduler="tcp://host:8786"`` connects to a running cluster (for SLURM/PBS start one
+  with dask-jobqueue); ``scheduler="local:N"`` starts a ``LocalCluster`` of N single-threaded worker
+  processes listening on 127.0.0.1 only. Dask reschedules a task whose worker died.
+* any other ``concurrent.futures.Executor`` passed as ``executor=`` (not shut down by :func:`run`).
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+
+from .. import experiments as _experiments
+from .._errors import check_int
+from .spec import load_spec
+from .store import Store, encode_result
+
+__all__ = ["run", "run_task", "SweepReport", "usable_cores"]
+
+log = logging.getLogger("wfm.sweep")
+
+_THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (CPU affinity where the OS tells, else ``os.cpu_count()``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# worker side
+
+
+def run_task(payload) -> dict:
+    """Run one task in a worker; return its outcome (never raises for an error of the experiment).
+
+    ``payload = (hash, experiment, params, seed)``. The outcome holds the encoded result (see
+    :mod:`wfm.sweep.store`) or, for a task that raised, ``status="failed"`` and the traceback.
+    """
+    from .. import __version__
+
+    h, name, params, seed = payload
+    started = time.time()
+    t0 = time.perf_counter()
+    out = dict(hash=h, status="failed", result=None, array_names=None, arrays=None, error=None,
+               version=__version__, host=socket.gethostname(), wall_time=None, started_at=started)
+    try:
+        exp = _experiments.get(name)
+        params = exp.validate(params, seed)
+        if _experiments.task_hash(name, params, seed) != h:
+            raise RuntimeError(f"task hash mismatch: the worker computes {_experiments.task_hash(name, params, seed)}"
+                               f" for {h}; coordinator and worker run different wfm versions?")
+        kwargs = dict(params, seed=seed) if exp.seeded else dict(params)
+        result = exp.func(**kwargs)
+        out["wall_time"] = time.perf_counter() - t0
+        result = _experiments.check_result(name, result, params)
+        out["result"], out["array_names"], out["arrays"] = encode_result(result)
+        out["status"] = "done"
+    except Exception:
+        out["wall_time"] = time.perf_counter() - t0
+        out["error"] = traceback.format_exc()
+    out["finished_at"] = time.time()
+    return out
+
+
+def _init_worker():
+    # Ctrl-C goes to the whole process group: the coordinator handles it (saves, then stops the workers)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# executors
+
+
+@contextmanager
+def _environ(env):
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+_ENV_LOCK = threading.Lock()
+
+
+class _EnvSpawnProcess(multiprocessing.get_context("spawn").Process):
+    """A spawned process that starts with ``self._wfm_env`` added to its environment."""
+
+    _wfm_env: dict = {}
+
+    @staticmethod
+    def _Popen(process_obj):
+        with _ENV_LOCK, _environ(process_obj._wfm_env):
+            return multiprocessing.get_context("spawn").Process._Popen(process_obj)
+
+
+class _EnvSpawnContext(type(multiprocessing.get_context("spawn"))):
+    """A ``spawn`` multiprocessing context whose processes start with ``env`` added to their environment.
+
+    The thread-count variables must be set before the worker imports Numba/NumPy, i.e. in the environment
+    the process is started with; the parent's own environment is restored right after.
+    """
+
+    def __init__(self, env):
+        super().__init__()
+        self.env = dict(env)
+
+    def Process(self, *args, **kwargs):  # noqa: N802 (the multiprocessing API name)
+        p = _EnvSpawnProcess(*args, **kwargs)
+        p._wfm_env = self.env
+        return p
+
+
+def _spawn_context(env):
+    return _EnvSpawnContext(env)
+
+
+class _Backend:
+    """An executor plus what the coordinator needs to know about it."""
+
+    restartable = False
+
+    def __init__(self, executor, slots, description, owned=False):
+        self.executor, self.slots, self.description, self.owned = executor, slots, description, owned
+
+    def refresh(self):
+        pass
+
+    def restart(self):
+        raise RuntimeError(f"the executor ({self.description}) is broken and cannot be restarted")
+
+    def close(self, cancel=False):
+        if self.owned:
+            _shutdown(self.executor, cancel)
+
+
+def _shutdown(executor, cancel):
+    try:
+        executor.shutdown(wait=not cancel, cancel_futures=cancel)
+    except TypeError:  # executors without cancel_futures (e.g. distributed's ClientExecutor)
+        executor.shutdown(wait=not cancel)
+
+
+class _LocalBackend(_Backend):
+    restartable = True
+
+    def __init__(self, workers, threads):
+        self.workers, self.threads = workers, threads
+        self.env = {v: str(threads) for v in _THREAD_VARS}
+        super().__init__(self._make(), 2 * workers,
+                         f"local process pool: {workers} workers x {threads} threads", owned=True)
+
+    def _make(self):
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=_spawn_context(self.env),
+                                      initializer=_init_worker)
+
+    def restart(self):
+        log.warning("a worker process died; restarting the process pool")
+        self.close(cancel=True)
+        self.executor = self._make()
+
+    def close(self, cancel=False):
+        ex = self.executor
+        if cancel:
+            procs = list((getattr(ex, "_processes", None) or {}).values())
+            ex.shutdown(wait=False, cancel_futures=True)
+            for p in procs:  # running tasks are abandoned (they go back to pending), not waited for
+                try:
+                    p.terminate()
+                except Exception:  # already gone
+                    pass
+            for p in procs:
+                p.join(timeout=5)
+        else:
+            ex.shutdown(wait=True)
+
+
+class _DaskBackend(_Backend):
+    def __init__(self, scheduler, threads=None):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ImportError("scheduler=... needs the optional package 'distributed' "
+                              "(pip install 'wfm[dask]' or pip install 'dask[distributed]')") from None
+        self.cluster = None
+        if scheduler.startswith("local"):
+            rest = scheduler[len("local"):]
+            try:
+                n = int(rest[1:]) if rest.startswith(":") else (usable_cores() if rest == "" else None)
+            except ValueError:
+                n = None
+            if n is None or n < 1:
+                raise ValueError(f"scheduler={scheduler!r}: use 'local:N' with N >= 1 workers, or an address "
+                                 "such as 'tcp://host:8786'")
+            threads = threads or max(1, usable_cores() // n)
+            env = {v: str(threads) for v in _THREAD_VARS}
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        dashboard_address=None, env=env, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+            desc = f"Dask LocalCluster on 127.0.0.1: {n} worker processes x {threads} threads"
+        else:
+            try:
+                self.client = Client(scheduler, timeout=30)
+            except OSError as exc:
+                raise ValueError(f"scheduler={scheduler!r}: cannot connect ({exc})") from None
+            desc = f"Dask scheduler {scheduler}"
+        super().__init__(self.client.get_executor(pure=False), 2, desc, owned=True)
+        self.refresh()
+
+    def refresh(self):
+        try:
+            self.slots = max(2, 2 * sum(self.client.nthreads().values()))
+        except Exception:  # scheduler momentarily unreachable: keep the old value
+            pass
+
+    def close(self, cancel=False):
+        try:
+            _shutdown(self.executor, cancel)
+        finally:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+def _backend(executor, scheduler, workers, threads):
+    if executor is not None:
+        if scheduler is not None:
+            raise ValueError("give either executor= or scheduler=, not both")
+        slots = 2 * (getattr(executor, "_max_workers", None) or usable_cores())
+        return _Backend(executor, slots, f"{type(executor).__name__} (given)")
+    if scheduler is not None:
+        if not isinstance(scheduler, str) or not scheduler:
+            raise TypeError(f"scheduler must be an address string or 'local:N', got {scheduler!r}")
+        return _DaskBackend(scheduler, threads)
+    cores = usable_cores()
+    workers = cores if workers is None else workers
+    threads = threads or max(1, cores // workers)
+    return _LocalBackend(workers, threads)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# coordinator
+
+
+@dataclasses.dataclass
+class SweepReport:
+    """What :func:`run` did: counts over the spec's tasks at the end, and what this call ran."""
+
+    store: str
+    total: int
+    done: int
+    failed: int
+    pending: int
+    ran: int
+    skipped: int
+    seconds: float
+    executor: str = ""
+    interrupted: bool = False
+
+    def summary(self) -> str:
+        s = (f"{self.done}/{self.total} done, {self.failed} failed, {self.pending} not run; "
+             f"this run: {self.ran} tasks in {self.seconds:.1f} s ({self.skipped} already finished)")
+        return s + (" -- interrupted" if self.interrupted else "")
+
+
+def run(spec, store=None, *, executor=None, scheduler=None, workers=None, threads=None,
+        retry_failed=False, progress=True, max_attempts=3, stale_after=120.0, heartbeat=2.0) -> SweepReport:
+    """Run the tasks of ``spec`` that are not finished in ``store``; return a :class:`SweepReport`.
+
+    ``spec``: path to a TOML file, a dict or a :class:`~wfm.sweep.spec.Spec`. ``store``: path of the SQLite
+    store (default: the spec's ``store`` entry, or the spec file with suffix ``.sqlite``). Execution:
+    ``executor`` (any ``concurrent.futures.Executor``, left running), or ``scheduler`` (Dask: an address or
+    ``"local:N"``), or by default a local process pool of ``workers`` processes with ``threads`` Numba/BLAS
+    threads each. Finished tasks are skipped; failed ones too unless ``retry_failed``. A task that raises is
+    recorded as failed with its traceback; one whose worker dies ``max_attempts`` times is failed too.
+    Ctrl-C (KeyboardInterrupt) saves what finished, gives the running tasks back and re-raises.
+    """
+    t_start = time.perf_counter()
+    spec = load_spec(spec)
+    path = store if store is not None else spec.store
+    if path is None:
+        raise ValueError("store: give the path of the results store (store=... or --store) for a spec "
+                         "given as a dict")
+    if workers is not None:
+        workers = check_int("workers", workers, min_value=1)
+    if threads is not None:
+        threads = check_int("threads", threads, min_value=1)
+    max_attempts = check_int("max_attempts", max_attempts, min_value=1)
+    tasks = spec.tasks()
+    st = Store(path)
+    backend = None
+    bar = None
+    ran = 0
+    interrupted = False
+    try:
+        st.add_tasks(tasks)
+        st.select([t.hash for t in tasks])
+        if retry_failed:
+            st.retry_failed()
+        st.register()
+        st.reclaim_stale(stale_after)
+        c = st.counts()
+        skipped = c["done"] + c["failed"]
+        if c["pending"] + c["running"] > 0:
+            backend = _backend(executor, scheduler, workers, threads)
+            log.info("running %d tasks on %s", c["pending"] + c["running"], backend.description)
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(tasks), initial=skipped, unit="task", disable=not progress, mininterval=0.3,
+                       dynamic_ncols=True, file=sys.stderr,
+                       desc=f"{spec.experiment} -> {os.path.basename(path)}")
+            ran = _loop(st, backend, bar, max_attempts, stale_after, heartbeat)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        try:
+            if backend is not None:
+                backend.close(cancel=True)
+        finally:
+            if bar is not None:
+                bar.close()
+            if st._con is not None and not interrupted:
+                c = st.counts()
+            st.close()  # releases this coordinator's remaining claims
+    return SweepReport(str(path), len(tasks), c["done"], c["failed"], c["pending"] + c["running"], ran, skipped,
+                       time.perf_counter() - t_start, backend.description if backend else "")
+
+
+def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbeat) -> int:
+    inflight: dict = {}
+    unsaved: list = []  # outcomes received but not yet committed (saved on Ctrl-C too)
+    ran = failed = 0
+    last_beat = time.monotonic()
+
+    def save():
+        nonlocal ran, failed
+        if unsaved:
+            st.write(unsaved)
+            ran += len(unsaved)
+            nf = sum(o["status"] == "failed" for o in unsaved)
+            failed += nf
+            bar.update(len(unsaved))
+            if nf:
+                bar.set_postfix(failed=failed, refresh=False)
+            unsaved.clear()
+
+    try:
+        while True:
+            if time.monotonic() - last_beat > heartbeat:
+                st.heartbeat()
+                st.reclaim_stale(stale_after)
+                backend.refresh()
+                c = st.counts()
+                bar.n = c["done"] + c["failed"]  # includes tasks finished by other coordinators
+                bar.refresh()
+                last_beat = time.monotonic()
+            free = backend.slots - len(inflight)
+            if free > 0:
+                for h, name, params, seed, _ in st.claim(free):
+                    inflight[backend.executor.submit(run_task, (h, name, params, seed))] = h
+            if not inflight:
+                c = st.counts()
+                if c["pending"] == 0 and c["running"] == 0:
+                    break
+                # the remaining tasks are claimed by another coordinator: wait for it (or for it to die)
+                time.sleep(min(0.5, heartbeat))
+                st.reclaim_stale(stale_after)
+                continue
+            done, _ = cf.wait(inflight, timeout=min(1.0, heartbeat), return_when=cf.FIRST_COMPLETED)
+            died, broken = [], False
+            for f in done:
+                h = inflight.pop(f)
+                try:
+                    unsaved.append(f.result())
+                except (Exception, cf.CancelledError) as exc:
+                    died.append((h, exc))
+                    broken |= isinstance(exc, cf.BrokenExecutor)
+            save()
+            if broken:  # every other running task of this pool is lost too
+                for f, h in list(inflight.items()):
+                    exc = f.exception()
+                    if exc is None:
+                        unsaved.append(f.result())
+                    else:
+                        died.append((h, exc))
+                inflight.clear()
+                save()
+            if died:
+                lost = st.release([h for h, _ in died], died=True, max_attempts=max_attempts,
+                                  error=f"{type(died[0][1]).__name__}: {died[0][1]}")
+                if lost:
+                    failed += len(lost)
+                    bar.update(len(lost))
+                    bar.set_postfix(failed=failed, refresh=False)
+            if broken:
+                backend.restart()
+    except KeyboardInterrupt:
+        for f in list(inflight):
+            if f.done() and not f.cancelled() and f.exception() is None:
+                unsaved.append(f.result())
+        save()
+        raise
+    return ran
+
