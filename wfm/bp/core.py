@@ -1,0 +1,281 @@
+r"""Belief propagation on binary perceptrons and sign committee machines: state, iteration, free entropy.
+
+Factor graph (paper_digest.md §3.2): ±1 weights W_{ki}, one factor per pattern μ (the hidden outputs of a
+committee are summed out inside it), an external field θ_{ki} on every weight (θ = γW̃ to measure the local
+entropy around W̃, paper_digest.md §3.1), and optionally a focusing/reinforcement field ũ_{ki} (fBP,
+paper_digest.md §4.1). Message equations and their numerically safe field parametrization are in
+:mod:`wfm.bp._kernels`.
+
+Bethe free entropy per weight (paper_digest.md §3.2 step 4, normalised messages, fields h = H − u):
+
+    φ = (1/N_w) [ Σ_μ ln Z_μ + Σ_{ki} ( (1 − P) ln 2cosh H_{ki} + Σ_μ ln 2cosh h_{ki→μ} ) ],
+
+which is Σ_a ln Z_a + Σ_i ln Z_i − Σ_{(i,a)} ln Z_{ia} with Z_i = 2cosh(H_i)/Π_a 2cosh(u_{a→i}) (the external
+field is part of Z_i) and Z_{ia} = 2cosh(H_i)/(2cosh h_{i→a} 2cosh u_{a→i}). At θ = 0 it estimates
+(1/N) ln #solutions; at θ = γW̃ it estimates Φ(W̃, γ) = (1/N) ln Σ_W 𝕏(W) e^{γ W·W̃}.
+
+Replicated (fBP) free entropy per weight and replica, with the y replicas coupled to a traced-out centre by
+e^{γ s c} (paper_digest.md §3.1, §4.1): see :meth:`BP.replicated_free_entropy`.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._errors import check_choice, check_float, check_int
+from ..data import Patterns
+from ..models import Model
+from . import _kernels as K
+
+__all__ = ["BP", "BPResult", "run_bp", "graph_arrays"]
+
+_ACCURACIES = ("auto", "gaussian", "exact")
+#: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
+AUTO_EXACT_MAX_M = 63
+
+
+def _ln2cosh(x):
+    a = np.abs(x)
+    return a + np.log1p(np.exp(-2.0 * a))
+
+
+def _check_model(model):
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a wfm model (Perceptron, TreeCommittee, Committee), got {model!r}")
+    if not model.binary:
+        raise ValueError(f"belief propagation here needs binary weights (weights='binary'), got {model!r}")
+    if model.kind not in ("perceptron", "tree", "committee"):
+        raise ValueError(f"belief propagation supports model kinds 'perceptron', 'tree', 'committee'; got {model.kind!r}")
+    if model.kind != "perceptron" and model.activation != "sign":
+        raise ValueError(f"belief propagation supports sign hidden units only (activation='sign'), got {model.activation!r}")
+
+
+def graph_arrays(model, patterns):
+    """X[μ, k, i] = σ^μ ξ^μ_{k,i} (float64, label absorbed), the unit threshold and the output margin.
+
+    Perceptron: unit threshold thr = κ√N (pattern satisfied iff Σ_i X_i W_i > κ√N); committees: thr = 0 on
+    the hidden fields and κ on the output Σ_k τ_k.
+    """
+    _check_model(model)
+    if not isinstance(patterns, Patterns):
+        raise TypeError(f"patterns must be a wfm.Patterns, got {type(patterns).__name__}")
+    if patterns.n != model.n:
+        raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
+    xi = np.asarray(patterns.xi, dtype=np.float64) * np.asarray(patterns.labels, dtype=np.float64)[:, None]
+    kk, mm = model.k, model.m
+    if model.kind == "perceptron":
+        X = xi[:, None, :]
+        thr, kout = model.margin * math.sqrt(mm), 0.0
+    elif model.tree:
+        X = xi.reshape(xi.shape[0], kk, mm)
+        thr, kout = 0.0, model.margin
+    else:
+        X = np.repeat(xi[:, None, :], kk, axis=1)
+        thr, kout = 0.0, model.margin
+    return np.ascontiguousarray(X), float(thr), float(kout)
+
+
+@dataclass
+class BPResult:
+    """Outcome of :func:`run_bp`: converged flag, iterations, last max message change, Bethe free entropy per
+    weight ``phi``, magnetizations (model weight shape), and the :class:`BP` state (for warm starts)."""
+
+    converged: bool
+    iterations: int
+    delta: float
+    phi: float
+    magnetizations: np.ndarray
+    state: "BP" = field(repr=False)
+
+
+class BP:
+    """BP state on one instance: messages u (P, K, m), focusing fields ũ (K, m), external field θ (K, m).
+
+    Parameters
+    ----------
+    model, patterns : a binary :class:`~wfm.Perceptron`, :class:`~wfm.TreeCommittee` or
+        :class:`~wfm.Committee` (sign units) and its :class:`~wfm.Patterns`.
+    field : external field θ on the weights (model weight shape or flat; default 0). For the local entropy
+        around W̃ use ``gamma * W̃``.
+    accuracy : ``"gaussian"`` (central-limit factor update, O(m) per unit), ``"exact"`` (convolution, O(m²) per
+        unit; ±1 inputs) or ``"auto"`` (exact when m ≤ 63 and the inputs are ±1).
+    damping : λ ∈ [0, 1): u ← (1−λ) u_new + λ u_old (in field space).
+    seed, randfact : initial factor→weight magnetizations uniform in [−randfact, randfact] (anchor default 0.01).
+    """
+
+    def __init__(self, model, patterns, field=None, accuracy="auto", damping=0.0, seed=None, randfact=0.01):
+        self.model = model
+        self.X, self.thr, self.kappa_out = graph_arrays(model, patterns)
+        self.p, self.k, self.m = self.X.shape
+        check_choice("accuracy", accuracy, _ACCURACIES)
+        binary_inputs = bool(patterns.binary)
+        if accuracy == "auto":
+            accuracy = "exact" if (binary_inputs and self.m <= AUTO_EXACT_MAX_M) else "gaussian"
+        if accuracy == "exact" and not binary_inputs:
+            raise ValueError("accuracy='exact' needs ±1 (binary) patterns; use accuracy='gaussian'")
+        self.accuracy = accuracy
+        self.damping = check_float("damping", damping, nonnegative=True)
+        if self.damping >= 1.0:
+            raise ValueError(f"damping must be in [0, 1), got {damping}")
+        randfact = check_float("randfact", randfact, nonnegative=True)
+        if randfact >= 1.0:
+            raise ValueError(f"randfact must be in [0, 1), got {randfact}")
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(seed))
+        self.u = np.arctanh(self.rng.uniform(-randfact, randfact, size=(self.p, self.k, self.m)))
+        self.ut = np.zeros((self.k, self.m))
+        self.theta = np.zeros((self.k, self.m))
+        self.H = np.zeros((self.k, self.m))
+        self.gamma = 0.0  # focusing coupling (np.inf = standard reinforcement)
+        self.y = 1.0
+        if field is not None:
+            self.set_field(field)
+        else:
+            self._refresh()
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def n_weights(self):
+        return self.k * self.m
+
+    def _refresh(self):
+        K.recompute_fields(self.theta, self.u, self.ut, self.H)
+
+    def set_field(self, field):
+        """Set the external field θ (model weight shape, flat, or a scalar); keeps the messages."""
+        f = np.asarray(field, dtype=np.float64)
+        if f.ndim == 0:
+            f = np.full((self.k, self.m), float(f))
+        if f.size != self.n_weights:
+            raise ValueError(f"field must have {self.n_weights} entries (the model's weights), got shape {f.shape}")
+        f = f.reshape(self.k, self.m)
+        if not np.all(np.isfinite(f)):
+            raise ValueError("field must be finite")
+        self.theta = np.ascontiguousarray(f)
+        self._refresh()
+
+    def set_focusing(self, gamma, y):
+        """Set the focusing parameters (γ ≥ 0, possibly ∞; y ≥ 1) used by the weight-node updates."""
+        gamma = float(gamma)
+        y = float(y)
+        if not (gamma >= 0.0) or math.isnan(gamma):
+            raise ValueError(f"gamma must be >= 0 (inf allowed), got {gamma}")
+        if not (y >= 1.0) or not math.isfinite(y):
+            raise ValueError(f"y must be a finite number >= 1, got {y}")
+        self.gamma, self.y = gamma, y
+
+    def copy_messages(self):
+        return self.u.copy(), self.ut.copy()
+
+    def restore_messages(self, saved):
+        self.u[...] = saved[0]
+        self.ut[...] = saved[1]
+        self._refresh()
+
+    # -- iteration -------------------------------------------------------------------------------
+    def _order(self):
+        focusing = not (self.y == 1.0 or self.gamma == 0.0) or np.any(self.ut != 0.0)
+        n_nodes = self.p + (self.n_weights if focusing else 0)
+        return self.rng.permutation(n_nodes).astype(np.int64)
+
+    def sweep(self):
+        """One sweep over all nodes in a fresh random order; returns the max change of a message magnetization."""
+        d = K.sweep(self._order(), self.X, self.u, self.H, self.ut, self.thr, self.kappa_out, self.damping,
+                    self.gamma, self.y, self.accuracy == "exact")
+        self._refresh()
+        return d
+
+    def iterate(self, max_iters=1000, epsilon=1e-6):
+        """Sweep until the max message change is below ``epsilon`` or ``max_iters`` sweeps; (converged, iters, delta).
+
+        A NaN anywhere is reported as not converged (never silently used).
+        """
+        max_iters = check_int("max_iters", max_iters, min_value=1)
+        epsilon = check_float("epsilon", epsilon, positive=True)
+        d = math.inf
+        for it in range(1, max_iters + 1):
+            d = self.sweep()
+            if not math.isfinite(d) or not np.all(np.isfinite(self.H)):
+                return False, it, math.nan
+            if d < epsilon:
+                return True, it, d
+        return False, max_iters, d
+
+    # -- observables ---------------------------------------------------------------------------------
+    def magnetizations(self):
+        """Per-weight magnetizations m_{ki} = tanh H_{ki} (model weight shape)."""
+        return np.tanh(self.H).reshape(self.model.weight_shape)
+
+    def clipped_weights(self):
+        """sign(m) as int8 ±1 (ties → +1), the fBP "nonbayes" estimate."""
+        return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
+
+    def _pattern_terms(self):
+        return K.pattern_terms(self.X, self.u, self.H, self.thr, self.kappa_out, self.accuracy == "exact")
+
+    def free_entropy(self):
+        """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field."""
+        lnz, edge = self._pattern_terms()
+        total = lnz + edge + (1.0 - self.p) * _ln2cosh(self.H).sum()
+        return total / self.n_weights
+
+    def overlap(self, reference):
+        """q = (1/N_w) Σ W̃_{ki} m_{ki}."""
+        ref = np.asarray(reference, dtype=np.float64).reshape(self.k, self.m)
+        return float((ref * np.tanh(self.H)).sum() / self.n_weights)
+
+    def replicated_free_entropy(self):
+        r"""Replicated Bethe free entropy for the focusing measure (y replicas coupled by e^{γ s c} to a centre c).
+
+        Returns ``(phi_rep, S, sigma_int)`` per weight and replica: ``phi_rep = ln Z_rep / (N_w y)``; ``S`` the
+        replica–centre overlap ⟨s c⟩; ``sigma_int = phi_rep − γ S`` (the anchor's Σ_int = −βF − γS, the local
+        entropy of the dominant centre when y is large). With g = H − ũ the replica→coupling field,
+        t = atanh(tanh γ tanh g), w = (y−1)t:
+
+            ln Z_rep/y = Σ_μ ln Z_μ + Σ_i [ −P ln2cosh H_i + Σ_μ ln2cosh h_{i→μ} + ln2cosh g_i ]
+                         + Σ_i [ ln(e^γ 2cosh(g+w) + e^{−γ} 2cosh(g−w)) − ln2cosh g − ln2cosh w ]
+                         − Σ_i [ ln2cosh(yt) − ln2cosh w − ln2cosh t ] + (1/y) Σ_i [ ln2cosh(yt) − y ln2cosh t ]
+
+        (factor, variable and edge terms of the pattern, coupling and centre nodes). Undefined (NaN) at γ = ∞
+        (standard reinforcement) where the coupling is a hard constraint.
+        """
+        gamma, y = self.gamma, self.y
+        if not math.isfinite(gamma):
+            return math.nan, 1.0, math.nan
+        lnz, edge = self._pattern_terms()
+        H = self.H
+        g = H - self.ut
+        t = 0.5 * (_ln2cosh(gamma + g) - _ln2cosh(gamma - g))
+        w = (y - 1.0) * t
+        a = gamma + _ln2cosh(g + w)
+        b = -gamma + _ln2cosh(g - w)
+        lnz_coupling = np.logaddexp(a, b) - _ln2cosh(g) - _ln2cosh(w)
+        per_replica = (lnz + edge + (-self.p * _ln2cosh(H) + _ln2cosh(g)).sum() + lnz_coupling.sum()
+                       - (_ln2cosh(y * t) - _ln2cosh(w) - _ln2cosh(t)).sum()
+                       + ((_ln2cosh(y * t) - y * _ln2cosh(t)) / y).sum())
+        phi_rep = per_replica / self.n_weights
+        S = float(np.tanh(0.5 * (a - b)).mean())
+        return phi_rep, S, phi_rep - gamma * S
+
+
+def run_bp(model, patterns, field=None, accuracy="auto", damping=0.0, epsilon=1e-6, max_iters=1000, seed=None,
+           randfact=0.01, state=None) -> BPResult:
+    """Run BP to a fixed point (or ``max_iters`` sweeps) and return the :class:`BPResult`.
+
+    ``state`` (a :class:`BP` of the same instance) warm-starts from its messages; ``field`` then replaces its
+    external field. Equations: module docstring and :mod:`wfm.bp._kernels` (paper_digest.md §3.2).
+    """
+    if state is None:
+        state = BP(model, patterns, field=field, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+    elif field is not None:
+        state.set_field(field)
+    conv, it, d = state.iterate(max_iters=max_iters, epsilon=epsilon)
+    phi = state.free_entropy() if np.all(np.isfinite(state.H)) else math.nan
+    if not math.isfinite(phi):
+        conv = False
+    if not conv:
+        warnings.warn(f"BP did not converge in {it} sweeps (last max change {d:.3g})", RuntimeWarning, stacklevel=2)
+    return BPResult(converged=bool(conv), iterations=it, delta=float(d), phi=float(phi),
+                    magnetizations=state.magnetizations(), state=state)

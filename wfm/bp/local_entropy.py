@@ -1,0 +1,217 @@
+r"""Local entropy of a configuration, and the entropy of the whole solution space, by BP or by enumeration.
+
+Local entropy (paper_digest.md §3.1–3.2): for a reference W̃ (need not be a solution),
+
+    Φ(W̃, γ) = (1/N) ln Σ_W 𝕏_ξ(W) e^{γ W·W̃}          (BP: Bethe free entropy with external field γW̃)
+    q(γ)    = ∂Φ/∂γ = (1/N) Σ_i W̃_i m_i              (BP magnetizations)
+    S(W̃, d) = Φ(γ) − γ q(γ),   d = (1 − q)/2          (Legendre transform)
+
+bounded above by H(d) = −d ln d − (1−d) ln(1−d) (every configuration at distance d a solution).
+``method="exact"`` counts the solutions at each Hamming distance with :func:`wfm.exact.distance_counts`:
+S(d_k) = (1/N) ln 𝒩_k at d_k = k/N. A γ at which BP does not converge is flagged (``converged`` False) and
+its d, S, φ, q are NaN: it is never silently used.
+"""
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._errors import check_choice, check_float, check_int
+from .core import BP
+
+__all__ = ["LocalEntropyCurve", "local_entropy", "entropy", "binary_entropy_bound", "exact_canonical",
+           "DEFAULT_GAMMAS"]
+
+#: default γ grid: dense at small γ (typical distances), up to γ = 10 (d ≈ 1e-4 for a wide minimum)
+DEFAULT_GAMMAS = np.concatenate([np.arange(0.0, 2.0, 0.1), np.arange(2.0, 5.0, 0.25), np.arange(5.0, 10.01, 1.0)])
+
+
+def binary_entropy_bound(d):
+    """H(d) = −d ln d − (1−d) ln(1−d), the local entropy if every configuration at distance d were a solution."""
+    d = np.asarray(d, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.where(d > 0, d * np.log(np.where(d > 0, d, 1.0)), 0.0) \
+              - np.where(d < 1, (1 - d) * np.log(np.where(d < 1, 1 - d, 1.0)), 0.0)
+    return out
+
+
+def exact_canonical(counts, gammas):
+    """Exact Φ(γ) and q(γ) per weight from distance counts 𝒩_k (k = 0…N): Φ = (1/N) ln Σ_k 𝒩_k e^{γ(N − 2k)}."""
+    counts = np.asarray(counts, dtype=np.float64)
+    n = counts.size - 1
+    k = np.arange(n + 1)
+    gam = np.atleast_1d(np.asarray(gammas, dtype=np.float64))
+    with np.errstate(divide="ignore"):
+        lc = np.where(counts > 0, np.log(np.where(counts > 0, counts, 1.0)), -np.inf)
+    e = lc[None, :] + gam[:, None] * (n - 2 * k)[None, :]
+    top = e.max(axis=1, keepdims=True)
+    w = np.exp(e - top)
+    z = w.sum(axis=1)
+    phi = (top[:, 0] + np.log(z)) / n
+    q = (w * (n - 2 * k)[None, :]).sum(axis=1) / z / n
+    return phi, q
+
+
+@dataclass
+class LocalEntropyCurve:
+    """Local entropy curve S(d) around a reference.
+
+    Arrays (same length): ``d`` distance, ``s`` local entropy per weight, ``phi`` Φ(γ), ``q`` overlap, ``gamma``,
+    ``converged`` (BP: the fixed point at that γ converged; non-converged entries are NaN), ``upper`` H(d).
+    ``method`` is "bp" or "exact" (exact: microcanonical points d_k = k/N with 𝒩_k > 0; γ, φ are NaN).
+    """
+
+    d: np.ndarray
+    s: np.ndarray
+    phi: np.ndarray
+    q: np.ndarray
+    gamma: np.ndarray
+    converged: np.ndarray
+    upper: np.ndarray
+    method: str
+    n_weights: int
+    meta: dict = field(default_factory=dict)
+
+    _ARRAYS = ("d", "s", "phi", "q", "gamma", "converged", "upper")
+
+    def valid(self):
+        """The converged, finite points only (a new curve)."""
+        ok = np.asarray(self.converged, bool) & np.isfinite(self.s)
+        return LocalEntropyCurve(**{a: np.asarray(getattr(self, a))[ok] for a in self._ARRAYS},
+                                 method=self.method, n_weights=self.n_weights, meta=dict(self.meta))
+
+    def to_dict(self):
+        out = {a: np.asarray(getattr(self, a)).tolist() for a in self._ARRAYS}
+        out.update(method=self.method, n_weights=self.n_weights, meta=self.meta)
+        return out
+
+    def save(self, path):
+        """``.npz`` with the arrays and a JSON header (no pickle)."""
+        from ..cli import to_jsonable
+        meta = json.dumps(to_jsonable({"method": self.method, "n_weights": self.n_weights, "meta": self.meta}))
+        np.savez_compressed(path, __meta__=np.frombuffer(meta.encode(), np.uint8),
+                            **{a: np.asarray(getattr(self, a)) for a in self._ARRAYS})
+
+    @classmethod
+    def load(cls, path):
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(z["__meta__"].tobytes().decode())
+            return cls(**{a: z[a] for a in cls._ARRAYS}, method=meta["method"], n_weights=meta["n_weights"],
+                       meta=meta["meta"])
+
+    def plot(self, ax=None, label=None, bound=True, **kwargs):
+        """Plot S(d) (converged points) and, if ``bound``, H(d); returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 3.5))
+        v = self.valid()
+        order = np.argsort(v.d)
+        style = {"marker": "o", "ms": 3} if self.method == "exact" else {"marker": ".", "ms": 4}
+        style.update(kwargs)
+        ax.plot(v.d[order], v.s[order], label=label or self.method, **style)
+        if bound:
+            dd = np.linspace(1e-4, max(0.5, float(np.nanmax(v.d)) if v.d.size else 0.5), 200)
+            ax.plot(dd, binary_entropy_bound(dd), "k--", lw=0.8, label="H(d)")
+        ax.axhline(0.0, color="0.6", lw=0.5)
+        ax.set_xlabel("distance d")
+        ax.set_ylabel("local entropy S(d)")
+        ax.legend(frameon=False)
+        return ax
+
+
+def _check_instance(model, patterns):
+    from .core import graph_arrays
+    graph_arrays(model, patterns)  # validates model kind, patterns, sizes
+
+
+def _gamma_grid(gammas):
+    if gammas is None:
+        return DEFAULT_GAMMAS.copy()
+    g = np.atleast_1d(np.asarray(gammas, dtype=np.float64))
+    if g.ndim != 1 or g.size == 0 or not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise ValueError("gammas must be a non-empty 1-d list of finite numbers >= 0")
+    return g
+
+
+def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy="auto", damping=0.0,
+                  epsilon=1e-7, max_iters=2000, seed=0, randfact=0.01) -> LocalEntropyCurve:
+    """Local entropy S(W̃, d) around ``reference`` (module docstring; paper_digest.md §3.1–3.2).
+
+    ``method="bp"``: for each γ of ``gammas`` (default :data:`DEFAULT_GAMMAS`, visited in increasing order and
+    warm-started from the previous fixed point) run BP with external field γW̃ to ``epsilon``; a γ whose BP does
+    not converge within ``max_iters`` sweeps is flagged and NaN (the next γ restarts from the last converged
+    messages). ``method="exact"``: enumeration (small N; :func:`wfm.exact.distance_counts`).
+    """
+    check_choice("method", method, ("bp", "exact"))
+    _check_instance(model, patterns)
+    ref = model.check_weights(reference)
+    if ref.ndim != len(model.weight_shape):
+        raise ValueError("reference must be one configuration, not a batch")
+    nw = model.n_weights
+    if method == "exact":
+        from .. import exact
+        counts = np.asarray(exact.distance_counts(model, patterns, ref))
+        k = np.nonzero(counts > 0)[0]
+        d = k / nw
+        s = np.log(counts[k].astype(np.float64)) / nw
+        nan = np.full(k.size, np.nan)
+        return LocalEntropyCurve(d=d, s=s, phi=nan, q=1 - 2 * d, gamma=nan.copy(), converged=np.ones(k.size, bool),
+                                 upper=binary_entropy_bound(d), method="exact", n_weights=nw,
+                                 meta={"n_solutions": int(counts.sum())})
+    g = np.sort(_gamma_grid(gammas))
+    ref_f = ref.astype(np.float64).reshape(-1)
+    bp = BP(model, patterns, field=0.0 * ref_f, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+    n = g.size
+    phi, q, conv, iters = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool), np.zeros(n, int)
+    saved = bp.copy_messages()
+    for j, gam in enumerate(g):
+        bp.set_field(gam * ref_f)
+        ok, it, _ = bp.iterate(max_iters=max_iters, epsilon=epsilon)
+        iters[j] = it
+        if ok:
+            f = bp.free_entropy()
+            qq = bp.overlap(ref_f)
+            if math.isfinite(f) and math.isfinite(qq):
+                phi[j], q[j], conv[j] = f, qq, True
+                saved = bp.copy_messages()
+                continue
+        bp.restore_messages(saved)
+    if not conv.all():
+        warnings.warn(f"local_entropy: BP did not converge at gamma = {g[~conv].tolist()} (flagged, excluded)",
+                      RuntimeWarning, stacklevel=2)
+    s = phi - g * q
+    d = (1.0 - q) / 2.0
+    return LocalEntropyCurve(d=d, s=s, phi=phi, q=q, gamma=g, converged=conv, upper=binary_entropy_bound(d),
+                             method="bp", n_weights=nw,
+                             meta={"accuracy": bp.accuracy, "epsilon": epsilon, "max_iters": max_iters,
+                                   "damping": damping, "iterations": iters.tolist(), "seed": seed})
+
+
+def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=1e-7, max_iters=2000, seed=0,
+            randfact=0.01) -> float:
+    """Entropy per weight of the solution space, (1/N) ln #solutions.
+
+    ``method="bp"``: the Bethe free entropy at zero field (paper_digest.md §3.2; NaN with a RuntimeWarning if BP
+    does not converge); ``method="exact"``: the log of the exhaustive count (−inf when there is no solution).
+    """
+    check_choice("method", method, ("bp", "exact"))
+    _check_instance(model, patterns)
+    if method == "exact":
+        from .. import exact
+        c = int(exact.count_solutions(model, patterns))
+        return math.log(c) / model.n_weights if c > 0 else -math.inf
+    check_int("max_iters", max_iters, min_value=1)
+    check_float("epsilon", epsilon, positive=True)
+    bp = BP(model, patterns, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+    ok, it, d = bp.iterate(max_iters=max_iters, epsilon=epsilon)
+    phi = bp.free_entropy() if ok else math.nan
+    if not (ok and math.isfinite(phi)):
+        warnings.warn(f"entropy: BP did not converge in {it} sweeps (last change {d:.3g}); returning NaN",
+                      RuntimeWarning, stacklevel=2)
+        return math.nan
+    return float(phi)
