@@ -113,7 +113,7 @@ def _high_state(g, xi, labels, cols, m, kk, b, nh, ref):
 
 
 @nb.njit(cache=True, nogil=True)
-def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist, hist,
+def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_, ldist, hist,
                      targets, out, out_pos):
     """Walk Gray indices [start, stop) of the high weights; fill hist[d] (distance histogram).
 
@@ -125,6 +125,7 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
     half = kk // 2
     g = start ^ (start >> 1)
     hi, dh = _high_state(g, xi, labels, cols, m, kk, b, nh, ref)
+    need = np.zeros(p, np.float64)
     last = 0
     found = 0
     ti = 0
@@ -143,15 +144,28 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
             col = cols[j]
             for mu in range(p):
                 hi[mu, k] += 2 * wj * xi[mu, col]
-        for c in range(nc):
-            if not _ok(code, hi, low, c, last, kk, half, labels[last], thr):
-                continue
-            good = True
+        if code == PERCEPTRON:
+            # pattern μ holds iff σ^μ·low[c,μ] > thr − σ^μ·hi[μ]: one int compare per pattern
             for mu in range(p):
-                if not _ok(code, hi, low, c, mu, kk, half, labels[mu], thr):
-                    last = mu
-                    good = False
-                    break
+                need[mu] = thr - labels[mu] * hi[mu, 0]
+        for c in range(nc):
+            good = True
+            if code == PERCEPTRON:
+                if slow_[c, last] <= need[last]:
+                    continue
+                for mu in range(p):
+                    if slow_[c, mu] <= need[mu]:
+                        last = mu
+                        good = False
+                        break
+            else:
+                if not _ok(code, hi, low, c, last, kk, half, labels[last], thr):
+                    continue
+                for mu in range(p):
+                    if not _ok(code, hi, low, c, mu, kk, half, labels[mu], thr):
+                        last = mu
+                        good = False
+                        break
             if good:
                 hist[dh + ldist[c]] += 1
                 while ti < nt and targets[ti] == found:
@@ -165,19 +179,19 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
 
 
 @nb.njit(parallel=True, cache=True)
-def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist, nw):
+def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_, ldist, nw):
     nchunks = bounds.shape[0] - 1
     hists = np.zeros((nchunks, nw + 1), np.int64)
     empty_t = np.zeros(0, np.int64)
     empty_o = np.zeros((0, nw), np.int8)
     for ch in nb.prange(nchunks):
         _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
-                         ldist, hists[ch], empty_t, empty_o, 0)
+                         slow_, ldist, hists[ch], empty_t, empty_o, 0)
     return hists
 
 
 @nb.njit(parallel=True, cache=True)
-def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist, nw, targets, tstart):
+def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_, ldist, nw, targets, tstart):
     nchunks = bounds.shape[0] - 1
     out = np.zeros((targets.shape[0], nw), np.int8)
     for ch in nb.prange(nchunks):
@@ -185,7 +199,7 @@ def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, ldist,
         if t1 > t0:
             hist = np.zeros(nw + 1, np.int64)
             _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
-                             ldist, hist, targets[t0:t1], out, t0)
+                             slow_, ldist, hist, targets[t0:t1], out, t0)
     return out
 
 
@@ -207,8 +221,12 @@ def _setup(model, patterns, reference):
     n_outer = 1 << nh
     nchunks = min(_N_CHUNKS, n_outer)
     bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
-    args = (xi, np.ascontiguousarray(patterns.labels), cols, model.m, model.k, model_code(model),
-            float(error_threshold(model)), b, nh, ref, low, ldist, nw)
+    labels = np.ascontiguousarray(patterns.labels)
+    code = model_code(model)
+    # perceptron fast path: σ^μ·low[c, μ] with the labels absorbed, contiguous per low configuration
+    slow_ = (low[:, :, 0] * labels[None, :]).astype(np.int16) if code == PERCEPTRON else np.zeros((0, 0), np.int16)
+    args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, slow_,
+            ldist, nw)
     return bounds, args
 
 
