@@ -215,15 +215,8 @@ class _DaskBackend(_Backend):
             raise ImportError("scheduler=... needs the optional package 'distributed' "
                               "(pip install 'wfm[dask]' or pip install 'dask[distributed]')") from None
         self.cluster = None
-        if scheduler.startswith("local"):
-            rest = scheduler[len("local"):]
-            try:
-                n = int(rest[1:]) if rest.startswith(":") else (usable_cores() if rest == "" else None)
-            except ValueError:
-                n = None
-            if n is None or n < 1:
-                raise ValueError(f"scheduler={scheduler!r}: use 'local:N' with N >= 1 workers, or an address "
-                                 "such as 'tcp://host:8786'")
+        n = _local_workers(scheduler)
+        if n is not None:
             threads = threads or max(1, usable_cores() // n)
             env = {v: str(threads) for v in _THREAD_VARS}
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -254,6 +247,23 @@ class _DaskBackend(_Backend):
                 self.cluster.close()
 
 
+def _local_workers(scheduler):
+    """N for ``scheduler="local:N"`` (``"local"``: the usable cores), None for an address; else ValueError."""
+    if not isinstance(scheduler, str) or not scheduler:
+        raise TypeError(f"scheduler must be an address string or 'local:N', got {scheduler!r}")
+    if not scheduler.startswith("local"):
+        return None
+    rest = scheduler[len("local"):]
+    try:
+        n = int(rest[1:]) if rest.startswith(":") else (usable_cores() if rest == "" else None)
+    except ValueError:
+        n = None
+    if n is None or n < 1:
+        raise ValueError(f"scheduler={scheduler!r}: use 'local:N' with N >= 1 workers, or an address "
+                         "such as 'tcp://host:8786'")
+    return n
+
+
 def _backend(executor, scheduler, workers, threads):
     if executor is not None:
         if scheduler is not None:
@@ -261,8 +271,6 @@ def _backend(executor, scheduler, workers, threads):
         slots = 2 * (getattr(executor, "_max_workers", None) or usable_cores())
         return _Backend(executor, slots, f"{type(executor).__name__} (given)")
     if scheduler is not None:
-        if not isinstance(scheduler, str) or not scheduler:
-            raise TypeError(f"scheduler must be an address string or 'local:N', got {scheduler!r}")
         return _DaskBackend(scheduler, threads)
     cores = usable_cores()
     workers = cores if workers is None else workers
@@ -318,6 +326,10 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
     if threads is not None:
         threads = check_int("threads", threads, min_value=1)
     max_attempts = check_int("max_attempts", max_attempts, min_value=1)
+    if scheduler is not None:
+        _local_workers(scheduler)  # a malformed scheduler is an error even when there is nothing to run
+        if executor is not None:
+            raise ValueError("give either executor= or scheduler=, not both")
     tasks = spec.tasks()
     st = Store(path)
     backend = None

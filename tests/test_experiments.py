@@ -1,0 +1,135 @@
+"""The experiment registry: declared parameters, validation, records."""
+import numpy as np
+import pytest
+
+import wfm
+from wfm import experiments as E
+
+
+def test_registry_lists_the_machinery_experiments():
+    for name in ("echo", "sleep", "cpu"):
+        assert name in E.names()
+        assert E.get(name).seeded
+
+
+def test_unknown_experiment_names_the_known_ones():
+    with pytest.raises(ValueError, match=r"experiment='nope'.*'echo'"):
+        E.get("nope")
+
+
+def test_signature_declares_required_and_optional():
+    @E.experiment("_t_decl")
+    def f(*, n: int, alpha: float = 0.5, mode: E.Literal["a", "b"] = "a", ds: list[float] | None = None):
+        return {"out": n * alpha}
+
+    try:
+        exp = E.get("_t_decl")
+        assert exp.required == ("n",) and set(exp.optional) == {"alpha", "mode", "ds"} and not exp.seeded
+        assert exp.validate({"n": 3, "alpha": 1}) == {"n": 3, "alpha": 1.0}
+        assert isinstance(exp.validate({"n": 3, "alpha": 1})["alpha"], float)
+        assert exp.validate({"n": np.int64(3), "ds": (1, 2.5)}) == {"n": 3, "ds": [1.0, 2.5]}
+        with pytest.raises(TypeError, match="requires parameter.*n"):
+            exp.validate({})
+        with pytest.raises(TypeError, match=r"unknown parameter\(s\) bogus"):
+            exp.validate({"n": 1, "bogus": 2})
+        with pytest.raises(TypeError, match="n must be an integer"):
+            exp.validate({"n": 1.5})
+        with pytest.raises(TypeError, match="n must be an integer"):
+            exp.validate({"n": True})
+        with pytest.raises(ValueError, match="mode='c' is not allowed"):
+            exp.validate({"n": 1, "mode": "c"})
+        with pytest.raises(ValueError, match="alpha must be finite"):
+            exp.validate({"n": 1, "alpha": float("nan")})
+        with pytest.raises(TypeError, match="deterministic and takes no seed"):
+            exp.validate({"n": 1}, seed=3)
+        rec = E.run("_t_decl", {"n": 2})
+        assert rec["out"] == 1.0 and rec["seed"] is None
+    finally:
+        E._REGISTRY.pop("_t_decl")
+
+
+def test_registration_errors():
+    with pytest.raises(ValueError, match="already registered"):
+        E.experiment("echo")(lambda *, seed: {})
+    with pytest.raises(TypeError, match="keyword-only"):
+        E.experiment("_t_pos")(lambda n: {})
+    with pytest.raises(ValueError, match="reserved"):
+        E.experiment("_t_res")(lambda *, host: {})
+    assert "_t_pos" not in E.names() and "_t_res" not in E.names()
+
+
+def test_seed_is_required_and_checked_for_seeded_experiments():
+    with pytest.raises(TypeError, match="needs seed"):
+        E.get("echo").validate({})
+    with pytest.raises(TypeError, match="needs seed"):
+        E.get("echo").validate({}, seed=-1)
+    with pytest.raises(TypeError, match="'seed' is not a parameter"):
+        E.get("echo").validate({"seed": 1}, seed=1)
+
+
+def test_record_carries_metadata_and_is_reproducible():
+    a = E.run("echo", {"x": 2, "size": 4}, seed=5)
+    b = E.run("echo", {"size": 4, "x": 2.0}, seed=5)
+    c = E.run("echo", {"x": 2, "size": 4}, seed=6)
+    for key in ("experiment", "params", "seed", "hash", "version", "host", "wall_time"):
+        assert key in a
+    assert a["version"] == wfm.__version__ and a["params"] == {"x": 2.0, "size": 4}
+    assert a["hash"] == b["hash"] == E.task_hash("echo", {"x": 2.0, "size": 4}, 5)
+    np.testing.assert_array_equal(a["z"], b["z"])
+    assert a["u"] == b["u"] and a["u"] != c["u"] and a["hash"] != c["hash"]
+    assert a["z"].shape == (4,)
+
+
+def test_cpu_experiment_is_deterministic_integer_work():
+    a = E.run("cpu", {"size": 20, "repeats": 3}, seed=1)
+    b = E.run("cpu", {"size": 20, "repeats": 3}, seed=1)
+    assert a["trace"] == b["trace"] and a["row_sums"].dtype == np.int64
+    np.testing.assert_array_equal(a["row_sums"], b["row_sums"])
+    # naive reference of the same recurrence
+    rng = np.random.default_rng(np.random.SeedSequence(1))
+    m = rng.choice(np.array([-1, 1], dtype=np.int64), size=(20, 20))
+    x, tr = m.copy(), 0
+    for _ in range(3):
+        x = np.array([[sum(int(m[i, k]) * int(x[k, j]) for k in range(20)) % 1_000_003 for j in range(20)]
+                      for i in range(20)])
+        tr = (tr + int(np.trace(x))) % 1_000_003
+    assert a["trace"] == tr
+    np.testing.assert_array_equal(a["row_sums"], x.sum(axis=1))
+
+
+def test_failing_experiments_raise():
+    with pytest.raises(RuntimeError, match="asked to fail"):
+        E.run("echo", {"fail": True}, seed=0)
+    with pytest.raises(RuntimeError, match="asked to fail"):
+        E.run("sleep", {"seconds": 0.0, "fail": True}, seed=0)
+
+
+def test_check_result_rejects_bad_outputs():
+    with pytest.raises(TypeError, match="must return a dict"):
+        E.check_result("x", [1], {})
+    with pytest.raises(ValueError, match="'n'.*parameter or reserved"):
+        E.check_result("x", {"n": 1}, {"n": 1})
+    with pytest.raises(ValueError, match="'host'"):
+        E.check_result("x", {"host": 1}, {})
+    with pytest.raises(TypeError, match="result 'o'"):
+        E.check_result("x", {"o": object()}, {})
+    with pytest.raises(TypeError, match="unsupported dtype object"):
+        E.check_result("x", {"o": np.array([None, 1])}, {})
+    out = E.check_result("x", {"a": np.float32(1.5), "b": [1, 2], "c": None, "d": np.bool_(True)}, {})
+    assert out["a"] == 1.5 and type(out["a"]) is float and out["b"].tolist() == [1, 2] and out["d"] is True
+
+
+def test_task_hash_is_stable_and_canonical():
+    # fixed value: the hash must not change across runs, machines or versions of wfm
+    assert (E.task_hash("echo", {"x": 0.5, "size": 3}, 7)
+            == "91008c307c25eeaa315d066078a4418f0e0296d5f439f648f2404fc540b08315")
+    assert E.task_hash("e", {"a": 1, "b": 0.1}, 0) == E.task_hash("e", {"b": 0.1, "a": 1.0}, 0)
+    assert E.task_hash("e", {"a": -0.0}, 0) == E.task_hash("e", {"a": 0}, 0)
+    assert E.task_hash("e", {"a": np.float64(0.1)}, 0) == E.task_hash("e", {"a": 0.1}, 0)
+    assert E.task_hash("e", {"a": 0.1}, 0) != E.task_hash("e", {"a": float(np.nextafter(0.1, 1))}, 0)
+    assert E.task_hash("e", {"a": True}, 0) != E.task_hash("e", {"a": 1}, 0)
+    assert E.task_hash("e", {"a": 1}, 0) != E.task_hash("e", {"a": 1}, 1)
+    assert E.task_hash("e", {"a": 1}, 0) != E.task_hash("f", {"a": 1}, 0)
+    assert E.canonical_json({"b": [1.0, 2.5], "a": "s"}) == '{"a":"s","b":[1,2.5]}'
+    with pytest.raises(ValueError, match="finite"):
+        E.canonical_json({"a": float("inf")})
