@@ -24,15 +24,16 @@ def reference_fields(model, w, xi):
 
 
 def reference_preactivation(model, h):
+    """Output pre-activation from unit fields (last axis = units), written straight from the definitions."""
     if model.kind == "perceptron":
-        return h[:, 0]
+        return h[..., 0]
     if model.kind == "parity":
-        return np.prod(np.sign(h), axis=1)
+        return np.prod(np.sign(h), axis=-1)
     if model.activation == "sign":
-        return np.sign(h).sum(axis=1)
+        return np.sign(h).sum(axis=-1)
     half = model.k // 2
     r = np.maximum(h, 0)
-    return r[:, :half].sum(1) - r[:, half:].sum(1)
+    return r[..., :half].sum(-1) - r[..., half:].sum(-1)
 
 
 def reference_errors(model, w, pats):
@@ -41,9 +42,18 @@ def reference_errors(model, w, pats):
 
 
 def brute_distance_counts(model, pats, ref):
+    """Solutions at each Hamming distance from ``ref`` by evaluating all 2^N configurations (NumPy)."""
     configs = all_configs(model.n_weights)
-    errs = np.array([reference_errors(model, c, pats) for c in configs])
-    d = (configs[errs == 0] != np.asarray(ref).reshape(-1)).sum(1)
+    w = configs.reshape(-1, model.k, model.m).astype(np.float64)
+    xi = pats.xi.astype(np.float64)
+    h = np.zeros((len(configs), pats.p, model.k))
+    for k in range(model.k):
+        block = xi[:, k * model.m:(k + 1) * model.m] if model.tree else xi
+        h[:, :, k] = w[:, k, :] @ block.T
+    h /= np.sqrt(model.m)
+    lam = reference_preactivation(model, h)
+    ok = np.all(pats.labels * lam > model.margin, axis=1)
+    d = (configs[ok] != np.asarray(ref).reshape(-1)).sum(1)
     return np.bincount(d, minlength=model.n_weights + 1)
 
 
