@@ -1,0 +1,284 @@
+"""Monte Carlo solvers (sa, sa-ce, replicated-sa): kernels against slow NumPy references, bookkeeping,
+end-to-end behaviour and option handling."""
+import math
+
+import numpy as np
+import pytest
+
+import wfm
+from wfm import losses
+from wfm.data import Patterns, random_patterns
+from wfm.solvers import _mc, solve
+
+from conftest import SMALL_BINARY_MODELS, reference_errors
+
+MC_METHODS = ["sa", "sa-ce", "replicated-sa"]
+
+
+def _lncosh(x):
+    return np.logaddexp(x, -x) - math.log(2.0)
+
+
+def reference_metropolis(model, pats, w, beta, n_moves, rng, loss=None, coupling=None):
+    """Slow, obvious Metropolis: every move recomputes the energy of the whole configuration from scratch.
+
+    Consumes the random stream exactly as the kernels do (one uniform per move: x = U·R·N, move ⌊x⌋,
+    Metropolis number x − ⌊x⌋), so the trajectory must be identical. Energy per replica: errors (loss None)
+    or Σ_μ ℓ(Δ^μ); robust-ensemble coupling −(1/β)Σ_i ln 2cosh(γ Σ_a W_i^a) when ``coupling`` = γ.
+    """
+    w = w.copy()
+    r_, nw = w.shape
+
+    def energy(wr):
+        wr = wr.reshape(model.weight_shape)
+        if loss is None:
+            return float(reference_errors(model, wr, pats))
+        return float(losses.total(model, pats, wr, loss))
+
+    for _ in range(n_moves):
+        x = rng.random() * r_ * nw
+        rj = int(x)
+        u = x - rj
+        r, j = divmod(rj, nw)
+        new = w[r].copy()
+        new[j] = -new[j]
+        de = energy(new) - energy(w[r])
+        lu = -math.log(u) if u > 0 else math.inf
+        if coupling is not None:
+            s_old = int(w[:, j].sum())
+            s_new = s_old - 2 * int(w[r, j])
+            lu -= _lncosh(coupling * s_old) - _lncosh(coupling * s_new)   # β·ΔE_int
+        if beta * de < lu:
+            w[r] = new
+    return w
+
+
+def _state(model, pats, w):
+    st = _mc.Setup(model, pats)
+    h, pre = _mc.init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
+    return st, h, pre
+
+
+@pytest.mark.parametrize("model", SMALL_BINARY_MODELS, ids=repr)
+@pytest.mark.parametrize("loss_name", ["error", "ce"])
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_generic_kernel_matches_reference_and_bookkeeping(model, loss_name, replicas):
+    """The generic kernel follows the NumPy reference move by move, and after thousands of moves its
+    incrementally kept energy equals a recomputation from scratch (errors exactly, CE to 1e-10)."""
+    pats = random_patterns(model.n, alpha=1.5, model=model, seed=3)
+    w0 = model.random_weights(seed=4, size=replicas).reshape(replicas, -1).astype(np.int8)
+    beta, gamma_ce, gamma_c = (1.5, 2.0, 0.4)
+    loss = None if loss_name == "error" else losses.cross_entropy(gamma_ce)
+    n_moves = 3000
+    st, h, pre = _state(model, pats, w0)
+    etab = st.error_table() if loss is None else st.energy_table(losses.CROSS_ENTROPY, gamma_ce)
+    energy = _mc.table_energy(pre, st.sig, etab, st.off)
+    nerr = _mc.count_errors(pre, st.sig, st.ti)
+    w = w0.copy()
+    w_sum = w.astype(np.int64).sum(axis=0)
+    ctabs = _mc.coupling_table(replicas, gamma_c)[None]
+    e_tr = np.zeros((1, replicas))
+    n_tr = np.zeros((1, replicas), np.int64)
+    # energy is recomputed at the sweep start, so one sweep of 3000 moves tests 3000 incremental updates
+    _mc.sweeps_generic(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti, h, pre, etab[None], st.off,
+                       np.array([etab.min()]), energy, nerr, np.array([beta]), ctabs, replicas,
+                       np.random.default_rng(7), n_moves, False, e_tr, n_tr, w_sum)
+    ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(7), loss,
+                               gamma_c if replicas > 1 else None)
+    np.testing.assert_array_equal(w, ref)
+    assert np.any(w != w0)                                  # moves were accepted
+    for r in range(replicas):
+        wr = w[r].reshape(model.weight_shape)
+        assert nerr[r] == reference_errors(model, wr, pats) == model.errors(wr, pats)
+        scratch = reference_errors(model, wr, pats) if loss is None else losses.total(model, pats, wr, loss)
+        if loss is None:
+            assert energy[r] == scratch
+        else:
+            assert abs(energy[r] - scratch) < 1e-10
+    np.testing.assert_array_equal(w_sum, w.astype(np.int64).sum(axis=0))
+    h2, pre2 = _mc.init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
+    np.testing.assert_array_equal(h, h2)
+    np.testing.assert_array_equal(pre, pre2)
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+@pytest.mark.parametrize("n,margin", [(21, 0.0), (15, 0.3), (25, -0.2)])
+def test_perceptron_fast_kernel_matches_reference(replicas, n, margin):
+    """The marginal-pattern perceptron kernel (error loss) follows the NumPy reference move by move."""
+    model = wfm.Perceptron(n, margin=margin)
+    pats = random_patterns(n, alpha=1.2, model=model, seed=11)
+    w0 = model.random_weights(seed=12, size=replicas).reshape(replicas, -1).astype(np.int8)
+    st, h, pre = _state(model, pats, w0)
+    s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    e = _mc.count_errors(pre, st.sig, st.ti)
+    w = w0.copy()
+    w_sum = w.astype(np.int64).sum(axis=0)
+    beta, gamma_c, n_moves = 1.2, 0.3, 4000
+    ctabs = _mc.coupling_table(replicas, gamma_c)[None]
+    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, np.array([beta]), ctabs, replicas, np.random.default_rng(5),
+                          n_moves, False, np.zeros((1, replicas), np.int64), w_sum)
+    ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(5), None,
+                               gamma_c if replicas > 1 else None)
+    np.testing.assert_array_equal(w, ref)
+    assert np.any(w != w0)
+    for r in range(replicas):
+        assert e[r] == reference_errors(model, w[r], pats)
+    np.testing.assert_array_equal(s, (pats.xi.astype(np.int64) @ w.T.astype(np.int64)).T * pats.labels)
+
+
+def test_perceptron_fast_kernel_long_bookkeeping():
+    """Tens of thousands of moves at N = 101 (incl. low β where accepted moves are rare): errors exact."""
+    model = wfm.Perceptron(101)
+    pats = random_patterns(101, alpha=0.8, model=model, seed=1)
+    w = model.random_weights(seed=2, size=1).reshape(1, -1).astype(np.int8)
+    st, h, pre = _state(model, pats, w)
+    s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    e = _mc.count_errors(pre, st.sig, st.ti)
+    betas = _mc.geometric(0.5, 20.0, 200)
+    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, betas, np.zeros((200, 3, 2)), 1, np.random.default_rng(0), 101,
+                          False, np.zeros((200, 1), np.int64), w.astype(np.int64).sum(0))
+    assert e[0] == model.errors(w[0], pats)
+
+
+def test_coupling_table_and_interaction_energy():
+    """ctab = β·ΔE_int of one flip, checked against the difference of two interaction energies."""
+    rng = np.random.default_rng(0)
+    w = (2 * rng.integers(0, 2, (5, 9)) - 1).astype(np.int8)
+    gamma, beta = 0.7, 2.5
+    tab = _mc.coupling_table(5, gamma)
+    for r in range(5):
+        for j in range(9):
+            w2 = w.copy()
+            w2[r, j] *= -1
+            d = _mc.interaction_energy(w2, gamma, beta) - _mc.interaction_energy(w, gamma, beta)
+            mb = int(w[:, j].sum() - w[r, j])
+            assert abs(beta * d - tab[mb + 5, (w[r, j] + 1) // 2]) < 1e-12
+
+
+def test_energy_table_matches_loss():
+    for model in SMALL_BINARY_MODELS:
+        pats = random_patterns(model.n, alpha=1.0, model=model, seed=2)
+        st = _mc.Setup(model, pats)
+        w = model.random_weights(seed=3)
+        _, pre = _mc.init_fields(w.reshape(1, -1).astype(np.int8), st.xT, st.sig, st.cols, st.m, st.k, st.code)
+        tab = st.energy_table(losses.CROSS_ENTROPY, 1.7)
+        e = _mc.table_energy(pre, st.sig, tab, st.off)[0]
+        assert abs(e - losses.total(model, pats, w, losses.cross_entropy(1.7))) < 1e-10
+        assert _mc.table_energy(pre, st.sig, st.error_table(), st.off)[0] == model.errors(w, pats)
+
+
+# ------------------------------------------------------------------------------------------------
+# end to end
+# ------------------------------------------------------------------------------------------------
+E2E_MODELS = [wfm.Perceptron(51), wfm.TreeCommittee(45, 3), wfm.Committee(15, 3),
+              wfm.TreeCommittee(46, 2, activation="relu"), wfm.ParityMachine(45, 3)]
+
+
+@pytest.mark.parametrize("method", MC_METHODS)
+@pytest.mark.parametrize("model", E2E_MODELS, ids=repr)
+def test_solves_easy_instance(method, model):
+    pats = random_patterns(model.n, alpha=0.2, model=model, seed=21)
+    r = solve(model, pats, method, seed=1, max_sweeps=300)
+    assert r.solved and r.n_errors == 0
+    assert model.errors(r.weights, pats) == 0
+    assert r.iterations <= 300
+    for key in ("energy", "errors", "beta"):
+        assert len(r.history[key]) == r.iterations
+    assert r.history["errors"][-1] == 0
+
+
+def _contradictory(model, p=12, seed=0):
+    """An instance with no solution for any model: the same input twice with opposite labels."""
+    rng = np.random.default_rng(seed)
+    xi = (2 * rng.integers(0, 2, (p, model.n)) - 1).astype(np.int8)
+    xi[1] = xi[0]
+    labels = (2 * rng.integers(0, 2, p) - 1).astype(np.int8)
+    labels[1] = -labels[0]
+    return Patterns(xi, labels)
+
+
+@pytest.mark.parametrize("method", MC_METHODS)
+@pytest.mark.parametrize("model", E2E_MODELS[:3], ids=repr)
+def test_honest_failure_on_impossible_instance(method, model):
+    pats = _contradictory(model)
+    r = solve(model, pats, method, seed=0, max_sweeps=30)
+    assert not r.solved and r.n_errors >= 1
+    assert r.iterations == 30
+    assert r.n_errors == model.errors(r.weights, pats)
+
+
+def test_above_capacity_reports_failure():
+    model = wfm.Perceptron(101)
+    pats = random_patterns(101, alpha=1.5, model=model, seed=0)   # binary capacity ≈ 0.83
+    for method in MC_METHODS:
+        r = solve(model, pats, method, seed=0, max_sweeps=50)
+        assert not r.solved and r.n_errors > 0
+
+
+@pytest.mark.parametrize("method", MC_METHODS)
+def test_same_seed_same_result(method):
+    model = wfm.TreeCommittee(33, 3)
+    pats = random_patterns(33, alpha=0.6, model=model, seed=2)
+    a = solve(model, pats, method, seed=9, max_sweeps=40)
+    b = solve(model, pats, method, seed=9, max_sweeps=40)
+    c = solve(model, pats, method, seed=10, max_sweeps=40)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    assert a.iterations == b.iterations
+    for k in a.history:
+        np.testing.assert_array_equal(a.history[k], b.history[k])
+    assert not np.array_equal(a.weights, c.weights) or a.iterations != c.iterations
+
+
+def test_replicated_sa_reports_who_solved():
+    model = wfm.Perceptron(51)
+    pats = random_patterns(51, alpha=0.3, model=model, seed=4)
+    r = solve(model, pats, "replicated-sa", seed=0, y=5, max_sweeps=500)
+    assert r.solved
+    assert r.extra["solved_by"] in ("centre", "replica")
+    reps = r.extra["replicas"]
+    assert reps.shape == (5, 51)
+    if r.extra["solved_by"] == "centre":
+        np.testing.assert_array_equal(r.weights, np.sign(reps.astype(int).sum(0)))
+    else:
+        assert any(np.array_equal(r.weights, x) for x in reps)
+    assert r.history["gamma"][0] == pytest.approx(0.05)
+    assert len(r.history["centre_errors"]) == r.iterations
+
+
+def test_sa_ce_schedules_in_history():
+    model = wfm.Perceptron(31)
+    pats = _contradictory(model)
+    r = solve(model, pats, "sa-ce", seed=0, max_sweeps=20, gamma0=0.5, gamma1=8.0, beta0=1.0, beta1=50.0)
+    np.testing.assert_allclose(r.history["gamma"][[0, -1]], [0.5, 8.0])
+    np.testing.assert_allclose(r.history["beta"][[0, -1]], [1.0, 50.0])
+    # the history energy is the CE loss of the weights at each sweep end: check the last one
+    assert abs(r.history["energy"][-1] - losses.total(model, pats, r.weights, losses.cross_entropy(8.0))) < 1e-9
+
+
+def test_max_seconds_budget():
+    model = wfm.Perceptron(301)
+    pats = random_patterns(301, alpha=1.5, model=model, seed=0)
+    r = solve(model, pats, "sa", seed=0, max_sweeps=10**6, max_seconds=0.3)
+    assert r.iterations < 10**6 and r.seconds < 5
+
+
+@pytest.mark.parametrize("method", MC_METHODS)
+def test_bad_input(method):
+    pats = random_patterns(21, alpha=0.5, seed=0)
+    with pytest.raises(TypeError, match="unknown option"):
+        solve(wfm.Perceptron(21), pats, method, seed=0, betaa=1.0)
+    with pytest.raises(ValueError, match="binary"):
+        solve(wfm.Perceptron(21, weights="spherical"), pats, method, seed=0)
+    with pytest.raises(ValueError, match="max_sweeps"):
+        solve(wfm.Perceptron(21), pats, method, seed=0, max_sweeps=0)
+    with pytest.raises(ValueError, match="beta0"):
+        solve(wfm.Perceptron(21), pats, method, seed=0, beta0=-1.0)
+    with pytest.raises(ValueError, match="binary"):
+        solve(wfm.Perceptron(21), random_patterns(21, alpha=0.5, kind="gaussian", seed=0), method, seed=0)
+
+
+def test_methods_listing_documents_every_option():
+    ms = wfm.solvers.methods()
+    for name in MC_METHODS:
+        assert name in ms
+        assert set(ms[name]["options"]) == set(ms[name]["option_docs"])

@@ -1,0 +1,480 @@
+"""Shared Metropolis machinery for binary models (``sa``, ``sa-ce``, ``replicated-sa``).
+
+State of R replicas (R = 1 for plain annealing) of a binary model with K units of m inputs each:
+
+* ``w``   (R, n_weights) int8 ±1, flat index j = k·m + i (unit k = j // m, input column ``cols[j]``);
+* ``h``   (R, K, P) int32 unscaled unit fields h_k^μ = Σ_i W_ki ξ^μ_{k,i} (pattern axis last and contiguous,
+  so the O(P) loop of a move reads memory sequentially);
+* ``pre`` (R, P) int32 integer pre-activation (``wfm._kernels``); the stability is Δ^μ = σ^μ·pre^μ·scale
+  with scale = 1/√m for the perceptron and ReLU committees, 1 for sign and parity committees;
+* per-pattern energy ``etab[σ·pre + off]`` (float64 table over every possible integer value of σ·pre):
+  the error loss Θ(κ − Δ) gives 0/1 entries, so its sums are exact integers in float64 (exact below 2^53);
+  the cross-entropy f_γ(Δ) (paper_digest.md §2.4) gives real entries. Tabulating f_γ turns the O(P)
+  transcendental evaluations of a move into table look-ups.
+
+A move flips one weight W_j of replica r. Its energy change is accumulated over the patterns in blocks of
+``_BLOCK``; after each block the move is **rejected early** as soon as the partial ΔE minus the largest
+further decrease still possible reaches the Metropolis threshold t = −ln(u)/β. The largest further
+decrease is Σ_{unscanned μ} (e^μ − e_min) = E_unscanned − n_unscanned·e_min (for the error loss: the
+number of unscanned wrong patterns), so the rejection is exact, not an approximation.
+
+The perceptron on the error loss has a dedicated faster path: stabilities s^μ = σ^μ h^μ (int32) and the
+label-multiplied transposed inputs y_j^μ = σ^μ ξ_j^μ (int8, one contiguous row per weight), so that a
+move is a branch-free SIMD loop: pattern μ is wrong iff s^μ ≤ t_κ = ⌊κ√N⌋ and flipping W_j changes s^μ by
+−2W_j y_j^μ.
+
+Robust-ensemble coupling (paper_digest.md §3.1, §4.3; RRRMC.jl ``RE.jl``): with the centre traced out,
+E_int = −(1/β) Σ_i ln 2cosh(γ S_i), S_i = Σ_a W_i^a. Flipping W_i^a (value w) with μ̄ = S_i − w the sum of
+the other replicas changes β·E_int by ln cosh(γ(μ̄ + w)) − ln cosh(γ(μ̄ − w)), tabulated in ``ctab``.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from .._kernels import PARITY, PERCEPTRON, RELU, SIGN, error_threshold, input_columns, int_preactivation, \
+    model_code, sgn, unit_contribution
+from ..losses import loss_value
+
+_BLOCK = 64          # patterns scanned between two early-rejection checks
+_REJECTED = 1 << 40  # returned instead of ΔE when a move was rejected before the end of the scan
+_PTAB = 64           # e^{−β·ΔE} tabulated per sweep for integer 0 ≤ ΔE < _PTAB
+
+
+class Setup:
+    """Model/patterns reduced to plain arrays and numbers for the kernels (built once per run)."""
+
+    def __init__(self, model, patterns):
+        if not model.binary:
+            raise ValueError(f"Monte Carlo methods need binary weights (weights='binary'), got model={model!r}")
+        if not patterns.binary:
+            raise ValueError("Monte Carlo methods need binary (±1) patterns (kind='binary')")
+        self.model = model
+        self.code = model_code(model)
+        self.k, self.m, self.nw = model.k, model.m, model.n_weights
+        self.p = patterns.p
+        self.thr = float(error_threshold(model))
+        self.cols = input_columns(model)
+        self.xi = patterns.xi
+        self.xT = np.ascontiguousarray(patterns.xi.T)            # (N, P) int8: row = one input over patterns
+        self.sig = np.ascontiguousarray(patterns.labels, dtype=np.int8)
+        self.yT = np.ascontiguousarray((patterns.xi * patterns.labels[:, None]).T, dtype=np.int8)
+        self.scale = 1.0 / math.sqrt(self.m) if self.code in (PERCEPTRON, RELU) else 1.0
+        if self.code == PERCEPTRON:
+            self.off = self.m
+        elif self.code == SIGN:
+            self.off = self.k
+        elif self.code == RELU:
+            self.off = (self.k // 2) * self.m
+        else:
+            self.off = 1
+        self.ti = int(math.floor(self.thr))    # integer threshold: σ·pre ≤ thr ⇔ σ·pre ≤ ⌊thr⌋
+
+    def energy_table(self, loss_code, param):
+        """etab[σ·pre + off] = ℓ(Δ) with Δ = σ·pre·scale; ERROR uses Δ·... ≤ κ exactly like ``Model.errors``."""
+        v = np.arange(-self.off, self.off + 1)
+        if loss_code == 0:   # error loss: an error iff σ·pre ≤ thr (the integer form of Δ ≤ κ)
+            return (v <= self.thr).astype(np.float64)
+        return np.array([loss_value(loss_code, param, x * self.scale) for x in v], dtype=np.float64)
+
+    def error_table(self):
+        return self.energy_table(0, 0.0)
+
+
+def coupling_table(y, gamma):
+    """ctab[μ̄ + y, (w+1)//2] = ln cosh(γ(μ̄ + w)) − ln cosh(γ(μ̄ − w)) for μ̄ ∈ [−y, y] (β·ΔE_int of a flip)."""
+    mu = np.arange(-y, y + 1, dtype=np.float64)
+    out = np.empty((2 * y + 1, 2))
+    for col, w in ((0, -1.0), (1, 1.0)):
+        out[:, col] = _lncosh(gamma * (mu + w)) - _lncosh(gamma * (mu - w))
+    return out
+
+
+def _lncosh(x):
+    x = np.abs(x)
+    return x + np.log1p(np.exp(-2 * x)) - math.log(2.0)
+
+
+def interaction_energy(w, gamma, beta):
+    """E_int = −(1/β) Σ_i ln 2cosh(γ Σ_a W_i^a) for replicas w (R, n_weights)."""
+    s = w.astype(np.int64).sum(axis=0)
+    return float(-(np.sum(_lncosh(gamma * s) + math.log(2.0))) / beta)
+
+
+# ---------------------------------------------------------------------------------------------------
+# state from scratch
+# ---------------------------------------------------------------------------------------------------
+@nb.njit(cache=True)
+def init_fields(w, xT, sig, cols, m, kk, code):
+    """h (R, K, P) and pre (R, P) from scratch."""
+    r_, nw = w.shape
+    p = xT.shape[1]
+    h = np.zeros((r_, kk, p), np.int32)
+    pre = np.zeros((r_, p), np.int32)
+    row = np.zeros(kk, np.int32)
+    for r in range(r_):
+        for j in range(nw):
+            k = j // m
+            wj = np.int32(w[r, j])
+            xr = xT[cols[j]]
+            for mu in range(p):
+                h[r, k, mu] += wj * np.int32(xr[mu])
+        for mu in range(p):
+            for k in range(kk):
+                row[k] = h[r, k, mu]
+            pre[r, mu] = int_preactivation(code, row)
+    return h, pre
+
+
+@nb.njit(cache=True)
+def table_energy(pre, sig, etab, off):
+    """Σ_μ etab[σ^μ pre^μ + off] for each replica: (R,) float64."""
+    r_, p = pre.shape
+    out = np.zeros(r_)
+    for r in range(r_):
+        acc = 0.0
+        for mu in range(p):
+            acc += etab[np.int64(sig[mu]) * pre[r, mu] + off]
+        out[r] = acc
+    return out
+
+
+@nb.njit(cache=True)
+def count_errors(pre, sig, ti):
+    r_, p = pre.shape
+    out = np.zeros(r_, np.int64)
+    for r in range(r_):
+        c = 0
+        for mu in range(p):
+            if np.int64(sig[mu]) * pre[r, mu] <= ti:
+                c += 1
+        out[r] = c
+    return out
+
+
+@nb.njit(cache=True)
+def centre_errors(w, xT, sig, cols, m, kk, code, ti):
+    """Errors of the centre W̃_i = sign(Σ_a W_i^a) (ties, possible for even R, go to replica 0's value)."""
+    r_, nw = w.shape
+    c = np.empty((1, nw), np.int8)
+    for j in range(nw):
+        s = 0
+        for r in range(r_):
+            s += w[r, j]
+        c[0, j] = 1 if s > 0 else (-1 if s < 0 else w[0, j])
+    h, pre = init_fields(c, xT, sig, cols, m, kk, code)
+    return count_errors(pre, sig, ti)[0], c[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# one move
+# ---------------------------------------------------------------------------------------------------
+@nb.njit(cache=True, inline="always")
+def _new_pre(code, k, half, hk, dh, pre):
+    if code == PERCEPTRON:
+        return pre + dh
+    if code == PARITY:
+        return pre if sgn(hk + dh) == sgn(hk) else -pre
+    return pre - unit_contribution(code, k, half, hk) + unit_contribution(code, k, half, hk + dh)
+
+
+@nb.njit(cache=True)
+def delta_generic(xrow, sig, hk, pre, etab, off, code, k, half, two_w, t, e, emin):
+    """ΔE (table energy) of flipping a weight of unit k whose input row is ``xrow``, or ``_REJECTED``.
+
+    hk: unit-k fields (P,), pre: pre-activations (P,), two_w = 2·W_j (before the flip), e = current energy.
+    """
+    p = pre.shape[0]
+    de = 0.0
+    left = e
+    for b0 in range(0, p, _BLOCK):
+        b1 = min(p, b0 + _BLOCK)
+        for mu in range(b0, b1):
+            dh = -two_w * np.int32(xrow[mu])
+            npre = _new_pre(code, k, half, hk[mu], dh, pre[mu])
+            s = np.int64(sig[mu])
+            old = etab[s * pre[mu] + off]
+            de += etab[s * npre + off] - old
+            left -= old
+        if de - (left - (p - b1) * emin) >= t:
+            return float(_REJECTED)
+    return de
+
+
+@nb.njit(cache=True)
+def apply_generic(xrow, sig, hk, pre, code, k, half, two_w, ti):
+    """Apply the flip to the fields and pre-activations; returns the change in the number of errors."""
+    p = pre.shape[0]
+    dn = 0
+    for mu in range(p):
+        dh = -two_w * np.int32(xrow[mu])
+        npre = _new_pre(code, k, half, hk[mu], dh, pre[mu])
+        s = np.int64(sig[mu])
+        dn += np.int64(s * npre <= ti) - np.int64(s * pre[mu] <= ti)
+        pre[mu] = npre
+        hk[mu] += dh
+    return dn
+
+
+# ---------------------------------------------------------------------------------------------------
+# sweeps
+# ---------------------------------------------------------------------------------------------------
+@nb.njit(cache=True)
+def build_marginal(sr, ti, idx):
+    """Indices of the marginal patterns ti − 2 < s ≤ ti + 2 (the only ones a single flip can change) into idx.
+
+    Returns their number. A flip moves every s^μ by ±2, so a pattern outside this window keeps its
+    error status: ΔE is a sum over this list only (exact, not an approximation).
+    """
+    lo = ti - 2
+    hi = ti + 2
+    n = 0
+    for mu in range(sr.shape[0]):
+        x = sr[mu]
+        if lo < x <= hi:
+            idx[n] = mu
+            n += 1
+    return n
+
+
+@nb.njit(cache=True)
+def delta_perceptron(yrow, sr, c, ti, idx, n):
+    """ΔE (errors) of flipping a perceptron weight of value c: Σ over the n marginal patterns idx[:n] of
+    [s − 2c·y ≤ ti] − [s ≤ ti], with s = σ^μ h^μ and y = σ^μ ξ_j^μ."""
+    de = 0
+    two_c = 2 * np.int32(c)
+    for q in range(n):
+        mu = idx[q]
+        x = sr[mu]
+        de += np.int32(x - two_c * np.int32(yrow[mu]) <= ti) - np.int32(x <= ti)
+    return de
+
+
+@nb.njit(cache=True)
+def _apply_perceptron(sr, yrow, two_c, ti, idx):
+    """s ← s − 2c·y and rebuild the marginal list in the same pass (branch-free compaction)."""
+    lo = ti - 2
+    hi = ti + 2
+    n = 0
+    for mu in range(sr.shape[0]):
+        x = sr[mu] - two_c * np.int32(yrow[mu])
+        sr[mu] = x
+        idx[n] = mu
+        n += (x > lo) & (x <= hi)
+    return n
+
+
+@nb.njit(cache=True)
+def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at_zero, e_trace, w_sum):
+    """Metropolis sweeps on R perceptron replicas, error loss, optional robust-ensemble coupling.
+
+    w (R, N) int8; s (R, P) int32 stabilities; e (R,) int64 errors (updated in place);
+    betas (S,); ctabs (S, 2·ymax+1, 2) coupling tables (ignored when R = 1); w_sum (N,) int64 Σ_a W^a
+    (kept in place). One sweep = ``n_moves`` moves on uniformly drawn (replica, weight). Stops right after
+    the move that brings a replica to 0 errors if ``stop_at_zero``. Returns (sweeps done, replica solved
+    or −1). e_trace (S, R) receives the errors at each sweep end.
+
+    A move costs O(#marginal patterns) (see :func:`build_marginal`); an accepted move O(P).
+    """
+    r_, nw = w.shape
+    p = s.shape[1]
+    coupled = r_ > 1
+    idx = np.empty((r_, p), np.int32)
+    nm = np.empty(r_, np.int64)
+    for r in range(r_):
+        nm[r] = build_marginal(s[r], ti, idx[r])
+    ptab = np.empty(_PTAB)
+    nrw = r_ * nw
+    for sw in range(betas.shape[0]):
+        beta = betas[sw]
+        for q in range(_PTAB):
+            ptab[q] = math.exp(-beta * q)
+        for _ in range(n_moves):
+            # one uniform draw gives both the move and the Metropolis number: with x = U·R·N,
+            # ⌊x⌋ is uniform on the R·N moves and x − ⌊x⌋ is uniform on [0, 1) independently of it
+            # (to ~2^-40 resolution), which halves the cost of the random numbers (the dominant cost of
+            # a rejected move at low temperature)
+            x = rng.random() * nrw
+            rj = int(x)
+            u = x - rj
+            r = rj // nw
+            j = rj - r * nw
+            c = w[r, j]
+            de = delta_perceptron(yT[j], s[r], c, ti, idx[r], nm[r])
+            if coupled:
+                lu = -math.log(u) if u > 0.0 else np.inf
+                if beta * de + ctabs[sw, w_sum[j] - c + ymax, (c + 1) // 2] >= lu:
+                    continue
+            elif de > 0:
+                if de < _PTAB:
+                    if u >= ptab[de]:
+                        continue
+                elif u >= math.exp(-beta * de):
+                    continue
+            nm[r] = _apply_perceptron(s[r], yT[j], 2 * np.int32(c), ti, idx[r])
+            w[r, j] = -c
+            w_sum[j] -= 2 * c
+            e[r] += de
+            if stop_at_zero and e[r] == 0:
+                for q in range(r_):
+                    e_trace[sw, q] = e[q]
+                return sw + 1, r
+        for q in range(r_):
+            e_trace[sw, q] = e[q]
+    return betas.shape[0], -1
+
+
+@nb.njit(cache=True)
+def sweeps_generic(w, xT, sig, cols, m, kk, code, ti, h, pre, etabs, off, emins, energy, nerr, betas, ctabs,
+                   ymax, rng, n_moves, stop_at_zero, e_trace, n_trace, w_sum):
+    """Metropolis sweeps on R replicas of any binary model with a tabulated per-pattern energy.
+
+    etabs (S, 2·off+1): the energy table of each sweep (γ schedules change it); energy (R,) float64 and
+    nerr (R,) int64 are updated in place (energy incrementally: the caller resynchronises it from scratch
+    when the table changes). Stops after a move that brings a replica to 0 errors if ``stop_at_zero``.
+    Returns (sweeps done, replica solved or −1). At the start of every sweep the energy is recomputed
+    from the integer state with that sweep's table (no float drift can accumulate beyond one sweep).
+    """
+    r_, nw = w.shape
+    half = kk // 2
+    coupled = r_ > 1
+    nrw = r_ * nw
+    for sw in range(betas.shape[0]):
+        beta = betas[sw]
+        etab = etabs[sw]
+        emin = emins[sw]
+        energy[:] = table_energy(pre, sig, etab, off)
+        for _ in range(n_moves):
+            x = rng.random() * nrw          # one draw: move ⌊x⌋ and Metropolis number x − ⌊x⌋ (see sweeps_perceptron)
+            rj = int(x)
+            u = x - rj
+            r = rj // nw
+            j = rj - r * nw
+            c = w[r, j]
+            k = j // m
+            lu = -math.log(u) if u > 0.0 else np.inf
+            if coupled:
+                mb = w_sum[j] - c
+                lu -= ctabs[sw, mb + ymax, (c + 1) // 2]
+            t = lu / beta
+            xrow = xT[cols[j]]
+            two_w = 2 * np.int32(c)
+            de = delta_generic(xrow, sig, h[r, k], pre[r], etab, off, code, k, half, two_w, t, energy[r], emin)
+            if de >= t:
+                continue
+            nerr[r] += apply_generic(xrow, sig, h[r, k], pre[r], code, k, half, two_w, ti)
+            w[r, j] = -c
+            w_sum[j] -= 2 * c
+            energy[r] += de
+            if stop_at_zero and nerr[r] == 0:
+                for q in range(r_):
+                    e_trace[sw, q] = energy[q]
+                    n_trace[sw, q] = nerr[q]
+                return sw + 1, r
+        for q in range(r_):
+            e_trace[sw, q] = energy[q]
+            n_trace[sw, q] = nerr[q]
+    return betas.shape[0], -1
+
+
+def stabilities_int(w, st: Setup):
+    """Integer stabilities σ·pre (R, P) from scratch (the perceptron fast path keeps s = σ·h)."""
+    h, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
+    return h, pre, (pre * st.sig[None, :].astype(np.int32)).astype(np.int32)
+
+
+def geometric(a, b, n):
+    """n values from a to b, geometrically spaced (a alone if n = 1)."""
+    if n == 1:
+        return np.array([float(a)])
+    return a * (b / a) ** (np.arange(n) / (n - 1))
+
+
+# ---------------------------------------------------------------------------------------------------
+# driver shared by sa, sa-ce and replicated-sa
+# ---------------------------------------------------------------------------------------------------
+def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng, progress=False,
+           max_seconds=None, desc="mc", check_centre=False):
+    """Run the annealing schedule ``betas`` (one sweep each) on replicas ``w`` (R, n_weights), in place.
+
+    loss_code 0 (error) or 2 (cross-entropy with γ = ``gammas[s]`` at sweep s); ``couplings[s]`` = the
+    robust-ensemble γ at sweep s (R > 1). One sweep = R·n_weights moves. Stops at the first sweep end in
+    which the centre (if ``check_centre``) or, right after the move, a replica has 0 training errors, or at
+    ``max_seconds``. Returns a dict: sweeps, history arrays, solver (−1 none, r replica, R centre), centre.
+    """
+    import time
+
+    from tqdm.auto import tqdm
+
+    r_ = w.shape[0]
+    n_sweeps = betas.shape[0]
+    fast = st.code == PERCEPTRON and loss_code == 0
+    h, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
+    nerr = count_errors(pre, st.sig, st.ti)
+    w_sum = w.astype(np.int64).sum(axis=0)
+    ymax = r_
+    if fast:
+        s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    energy = nerr.astype(np.float64)
+    hist_e = np.full((n_sweeps, r_), np.nan)
+    hist_n = np.full((n_sweeps, r_), -1, np.int64)
+    hist_c = np.full(n_sweeps, -1, np.int64)
+    hist_int = np.full(n_sweeps, np.nan)
+    n_moves = r_ * st.nw
+    work = max(1, n_moves * max(1, st.p))
+    chunk = 1 if check_centre else int(max(1, min(n_sweeps // 50 + 1, 3e6 // work)))
+    t0 = time.perf_counter()
+    done = 0
+    solver = -1
+    centre = None
+    with tqdm(total=n_sweeps, disable=not progress, desc=desc, unit="sweep") as bar:
+        while done < n_sweeps:
+            stop = min(n_sweeps, done + chunk)
+            b = np.ascontiguousarray(betas[done:stop])
+            if couplings is not None:
+                ctabs = np.stack([coupling_table(ymax, g) for g in couplings[done:stop]])
+            else:
+                ctabs = np.zeros((stop - done, 2 * ymax + 1, 2))
+            if fast:
+                et = np.zeros((stop - done, r_), np.int64)
+                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, nerr, b, ctabs, ymax, rng, n_moves, True, et, w_sum)
+                hist_e[done:done + n] = et[:n]
+                hist_n[done:done + n] = et[:n]
+            else:
+                if loss_code == 0:
+                    etabs = np.repeat(st.error_table()[None, :], stop - done, axis=0)
+                else:
+                    etabs = np.stack([st.energy_table(loss_code, g) for g in gammas[done:stop]])
+                emins = etabs.min(axis=1)
+                et = np.zeros((stop - done, r_))
+                nt = np.zeros((stop - done, r_), np.int64)
+                n, rsol = sweeps_generic(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti, h, pre, etabs,
+                                         st.off, emins, energy, nerr, b, ctabs, ymax, rng, n_moves, True, et, nt,
+                                         w_sum)
+                hist_e[done:done + n] = et[:n]
+                hist_n[done:done + n] = nt[:n]
+            if couplings is not None:
+                for q in range(n):
+                    hist_int[done + q] = np.nan
+                hist_int[done + n - 1] = interaction_energy(w, couplings[done + n - 1], betas[done + n - 1])
+            done += n
+            bar.update(n)
+            bar.set_postfix(errors=int(nerr.min()))
+            if rsol >= 0:
+                solver = int(rsol)
+                break
+            if check_centre:
+                ce, centre = centre_errors(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti)
+                hist_c[done - 1] = ce
+                if ce == 0:
+                    solver = r_
+                    break
+            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                break
+    if check_centre and centre is None or (check_centre and solver != r_):
+        ce, centre = centre_errors(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti)
+        hist_c[done - 1] = ce
+    return {"sweeps": done, "energy": hist_e[:done], "errors": hist_n[:done], "centre_errors": hist_c[:done],
+            "interaction": hist_int[:done], "solver": solver, "centre": centre, "nerr": nerr}
