@@ -203,3 +203,123 @@ def test_bad_input_raises_value_error_naming_argument(func, kwargs, name):
 def test_bad_type_raises_type_error():
     with pytest.raises(TypeError, match="alpha"):
         theory.binary_entropy("0.5")
+
+
+# ----------------------------------------------------------------------------------------------
+# Franz–Parisi potential
+# ----------------------------------------------------------------------------------------------
+from wfm.theory import fp_potential as fp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fp_curve_05():
+    d = np.array([0.001, 0.003, 0.005, 0.01, 0.03, 0.1, 0.2, 0.3, 0.45, 0.5])
+    return theory.franz_parisi(0.5, d)
+
+
+def test_fp_equals_rs_entropy_at_typical_distance():
+    for alpha, kappa in [(0.5, 0.0), (0.4, 0.3)]:
+        r = theory.binary_rs(alpha, kappa)
+        c = theory.franz_parisi(alpha, (1 - r.q) / 2, kappa=kappa, kappa_ref=kappa)
+        assert c.d.size == 1 and c.lost_d.size == 0
+        assert c.local_entropy[0] == pytest.approx(r.entropy, abs=1e-8)
+        assert c.q[0] == pytest.approx(r.q, abs=1e-6) and c.t[0] == pytest.approx(r.q, abs=1e-6)
+
+
+def test_fp_curve_below_geometric_bound_and_isolated(fp_curve_05):
+    c = fp_curve_05
+    assert c.lost_d.size == 0 and c.d.size == 10
+    np.testing.assert_allclose(c.bound, fp.geometric_bound(c.d))
+    assert np.all(c.local_entropy < c.bound)
+    # typical solutions are isolated: V < 0 at small d, > 0 further out (Huang & Kabashima 2014)
+    V = dict(zip(np.round(c.d, 6), c.local_entropy))
+    assert V[0.003] < 0 < V[0.01]
+    # V increases with d up to the typical distance (1 - q̃)/2 ≈ 0.339 and decreases after it
+    far = c.d >= 0.003
+    assert np.all(np.diff(c.local_entropy[far][c.d[far] < 0.34]) > 0)
+    assert c.local_entropy[-1] < c.local_entropy[-2] < c.local_entropy[-3]
+
+
+def test_fp_envelope_derivative(fp_curve_05):
+    # dV/dp = -p̂ + α ∂I_E/∂p at the saddle point; compare with a finite difference of V in p
+    for d in [0.01, 0.2]:
+        h = 1e-4
+        c = theory.franz_parisi(0.5, [d - h, d, d + h])
+        dV_dd = (c.local_entropy[2] - c.local_entropy[0]) / (2 * h)
+        assert -2 * c.dV_dp[1] == pytest.approx(dV_dd, rel=1e-5, abs=1e-7)
+
+
+@pytest.mark.parametrize("alpha,d,kappa,kappa_ref", [(0.5, 0.01, 0.0, 0.0), (0.6, 0.05, 0.0, 0.2)])
+def test_fp_saddle_point_is_stationary(alpha, d, kappa, kappa_ref):
+    c = theory.franz_parisi(alpha, d, kappa=kappa, kappa_ref=kappa_ref)
+    ctx = fp._Context(alpha, kappa, kappa_ref)
+    p = 1 - 2 * d
+    x0 = dict(q=c.q[0], t=c.t[0], q_hat=c.q_hat[0], t_hat=c.t_hat[0], p_hat=c.p_hat[0])
+    n_omega = fp._omega_points(x0["q_hat"])
+
+    def phi(**kw):
+        args = dict(x0, **kw)
+        return fp.franz_parisi_free_entropy(alpha, p, kappa=kappa, kappa_ref=kappa_ref, _ctx=ctx,
+                                            n_omega=n_omega, **args)
+
+    assert phi() == pytest.approx(c.local_entropy[0], abs=1e-9)
+    for name, value in x0.items():
+        h = 1e-5 * max(1.0, abs(value))
+        grad = (phi(**{name: value + h}) - phi(**{name: value - h})) / (2 * h)
+        assert abs(grad) < 1e-6, (name, grad)
+
+
+def test_fp_high_margin_reference_is_dense():
+    # PRL 2021 mechanism: around references with κ̃ near κ_max(α), V/H(d) -> 1 as d -> 0
+    kmax = theory.max_margin(0.5)
+    c = theory.franz_parisi(0.5, [0.001, 0.003, 0.01, 0.05], kappa=0.0, kappa_ref=0.95 * kmax)
+    ratio = c.local_entropy / c.bound
+    assert c.lost_d.size == 0
+    assert np.all(ratio <= 1 + 1e-9) and ratio[0] > 0.999 and np.all(np.diff(ratio) < 0)
+    assert np.all(c.local_entropy > 0)
+
+
+def test_fp_lost_points_are_reported_and_dropped():
+    with pytest.warns(theory.SaddlePointWarning, match="lost"):
+        c = theory.franz_parisi(0.5, [0.05, 0.1], tol=1e-300)  # unattainable tolerance: nothing converges
+    assert c.d.size == 0 and c.local_entropy.size == 0
+    np.testing.assert_allclose(c.lost_d, [0.05, 0.1])
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(alpha=0.5, d=0.0), "d"),
+    (dict(alpha=0.5, d=0.6), "d"),
+    (dict(alpha=0.5, d=[0.1, -0.1]), "d"),
+    (dict(alpha=-0.5, d=0.1), "alpha"),
+    (dict(alpha=0.5, d=0.1, kappa_ref=1.0), "kappa_ref"),
+    (dict(alpha=0.9, d=0.1), "kappa_ref"),
+])
+def test_fp_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        theory.franz_parisi(**kwargs)
+
+
+def test_isolation_radius_bad_input():
+    with pytest.raises(ValueError, match="alpha"):
+        theory.isolation_radius(0.0)
+    with pytest.raises(ValueError, match="d_min"):
+        theory.isolation_radius(0.5, d_min=0.4)
+
+
+@pytest.mark.slow
+def test_isolation_radius_grows_with_alpha_and_vanishes_for_high_margin():
+    d5 = theory.isolation_radius(0.5)
+    d7 = theory.isolation_radius(0.7)
+    assert 0 < d5 < d7
+    # V changes sign at d*
+    c = theory.franz_parisi(0.5, [0.98 * d5, 1.02 * d5])
+    assert c.local_entropy[0] < 0 < c.local_entropy[1]
+    assert theory.isolation_radius(0.5, kappa_ref=0.95 * theory.max_margin(0.5)) == 0.0
+
+
+@pytest.mark.slow
+def test_fp_quadrature_converged_at_small_d():
+    d = [0.001, 0.01, 0.1]
+    c1 = theory.franz_parisi(0.7, d)
+    c2 = theory.franz_parisi(0.7, d, n_z=96, n_x=96, n_eta=64)
+    np.testing.assert_allclose(c1.local_entropy, c2.local_entropy, atol=1e-7)

@@ -6,7 +6,7 @@ Modules
     Gaussian measures, stable :math:`\ln H`, :math:`G/H`, Gauss–Hermite averages (used across ``wfm``).
 :mod:`wfm.theory.perceptron`
     Spherical (Gardner) and binary (Krauth–Mézard) RS: capacities, entropies, overlaps, max margin.
-:mod:`wfm.theory.franz_parisi`
+:mod:`wfm.theory.fp_potential`
     RS Franz–Parisi local entropy around a reference solution of margin :math:`\tilde\kappa`.
 :mod:`wfm.theory.large_deviation`
     Maximal local entropy (y → ∞ large-deviation RS computation).
@@ -18,6 +18,7 @@ Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be e
 """
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, GH_ratio, H, gauss_average, gauss_hermite, log_2cosh, log_H
+from .fp_potential import FranzParisiCurve, franz_parisi, franz_parisi_free_entropy, geometric_bound, isolation_radius
 from .perceptron import (
     BinaryRS,
     binary_capacity,
@@ -53,4 +54,9 @@ __all__ = [
     "spherical_entropy",
     "spherical_overlap",
     "spherical_free_entropy",
+    "FranzParisiCurve",
+    "franz_parisi",
+    "franz_parisi_free_entropy",
+    "isolation_radius",
+    "geometric_bound",
 ]
