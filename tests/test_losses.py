@@ -91,3 +91,13 @@ def test_loss_errors():
         losses.total(ms, pats, ms.random_weights(0), "ce")
     with pytest.raises(ValueError, match="loss="):
         losses.from_description({"loss": "mse"})
+
+
+@pytest.mark.parametrize("loss", [losses.error(0.3), losses.hinge(-0.2), losses.cross_entropy(0.5),
+                                  losses.cross_entropy(40.0)], ids=repr)
+def test_numba_scalar_kernels_match_numpy_forms(loss):
+    x = np.concatenate([np.linspace(-5, 5, 101), [-1e3, 1e3, loss.param, 0.0]])
+    for kernel, vec in ((losses.loss_value, loss.value), (losses.loss_d1, loss.derivative),
+                        (losses.loss_d2, loss.second_derivative)):
+        got = np.array([kernel(loss.code, loss.param, float(v)) for v in x])
+        np.testing.assert_allclose(got, vec(x), rtol=1e-12, atol=1e-300)
