@@ -117,8 +117,8 @@ def _flip_energy(model, patterns, weights, ds, n_draws, seed, loss):
                                    loss.param)
     base_err = model.errors(w, patterns) / patterns.p
     base_loss = float(np.mean(loss.value(model.stabilities(w, patterns))))
-    e = err / patterns.p
-    return e.mean(0), _se(e), lv.mean(0), _se(lv), base_err, base_loss
+    # means of integer counts, then / P (so d = 0 reproduces the base error exactly)
+    return err.mean(0) / patterns.p, _se(err) / patterns.p, lv.mean(0), _se(lv), base_err, base_loss
 
 
 def local_energy(model, patterns, weights, scales, noise=None, n_draws=100, seed=0, loss=None, batch=64):

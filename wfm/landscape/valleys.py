@@ -188,7 +188,10 @@ def asymmetry(ts, values, r=0.0, c=3.0):
     phi = vals - vals[:, i0]
     fp, fm = phi[:, pos], phi[:, neg]
     tp = ts[pos]
-    flat = np.sign(fm[:, -1] - fp[:, -1])
+    diff = fm[:, -1] - fp[:, -1]
+    # ties within rounding (|diff| ≤ 1e-12 of the profile's scale) count as symmetric: flat side 0
+    flat = np.where(np.abs(diff) <= 1e-12 * np.maximum(np.abs(fm[:, -1]) + np.abs(fp[:, -1]), 1e-300), 0.0,
+                    np.sign(diff))
     den = fm[:, -1] + fp[:, -1]
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(den != 0, (fm[:, -1] - fp[:, -1]) / den, 0.0)
