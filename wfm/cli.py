@@ -21,6 +21,7 @@ COMMANDS = (
     "wfm._cli_basic",
     "wfm.sweep.cli",
     "wfm.landscape.cli",
+    "wfm.theory.cli",
 )
 
 
