@@ -531,7 +531,9 @@ def _curve(ctx, dd, tol):
             r, l_ = _branch(ctx, p0, x0, ph0, qh0, exact, list(targets), is_up, tol)
             results.update(r)
             lost.extend(l_)
-    lost_d = np.sort(0.5 * (1 - np.array(lost, dtype=float)))
+    d_of_p = dict(zip(p_targets, dd))  # report the distances exactly as requested
+    results = {k: (d_of_p.get(k, v[0]),) + tuple(v[1:]) for k, v in results.items()}
+    lost_d = np.sort(np.array([d_of_p.get(p, 0.5 * (1 - p)) for p in lost], dtype=float))
     if lost_d.size:
         warnings.warn(
             f"franz_parisi(alpha={ctx.alpha}, kappa={ctx.kappa}, kappa_ref={ctx.kappa_ref}): saddle point "

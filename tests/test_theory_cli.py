@@ -1,0 +1,63 @@
+"""Tests of ``wfm theory`` (the CLI of wfm.theory)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from wfm import theory
+from wfm.cli import main
+
+
+def test_capacity_table_binary(capsys):
+    assert main(["theory", "capacity", "--kappa", "-0.5", "0", "0.5"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["kappa", "alpha_c"]
+    vals = [tuple(map(float, line.split())) for line in out[1:4]]
+    assert vals[1][1] == pytest.approx(0.833079, abs=1e-6)
+    assert vals[0][1] > vals[1][1] > vals[2][1]
+
+
+def test_capacity_spherical_json(capsys):
+    assert main(["theory", "capacity", "--kappa", "0", "--spherical", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["model"] == "spherical" and rec["alpha_c"] == [pytest.approx(2.0)]
+    assert main(["theory", "capacity", "--kappa", "-0.5", "--spherical", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["warnings"] and "kappa < 0" in rec["warnings"][0]
+
+
+def test_entropy_json(capsys):
+    assert main(["theory", "entropy", "--alpha", "0.5", "0.7", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["entropy"][0] == pytest.approx(theory.binary_entropy(0.5), abs=1e-12)
+    assert rec["q"][1] == pytest.approx(theory.binary_overlap(0.7), abs=1e-12)
+
+
+def test_max_margin_table(capsys):
+    assert main(["theory", "max-margin", "--alpha", "0.5"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert float(out[1].split()[1]) == pytest.approx(theory.max_margin(0.5), abs=1e-5)
+
+
+def test_franz_parisi_table_and_json(capsys):
+    assert main(["theory", "franz-parisi", "--alpha", "0.5", "--kappa-ref", "0.2", "--d", "0.01", "0.1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["d", "V", "H(d)", "V/H", "q"] and len(out) >= 3
+    assert main(["theory", "franz-parisi", "--alpha", "0.5", "--d", "0.1", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["d"] == [0.1] and rec["lost_d"] == [] and rec["local_entropy"][0] < rec["bound"][0]
+
+
+def test_bad_argument_in_process(capsys):
+    assert main(["theory", "entropy", "--alpha", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "alpha" in err and err.count("\n") == 1
+
+
+def test_bad_argument_subprocess_exit_code_2():
+    proc = subprocess.run([sys.executable, "-m", "wfm.cli", "theory", "franz-parisi", "--alpha", "0.5", "--d", "0.7"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "d" in lines[0] and "Traceback" not in proc.stderr

@@ -1,0 +1,171 @@
+"""``wfm theory``: replica predictions from the command line.
+
+Subcommands::
+
+    wfm theory capacity --kappa 0.5 [--spherical]          α_c(κ): binary (RS zero entropy) or Gardner
+    wfm theory entropy --alpha 0.5 [--kappa 0] [--spherical] RS entropy and overlap
+    wfm theory max-margin --alpha 0.5                       κ_max(α), binary
+    wfm theory franz-parisi --alpha 0.5 [--kappa-ref 0.2]   local entropy V(d) around a reference
+    wfm theory max-local-entropy --alpha 0.5                 large-deviation S_max(d) (y → ∞)
+
+Each prints a table, or one JSON record with ``--json``.
+"""
+from __future__ import annotations
+
+import argparse
+import warnings
+
+import numpy as np
+
+
+def _table(columns, rows, fmt="{:>12.6g}"):
+    head = "".join(f"{c:>12}" for c in columns)
+    lines = [head]
+    for r in rows:
+        lines.append("".join(fmt.format(v) if isinstance(v, (float, int, np.floating)) else f"{v!s:>12}" for v in r))
+    return "\n".join(lines)
+
+
+def _emit(args, record, columns, rows, notes=()):
+    if args.json:
+        from ..cli import print_json
+
+        print_json(record)
+    else:
+        print(_table(columns, rows))
+        for n in notes:
+            print(n)
+    return 0
+
+
+def _capture(func, *a, **k):
+    """Call ``func`` and collect the warnings it emits (they go into the output, not a traceback)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = func(*a, **k)
+    return out, sorted({str(w.message) for w in caught})
+
+
+def _values(xs):
+    """A single value as a float (so error messages show the number), several as an array."""
+    return float(xs[0]) if len(xs) == 1 else np.asarray(xs, dtype=float)
+
+
+def _capacity(args):
+    from . import binary_capacity, gardner_capacity
+
+    kappa = _values(args.kappa)
+    if args.spherical:
+        ac, notes = _capture(gardner_capacity, kappa)
+    else:
+        ac, notes = _capture(binary_capacity, kappa)
+    ac, kappa = np.atleast_1d(ac), np.atleast_1d(kappa)
+    model = "spherical" if args.spherical else "binary"
+    record = {"model": model, "kappa": kappa, "alpha_c": ac, "warnings": notes}
+    return _emit(args, record, ["kappa", "alpha_c"], zip(kappa, ac), [f"note: {n}" for n in notes])
+
+
+def _entropy(args):
+    from . import binary_entropy, binary_overlap, spherical_entropy, spherical_overlap
+
+    alpha = _values(args.alpha)
+    if args.spherical:
+        s, n1 = _capture(spherical_entropy, alpha, args.kappa)
+        q, n2 = _capture(spherical_overlap, alpha, args.kappa)
+    else:
+        s, n1 = _capture(binary_entropy, alpha, args.kappa)
+        q, n2 = _capture(binary_overlap, alpha, args.kappa)
+    notes = sorted(set(n1) | set(n2))
+    s, q, alpha = np.atleast_1d(s), np.atleast_1d(q), np.atleast_1d(alpha)
+    model = "spherical" if args.spherical else "binary"
+    record = {"model": model, "kappa": args.kappa, "alpha": alpha, "entropy": s, "q": q, "warnings": notes}
+    return _emit(args, record, ["alpha", "entropy", "q"], zip(alpha, s, q), [f"note: {n}" for n in notes])
+
+
+def _max_margin(args):
+    from . import max_margin
+
+    alpha = _values(args.alpha)
+    km, alpha = np.atleast_1d(max_margin(alpha)), np.atleast_1d(alpha)
+    return _emit(args, {"alpha": alpha, "kappa_max": km}, ["alpha", "kappa_max"], zip(alpha, km))
+
+
+def _d_grid(args):
+    if args.d:
+        return np.asarray(args.d, dtype=float)
+    if args.n_points < 2:
+        raise ValueError(f"--n-points must be >= 2, got {args.n_points}")
+    return np.geomspace(args.d_min, 0.5, args.n_points)
+
+
+def _franz_parisi(args):
+    from . import franz_parisi, isolation_radius
+
+    d = _d_grid(args)
+    curve, notes = _capture(franz_parisi, args.alpha, d, kappa=args.kappa, kappa_ref=args.kappa_ref)
+    record = {k: v for k, v in curve.as_dict().items()}
+    record["warnings"] = notes
+    if args.isolation_radius:
+        record["isolation_radius"] = isolation_radius(args.alpha, args.kappa, args.kappa_ref)
+    rows = zip(curve.d, curve.local_entropy, curve.bound, curve.local_entropy / curve.bound, curve.q)
+    extra = [f"note: {n}" for n in notes]
+    extra.insert(0, f"# alpha={args.alpha} kappa={args.kappa} kappa_ref={args.kappa_ref} "
+                    f"q_ref={curve.q_ref:.6g} typical d={curve.typical_distance:.6g}")
+    if args.isolation_radius:
+        extra.append(f"isolation radius d* = {record['isolation_radius']:.6g}")
+    return _emit(args, record, ["d", "V", "H(d)", "V/H", "q"], rows, extra)
+
+
+def _max_local_entropy(args):
+    from . import max_local_entropy
+
+    d = _d_grid(args)
+    curve, notes = _capture(max_local_entropy, args.alpha, d)
+    record = dict(curve.as_dict(), warnings=notes)
+    rows = zip(curve.d, curve.local_entropy, curve.bound, curve.local_entropy / curve.bound)
+    return _emit(args, record, ["d", "S_max", "H(d)", "S/H"], rows,
+                 [f"# alpha={args.alpha} monotonic={curve.monotonic}"] + [f"note: {n}" for n in notes])
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("theory", help="replica predictions: capacities, entropies, Franz-Parisi, large deviations",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="theory_command", metavar="WHAT", parser_class=type(p))
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    c = sub.add_parser("capacity", help="capacity alpha_c(kappa)")
+    c.add_argument("--kappa", type=float, nargs="+", default=[0.0], help="margin(s) κ (default 0)")
+    c.add_argument("--spherical", action="store_true", help="spherical weights (Gardner) instead of binary")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=_capacity)
+
+    e = sub.add_parser("entropy", help="RS entropy per weight and overlap q at load alpha")
+    e.add_argument("--alpha", type=float, nargs="+", required=True, help="load(s) α")
+    e.add_argument("--kappa", type=float, default=0.0, help="margin κ (default 0)")
+    e.add_argument("--spherical", action="store_true")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_entropy)
+
+    m = sub.add_parser("max-margin", help="largest margin kappa_max(alpha) with binary solutions (RS)")
+    m.add_argument("--alpha", type=float, nargs="+", required=True)
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=_max_margin)
+
+    f = sub.add_parser("franz-parisi", help="local entropy V(d) around a reference of margin kappa_ref")
+    f.add_argument("--alpha", type=float, required=True)
+    f.add_argument("--kappa", type=float, default=0.0, help="margin of the counted solutions (default 0)")
+    f.add_argument("--kappa-ref", type=float, default=0.0, help="margin of the reference (default 0)")
+    f.add_argument("--d", type=float, nargs="+", help="distances (default: --n-points log-spaced in [--d-min, 0.5])")
+    f.add_argument("--n-points", type=int, default=40)
+    f.add_argument("--d-min", type=float, default=1e-3)
+    f.add_argument("--isolation-radius", action="store_true", help="also compute d*")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(func=_franz_parisi)
+
+    x = sub.add_parser("max-local-entropy", help="maximal local entropy S_max(d) (large deviations, y -> inf)")
+    x.add_argument("--alpha", type=float, required=True)
+    x.add_argument("--d", type=float, nargs="+")
+    x.add_argument("--n-points", type=int, default=30)
+    x.add_argument("--d-min", type=float, default=1e-3)
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=_max_local_entropy)
