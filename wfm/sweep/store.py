@@ -106,12 +106,55 @@ def decode_result(result_json, names_json, blob) -> dict:
     if names:
         if not isinstance(blob, (bytes, bytearray, memoryview)):
             raise ValueError("corrupt store: array_names given but no arrays blob")
-        buf = io.BytesIO(bytes(blob))
+        blob, pos = bytes(blob), 0
         for name in names:
-            out[str(name)] = np.lib.format.read_array(buf, allow_pickle=False)
-        if buf.tell() != len(buf.getbuffer()):
+            out[str(name)], pos = _read_npy(blob, pos)
+        if pos != len(blob):
             raise ValueError("corrupt store: trailing bytes after the arrays of a record")
     return out
+
+
+_HEADERS: dict = {}  # .npy header bytes -> (dtype, shape, fortran_order): the same few headers recur
+
+
+def _read_npy(blob: bytes, pos: int):
+    """Read one ``.npy`` file from ``blob`` at ``pos``: ``(array, end)``; no pickle (object dtypes refused).
+
+    Same result as ``numpy.lib.format.read_array(..., allow_pickle=False)``; the header (parsed by NumPy's
+    own safe parser) is cached, which makes loading a large store several times faster.
+    """
+    if blob[pos:pos + 6] != b"\x93NUMPY":
+        raise ValueError("corrupt store: an array is not in .npy format")
+    major = blob[pos + 6]
+    if major == 1:
+        start = pos + 10 + int.from_bytes(blob[pos + 8:pos + 10], "little")
+    elif major == 2:
+        start = pos + 12 + int.from_bytes(blob[pos + 8:pos + 12], "little")
+    else:  # version 3 (utf-8 field names) or unknown: NumPy's reader, which refuses what it does not know
+        fp = io.BytesIO(blob)
+        fp.seek(pos)
+        return np.lib.format.read_array(fp, allow_pickle=False), fp.tell()
+    header = blob[pos:start]
+    info = _HEADERS.get(header)
+    if info is None:
+        fp = io.BytesIO(header[8:])
+        reader = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = reader(fp, max_header_size=100_000)
+        if dtype.hasobject:
+            raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
+        info = (dtype, shape, fortran)
+        if len(_HEADERS) < 4096:
+            _HEADERS[header] = info
+    dtype, shape, fortran = info
+    count = 1
+    for k in shape:
+        count *= k
+    end = start + count * dtype.itemsize
+    if end > len(blob):
+        raise ValueError("corrupt store: an array is shorter than its header says")
+    arr = np.frombuffer(blob, dtype=dtype, count=count, offset=start)
+    arr = arr.reshape(shape[::-1]).transpose() if fortran else arr.reshape(shape)
+    return arr.copy(order="K"), end
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""Benchmarks of the sweep machinery (not tests): scheduling overhead, store throughput, parallel speed-up.
+
+    python benchmarks/bench_sweep.py [--tasks 2000] [--records 5000] [--cpu-tasks 8]
+
+1. Scheduling overhead: a sweep of ``--tasks`` trivial tasks (experiment ``echo``, ~20 µs of work) on the
+   local process pool (2 workers). Overhead per task = (wall(N) - wall(small)) / (N - small): the marginal
+   cost of one more task once the pool is up (claim, submit, IPC, result write), plus the coordinator's CPU
+   time per task. Target: < 5 ms per task.
+2. Store throughput: ``Store.write`` of ``--records`` real outcomes (``echo`` with a 10-element array),
+   committed in transactions of 100 and of 1 record (``synchronous=FULL``). Target: > 1000 records/s.
+3. Speed-up: ``--cpu-tasks`` tasks of the CPU-bound ``cpu`` experiment on 1 and on 2 local workers (pools
+   started and warmed up before timing, so spawn + import is excluded). Target: ~2x.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+
+import wfm.sweep as S
+from wfm.experiments import run as run_experiment
+from wfm.sweep.store import Store
+
+
+def _sweep_seconds(spec, store, **kw):
+    t0 = time.perf_counter()
+    c0 = resource.getrusage(resource.RUSAGE_SELF)
+    rep = S.run(spec, store, progress=False, **kw)
+    c1 = resource.getrusage(resource.RUSAGE_SELF)
+    assert rep.failed == 0 and rep.pending == 0, rep
+    return time.perf_counter() - t0, (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
+
+
+def overhead(n_tasks, d, workers=2):
+    small = 20
+    t_small, _ = _sweep_seconds({"experiment": "echo", "seeds": small}, os.path.join(d, "o1.sqlite"), workers=workers)
+    t_big, cpu_big = _sweep_seconds({"experiment": "echo", "seeds": n_tasks}, os.path.join(d, "o2.sqlite"),
+                                    workers=workers)
+    per_task = (t_big - t_small) / (n_tasks - small)
+    print(f"[overhead] {n_tasks} trivial tasks, {workers} workers: {t_big:.2f} s total "
+          f"({t_small:.2f} s for {small} tasks incl. pool start-up)")
+    print(f"[overhead] marginal wall time per task: {per_task * 1e3:.3f} ms   "
+          f"coordinator CPU per task: {cpu_big / n_tasks * 1e3:.3f} ms   (target < 5 ms)")
+    return per_task
+
+
+def store_throughput(n_records, d):
+    spec = S.load_spec({"experiment": "echo", "seeds": n_records, "params": {"size": 10}})
+    tasks = spec.tasks()
+    outcomes = [S.run_task(t.payload()) for t in tasks]
+    out = {}
+    for batch in (100, 1):
+        path = os.path.join(d, f"t{batch}.sqlite")
+        with Store(path) as st:
+            st.add_tasks(tasks)
+            st.select([t.hash for t in tasks])
+            st.register()
+            st.claim(len(tasks))
+            t0 = time.perf_counter()
+            for i in range(0, len(outcomes), batch):
+                st.write(outcomes[i:i + batch])
+            dt = time.perf_counter() - t0
+            assert st.counts()["done"] == n_records
+        out[batch] = n_records / dt
+        print(f"[store] {n_records} records, {batch} per transaction: {n_records / dt:,.0f} records/s "
+              f"(target > 1000)")
+    t0 = time.perf_counter()
+    df = S.load(os.path.join(d, "t100.sqlite"))
+    dt = time.perf_counter() - t0
+    print(f"[store] load() of {len(df)} records into a DataFrame: {len(df) / dt:,.0f} records/s")
+    return out
+
+
+def _warm_pool(workers):
+    """A local pool like the default one (1 thread per worker), with every worker started and wfm imported."""
+    import concurrent.futures as cf
+
+    from wfm.sweep.execute import _THREAD_VARS, _init_worker, _spawn_context
+
+    ex = cf.ProcessPoolExecutor(workers, mp_context=_spawn_context({v: "1" for v in _THREAD_VARS}),
+                                initializer=_init_worker)
+    warm = [t.payload() for t in S.load_spec({"experiment": "sleep", "seeds": 2 * workers,
+                                               "params": {"seconds": 0.2}}).tasks()]
+    list(ex.map(S.run_task, warm))
+    return ex
+
+
+def speedup(n_tasks, d, size=150, repeats=20):
+    one = run_experiment("cpu", {"size": size, "repeats": repeats}, seed=0)["wall_time"]
+    print(f"[speed-up] one cpu task (size={size}, repeats={repeats}): {one:.2f} s in this process")
+    times = {}
+    for workers in (1, 2):
+        spec = {"experiment": "cpu", "seeds": {"start": 1000, "count": n_tasks},
+                "params": {"size": size, "repeats": repeats}}
+        ex = _warm_pool(workers)  # pool start-up (spawn + import) is not part of the timing
+        try:
+            t, _ = _sweep_seconds(spec, os.path.join(d, f"cpu{workers}.sqlite"), executor=ex)
+        finally:
+            ex.shutdown()
+        times[workers] = t
+        print(f"[speed-up] {n_tasks} tasks on {workers} warm worker(s): {t:.2f} s "
+              f"({n_tasks * one / t:.2f} task-seconds per second)")
+    print(f"[speed-up] 2 workers vs 1: {times[1] / times[2]:.2f}x (ideal 2x on 2 free cores)")
+    return times
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--tasks", type=int, default=2000)
+    p.add_argument("--records", type=int, default=5000)
+    p.add_argument("--cpu-tasks", type=int, default=8)
+    args = p.parse_args()
+    print(f"cores: {S.usable_cores()}, load average before: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as d:
+        overhead(args.tasks, d)
+        store_throughput(args.records, d)
+        speedup(args.cpu_tasks, d)
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
