@@ -6,7 +6,6 @@ Subcommands::
     wfm theory entropy --alpha 0.5 [--kappa 0] [--spherical] RS entropy and overlap
     wfm theory max-margin --alpha 0.5                       κ_max(α), binary
     wfm theory franz-parisi --alpha 0.5 [--kappa-ref 0.2]   local entropy V(d) around a reference
-    wfm theory max-local-entropy --alpha 0.5                 large-deviation S_max(d) (y → ∞)
 
 Each prints a table, or one JSON record with ``--json``.
 """
@@ -116,19 +115,8 @@ def _franz_parisi(args):
     return _emit(args, record, ["d", "V", "H(d)", "V/H", "q"], rows, extra)
 
 
-def _max_local_entropy(args):
-    from . import max_local_entropy
-
-    d = _d_grid(args)
-    curve, notes = _capture(max_local_entropy, args.alpha, d)
-    record = dict(curve.as_dict(), warnings=notes)
-    rows = zip(curve.d, curve.local_entropy, curve.bound, curve.local_entropy / curve.bound)
-    return _emit(args, record, ["d", "S_max", "H(d)", "S/H"], rows,
-                 [f"# alpha={args.alpha} monotonic={curve.monotonic}"] + [f"note: {n}" for n in notes])
-
-
 def add_parser(subparsers):
-    p = subparsers.add_parser("theory", help="replica predictions: capacities, entropies, Franz-Parisi, large deviations",
+    p = subparsers.add_parser("theory", help="replica predictions: capacities, entropies, max margin, Franz-Parisi local entropy",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="theory_command", metavar="WHAT", parser_class=type(p))
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -161,11 +149,3 @@ def add_parser(subparsers):
     f.add_argument("--isolation-radius", action="store_true", help="also compute d*")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=_franz_parisi)
-
-    x = sub.add_parser("max-local-entropy", help="maximal local entropy S_max(d) (large deviations, y -> inf)")
-    x.add_argument("--alpha", type=float, required=True)
-    x.add_argument("--d", type=float, nargs="+")
-    x.add_argument("--n-points", type=int, default=30)
-    x.add_argument("--d-min", type=float, default=1e-3)
-    x.add_argument("--json", action="store_true")
-    x.set_defaults(func=_max_local_entropy)

@@ -225,15 +225,19 @@ def _binary_saddle(alpha, kappa, n_quad):
         qn = _binary_q_of_qhat(_binary_qhat(q, alpha, kappa, n_quad), n_quad)
         return q - qn
 
-    grid = 1.0 - np.logspace(0, -12, 121)
-    grid[0] = 1e-300
-    qh = alpha * energetic_term(grid, kappa, n_quad)[1] / (1.0 - grid)
-    vals = grid - _binary_q_of_qhat(qh, n_quad)
-    idx = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
-    if idx.size == 0:
-        return np.nan, np.nan
-    i = idx[0]
-    q = optimize.brentq(g, grid[i], grid[i + 1], xtol=1e-15, rtol=1e-15)
+    lo, hi = 1e-300, 1.0 - 1e-12
+    g_lo, g_hi = g(lo), g(hi)
+    if not (g_lo < 0 <= g_hi):
+        # beyond the Gardner–Derrida point both ends are negative: scan for the first sign change
+        grid = 1.0 - np.logspace(0, -12, 121)
+        grid[0] = lo
+        qh = alpha * energetic_term(grid, kappa, n_quad)[1] / (1.0 - grid)
+        vals = grid - _binary_q_of_qhat(qh, n_quad)
+        idx = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
+        if idx.size == 0:
+            return np.nan, np.nan
+        lo, hi = grid[idx[0]], grid[idx[0] + 1]
+    q = optimize.brentq(g, lo, hi, xtol=1e-15, rtol=1e-15)
     return q, _binary_qhat(q, alpha, kappa, n_quad)
 
 
