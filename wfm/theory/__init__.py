@@ -8,10 +8,10 @@ Modules
     Spherical (Gardner) and binary (Krauth–Mézard) RS: capacities, entropies, overlaps, max margin.
 :mod:`wfm.theory.fp_potential`
     RS Franz–Parisi local entropy around a reference solution of margin :math:`\tilde\kappa`.
-:mod:`wfm.theory.large_deviation`
-    Maximal local entropy (y → ∞ large-deviation RS computation).
-:mod:`wfm.theory.committee`
-    Tree committee machines: the results the reference digest supports.
+
+Not provided (yet): the y → ∞ large-deviation (maximal local entropy) RS curve, whose closed equations
+are not in the reference digest and whose derivation was not completed; and committee-machine results,
+for which the digest gives no formula with a verified source (only asymptotic statements).
 
 Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be exact,
 :class:`SaddlePointWarning` when a saddle point is lost along a continuation (the points are reported).
