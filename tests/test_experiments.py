@@ -133,3 +133,92 @@ def test_task_hash_is_stable_and_canonical():
     assert E.canonical_json({"b": [1.0, 2.5], "a": "s"}) == '{"a":"s","b":[1,2.5]}'
     with pytest.raises(ValueError, match="finite"):
         E.canonical_json({"a": float("inf")})
+
+
+# ------------------------------------------------------------------------------------- scientific experiments
+
+
+def test_scientific_experiments_are_registered():
+    for name in ("solve", "local-entropy", "local-energy", "hessian", "theory", "exact"):
+        assert name in E.names()
+    assert not E.get("theory").seeded and E.get("solve").seeded
+
+
+def test_solve_record_matches_a_direct_call():
+    rec = E.run("solve", {"n": 51, "alpha": 0.3, "options": {"max_sweeps": 500}}, seed=4)
+    model = wfm.Perceptron(51)
+    pats = wfm.random_patterns(51, alpha=0.3, seed=4)
+    res = wfm.solve(model, pats, method="sa", seed=4, max_sweeps=500)
+    assert rec["solved"] == res.solved and rec["n_errors"] == res.n_errors and rec["iterations"] == res.iterations
+    np.testing.assert_array_equal(rec["weights"], res.weights)
+    assert rec["p"] == pats.p == 15 and rec["train_error"] == res.n_errors / 15
+    stab = model.stabilities(res.weights, pats)
+    assert rec["stability_min"] == stab.min() and (rec["stability_min"] > 0) == rec["solved"]
+    # data_seed fixes the instance while the solver seed varies
+    a = E.run("solve", {"n": 51, "alpha": 0.3, "data_seed": 9, "keep_weights": False}, seed=1)
+    b = E.run("solve", {"n": 51, "alpha": 0.3, "data_seed": 9, "keep_weights": False}, seed=2)
+    assert "weights" not in a and a["p"] == b["p"]
+
+
+def test_instance_experiments_validate_before_running():
+    from wfm.sweep import load_spec
+
+    with pytest.raises(ValueError, match="needs k"):
+        load_spec({"experiment": "solve", "params": {"n": 51, "alpha": 0.3, "model": "tree"}})
+    with pytest.raises(ValueError, match="perceptron takes no k"):
+        load_spec({"experiment": "solve", "params": {"n": 51, "alpha": 0.3, "k": 3}})
+    with pytest.raises(ValueError, match="method='nope' is not allowed"):
+        load_spec({"experiment": "solve", "params": {"n": 51, "alpha": 0.3, "method": "nope"}})
+    with pytest.raises(TypeError, match="unknown option.*bogus"):
+        load_spec({"experiment": "solve", "params": {"n": 51, "alpha": 0.3, "options": {"bogus": 1}}})
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        load_spec({"experiment": "hessian", "grid": {"n": [51], "alpha": [0.3, -1.0]}})
+    with pytest.raises(ValueError, match="odd"):
+        load_spec({"experiment": "exact", "params": {"n": 14, "alpha": 0.3}})
+    with pytest.raises(ValueError, match="weights='spherical' is not allowed"):
+        load_spec({"experiment": "exact", "params": {"n": 15, "alpha": 0.3, "weights": "spherical"}})
+
+
+def test_theory_experiment():
+    assert E.run("theory", {"quantity": "gardner_capacity"})["value"] == pytest.approx(2.0)
+    rec = E.run("theory", {"quantity": "binary_entropy", "alpha": 0.5})
+    assert rec["value"] == pytest.approx(wfm.theory.binary_entropy(0.5)) and rec["warnings"] == ""
+    with pytest.raises(ValueError, match="needs alpha"):
+        E.get("theory").validate({"quantity": "max_margin"})
+    with pytest.raises(ValueError, match="takes no alpha"):
+        E.get("theory").validate({"quantity": "gardner_capacity", "alpha": 1.0})
+    with pytest.raises(TypeError, match="no seed"):
+        E.get("theory").validate({"quantity": "gardner_capacity"}, seed=0)
+
+
+def test_exact_experiment_counts_match_enumeration():
+    rec = E.run("exact", {"n": 15, "alpha": 0.4, "reference": "solve"}, seed=3)
+    model = wfm.Perceptron(15)
+    pats = wfm.random_patterns(15, alpha=0.4, seed=3)
+    assert rec["n_solutions"] == wfm.exact.count_solutions(model, pats) > 0
+    assert rec["counts"].sum() == rec["n_solutions"] and rec["counts"].dtype == np.int64
+    assert rec["solved"] and rec["counts"][0] == 1  # the reference is a solution
+    np.testing.assert_array_equal(rec["d"], np.arange(16) / 15)
+    assert rec["entropy"] == pytest.approx(np.log(rec["n_solutions"]) / 15)
+
+
+def test_local_entropy_experiment_exact_estimator_matches_direct_call():
+    rec = E.run("local-entropy", {"n": 21, "alpha": 0.3, "estimator": "exact"}, seed=2)
+    model, pats = wfm.Perceptron(21), wfm.random_patterns(21, alpha=0.3, seed=2)
+    res = wfm.solve(model, pats, method="sa", seed=2)
+    curve = wfm.local_entropy(model, pats, res.weights, method="exact")
+    np.testing.assert_array_equal(rec["d"], curve.d)
+    np.testing.assert_array_equal(rec["s"], curve.s)
+    assert rec["d"][0] == 0 and rec["s"][0] == 0  # the reference itself: one solution at distance 0
+
+
+def test_local_energy_and_hessian_experiments():
+    rec = E.run("local-energy", {"n": 51, "alpha": 0.3, "scales": [0.0, 0.1], "n_draws": 10}, seed=1)
+    assert rec["solved"] and rec["base_error"] == 0 and rec["error_mean"][0] == 0 and rec["noise_used"] == "flip"
+    assert rec["error_mean"].shape == (2,) and rec["error_mean"][1] > 0
+    h = E.run("hessian", {"n": 31, "alpha": 0.3, "gamma": 2.0, "spectrum": "dense"}, seed=1)
+    model, pats = wfm.Perceptron(31), wfm.random_patterns(31, alpha=0.3, seed=1)
+    res = wfm.solve(model, pats, method="sa", seed=1)
+    eig = np.linalg.eigvalsh(wfm.landscape.hessian(model, pats, res.weights, wfm.losses.cross_entropy(2.0)))
+    assert h["lambda_max"] == pytest.approx(eig.max(), rel=1e-8)
+    assert h["eigenvalues"].shape == (31,) and h["spectrum_method"] == "dense"

@@ -339,3 +339,18 @@ def test_cli_run_status_export_experiments(tmp_path, capsys):
     assert "scheduler='local:x'" in capsys.readouterr().err
     assert main(["sweep", "export", str(tmp_path / "spec.sqlite"), "--format", "xls"]) == 2
     assert "format='xls' is not allowed" in capsys.readouterr().err
+
+
+def test_a_solve_sweep_records_equal_direct_runs(tmp_path, pool):
+    from wfm.experiments import run as run_experiment
+
+    spec = {"experiment": "solve", "seeds": 2, "params": {"n": 51}, "grid": {"alpha": [0.2, 0.4]}}
+    rep = S.run(spec, str(tmp_path / "solve.sqlite"), executor=pool, progress=False)
+    assert (rep.done, rep.failed) == (4, 0)
+    df = S.load(tmp_path / "solve.sqlite")
+    for row in df.to_dict("records"):
+        ref = run_experiment("solve", {"n": 51, "alpha": row["alpha"]}, seed=row["seed"])
+        assert row["weights"].dtype == np.int8 and row["hash"] == ref["hash"]
+        np.testing.assert_array_equal(row["weights"], ref["weights"])
+        for key in ("solved", "n_errors", "iterations", "p", "stability_min", "stability_mean"):
+            assert row[key] == ref[key], key
