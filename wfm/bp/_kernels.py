@@ -187,8 +187,33 @@ def _unit_log_msg(v, perceptron, lgt, lle):  # pragma: no cover - compiled
 # Gaussian (central-limit) pattern update
 # ------------------------------------------------------------------------------------------------
 @nb.njit(cache=True, nogil=True)
-def _pattern_gauss(mu, X, u, H, thr, kappa_out, damping, mus, s2s, lp, lm, v, work):  # pragma: no cover
-    """Update every message of pattern node μ (Gaussian form); H is kept consistent. Returns max |Δ tanh u|."""
+def _cavity_m_var(h):  # pragma: no cover - compiled
+    """(tanh h, sech² h) from one exponential."""
+    e = math.exp(-2.0 * abs(h))
+    m = (1.0 - e) / (1.0 + e)
+    if h < 0.0:
+        m = -m
+    return m, 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+@nb.njit(cache=True, nogil=True)
+def _perceptron_msg(zp, zm):  # pragma: no cover - compiled
+    """½ ln[H(zp)/H(zm)]: one log of an erfc ratio when both tails are representable, else the log H branch."""
+    if zp < 35.0 and zm < 35.0:
+        ep = math.erfc(zp * _SQRT1_2)
+        em = math.erfc(zm * _SQRT1_2)
+        if ep > 0.0 and em > 0.0:
+            r = 0.5 * math.log(ep / em)
+            return min(max(r, -U_MAX), U_MAX)
+    return half_log_ratio(log_H(zp), log_H(zm))
+
+
+@nb.njit(cache=True, nogil=True)
+def _pattern_gauss(mu, X, u, H, thr, kappa_out, damping, mus, s2s, lp, lm, v, work, mc, vc):  # pragma: no cover
+    """Update every message of pattern node μ (Gaussian form); H is kept consistent. Returns max |Δ tanh u|.
+
+    mc, vc (K, m) buffers hold the cavity magnetizations and variances X²(1 − m²) of the first pass.
+    """
     kk = X.shape[1]
     mm = X.shape[2]
     perceptron = kk == 1
@@ -196,10 +221,14 @@ def _pattern_gauss(mu, X, u, H, thr, kappa_out, damping, mus, s2s, lp, lm, v, wo
         a = 0.0
         b = 0.0
         for i in range(mm):
-            h = H[k, i] - u[mu, k, i]
             x = X[mu, k, i]
-            a += x * math.tanh(h)
-            b += x * x * sech2(h)
+            m, s = _cavity_m_var(H[k, i] - u[mu, k, i])
+            m *= x
+            s *= x * x
+            mc[k, i] = m
+            vc[k, i] = s
+            a += m
+            b += s
         mus[k] = a
         s2s[k] = b
         sd = math.sqrt(max(b, _TINY))
@@ -211,23 +240,23 @@ def _pattern_gauss(mu, X, u, H, thr, kappa_out, damping, mus, s2s, lp, lm, v, wo
     for k in range(kk):
         for i in range(mm):
             uo = u[mu, k, i]
-            h = H[k, i] - uo
             x = X[mu, k, i]
-            mb = mus[k] - x * math.tanh(h)
-            sb2 = s2s[k] - x * x * sech2(h)
-            sd = math.sqrt(max(sb2, _TINY))
+            mb = mus[k] - mc[k, i]
+            sd = math.sqrt(max(s2s[k] - vc[k, i], _TINY))
             zp = (thr - mb - x) / sd  # W_i = +1
             zm = (thr - mb + x) / sd  # W_i = −1
             if perceptron:
-                un = half_log_ratio(log_H(zp), log_H(zm))
+                un = _perceptron_msg(zp, zm)
             else:
                 un = half_log_ratio(_unit_log_msg(v[k], False, log_H(zp), log_H(-zp)),
                                     _unit_log_msg(v[k], False, log_H(zm), log_H(-zm)))
             if damping > 0.0:
                 un = (1.0 - damping) * un + damping * uo
-            d = abs(math.tanh(un) - math.tanh(uo))
-            if d > delta:
-                delta = d
+            # tanh is 1-Lipschitz: only evaluate |Δm| when |Δu| could beat the running maximum
+            if abs(un - uo) > delta:
+                d = abs(math.tanh(un) - math.tanh(uo))
+                if d > delta:
+                    delta = d
             u[mu, k, i] = un
             H[k, i] += un - uo
     return delta
@@ -406,6 +435,8 @@ def sweep(order, X, u, H, ut, thr, kappa_out, damping, gamma, y, exact):  # prag
     lm = np.empty(kk)
     v = np.zeros(kk)
     work = np.empty((3, max(kk, mm)))
+    mc = np.empty((kk, mm))
+    vc = np.empty((kk, mm))
     ne = mm + 2 if exact else 1
     L = np.zeros((ne, ne))
     R = np.zeros((ne, ne))
@@ -418,7 +449,7 @@ def sweep(order, X, u, H, ut, thr, kappa_out, damping, gamma, y, exact):  # prag
             if exact:
                 d = _pattern_exact(node, X, u, H, thr, kappa_out, damping, lp, lm, v, work, L, R, RT, RH)
             else:
-                d = _pattern_gauss(node, X, u, H, thr, kappa_out, damping, mus, s2s, lp, lm, v, work)
+                d = _pattern_gauss(node, X, u, H, thr, kappa_out, damping, mus, s2s, lp, lm, v, work, mc, vc)
         else:
             w = node - p_
             k = w // mm
@@ -427,7 +458,7 @@ def sweep(order, X, u, H, ut, thr, kappa_out, damping, gamma, y, exact):  # prag
             un = focusing_field(gamma, y, H[k, i] - uo)
             if damping > 0.0:
                 un = (1.0 - damping) * un + damping * uo
-            d = abs(math.tanh(un) - math.tanh(uo))
+            d = abs(math.tanh(un) - math.tanh(uo)) if abs(un - uo) > delta else 0.0
             ut[k, i] = un
             H[k, i] += un - uo
         if d > delta:
@@ -441,10 +472,11 @@ def recompute_fields(theta, u, ut, H):  # pragma: no cover - compiled
     p_, kk, mm = u.shape
     for k in range(kk):
         for i in range(mm):
-            s = theta[k, i] + ut[k, i]
-            for mu in range(p_):
-                s += u[mu, k, i]
-            H[k, i] = s
+            H[k, i] = theta[k, i] + ut[k, i]
+    for mu in range(p_):
+        for k in range(kk):
+            for i in range(mm):
+                H[k, i] += u[mu, k, i]
 
 
 @nb.njit(cache=True, nogil=True)
