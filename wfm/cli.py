@@ -22,6 +22,7 @@ COMMANDS = (
     "wfm.sweep.cli",
     "wfm.landscape.cli",
     "wfm.theory.cli",
+    "wfm.figures.cli",
 )
 
 

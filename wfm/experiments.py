@@ -723,3 +723,4 @@ def exact(*, model: Model = "perceptron", n: int, k: int | None = None, activati
     out["counts"] = counts
     out["d"] = np.arange(counts.size) / mdl.n_weights
     return out
+from .figures import experiments as _figure_experiments  # noqa: E402,F401

@@ -1,0 +1,229 @@
+"""Figure-specific experiments, registered in :mod:`wfm.experiments` (so sweep workers find them).
+
+Each is a keyword-only function ``(*, params..., seed) -> dict`` of scalars and arrays (see
+:mod:`wfm.experiments`). They compose the package's own estimators and solvers; nothing here computes a
+physical quantity by a new method:
+
+* ``fig-theory`` -- one replica-theory curve (binary RS entropy, α_c(κ) binary and spherical, κ_max(α)):
+  :mod:`wfm.theory` (paper_digest.md §6);
+* ``fig-franz-parisi`` -- the RS Franz–Parisi local entropy V(d) around a κ̃-margin reference
+  (paper_digest.md §3.3): :func:`wfm.theory.franz_parisi`;
+* ``fig-solve-measure`` -- one random (or teacher–student) instance of a binary model, solved by one method
+  (or a uniformly sampled solution, by enumeration), then measured: local entropy S(W̃, d) by BP
+  (paper_digest.md §3.2) or by enumeration, local energy under random flips (§3.5), test error;
+* ``fig-continuous`` -- continuous-weight models trained by gradient methods, measured with
+  :mod:`wfm.landscape` (Hessian spectrum, multiplicative local energy, asymmetric valleys, SWA,
+  reparametrization orbits; flatness_digest.md §§2–6).
+
+Randomness: ``seed`` → ``SeedSequence(seed)`` → independent child streams for the instance (patterns,
+teacher), the solver and the measurements, so the same seed gives the same instance at every method and
+every grid point (common random numbers across the curves of a figure).
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from typing import Literal
+
+import numpy as np
+
+from ..experiments import experiment
+
+MODELS = ("perceptron", "tree-sign", "tree-relu", "parity", "committee-sign")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _streams(seed, n=4):
+    return np.random.SeedSequence(seed).spawn(n)
+
+
+def _int_seed(ss) -> int:
+    return int(ss.generate_state(1)[0])
+
+
+def build_model(model: str, n: int, k: int = 1, kappa: float = 0.0, weights: str = "binary"):
+    """A wfm model from the short names used in figure specs (``MODELS``)."""
+    from .. import models
+
+    if model == "perceptron":
+        return models.Perceptron(n, weights=weights, margin=kappa)
+    if model == "tree-sign":
+        return models.TreeCommittee(n, k, activation="sign", weights=weights, margin=kappa)
+    if model == "tree-relu":
+        return models.TreeCommittee(n, k, activation="relu", weights=weights, margin=kappa)
+    if model == "committee-sign":
+        return models.Committee(n, k, activation="sign", weights=weights, margin=kappa)
+    if model == "parity":
+        return models.ParityMachine(n, k, weights=weights, margin=kappa)
+    raise ValueError(f"model={model!r} is not allowed; choose one of {', '.join(map(repr, MODELS))}")
+
+
+def _options(text: str) -> dict:
+    if not text:
+        return {}
+    try:
+        opts = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"options must be a JSON object, got {text!r} ({exc})") from None
+    if not isinstance(opts, dict):
+        raise ValueError(f"options must be a JSON object, got {text!r}")
+    return opts
+
+
+def _check_solve_measure(p):
+    if p["model"] not in MODELS:
+        raise ValueError(f"model={p['model']!r} is not allowed; choose one of {', '.join(map(repr, MODELS))}")
+    if p["alpha"] <= 0:
+        raise ValueError(f"alpha must be > 0, got {p['alpha']}")
+    _options(p["options"])
+    if p["method"] != "uniform":
+        from ..solvers import methods
+
+        if p["method"] not in methods():
+            raise ValueError(f"method={p['method']!r} is not a registered solver; choose 'uniform' or one of "
+                             f"{', '.join(sorted(methods()))}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# theory
+
+
+@experiment("fig-theory")
+def fig_theory(*, quantity: Literal["entropy", "binary_capacity", "spherical_capacity", "max_margin", "overlap"],
+               lo: float, hi: float, points: int = 41, kappa: float = 0.0) -> dict:
+    """One replica-theory curve on ``points`` equally spaced x in [lo, hi] (paper_digest.md §6).
+
+    ``entropy``: binary RS entropy s(α; κ) vs α; ``overlap``: binary RS q(α; κ) vs α; ``binary_capacity``:
+    α_c(κ) (RS zero entropy, Krauth–Mézard) vs κ; ``spherical_capacity``: Gardner α_c(κ) vs κ;
+    ``max_margin``: κ_max(α) vs α. Points where the theory raises are dropped (reported in ``n_dropped``).
+    """
+    from .. import theory
+
+    f = {"entropy": lambda x: theory.binary_entropy(x, kappa), "overlap": lambda x: theory.binary_overlap(x, kappa),
+         "binary_capacity": theory.binary_capacity, "spherical_capacity": theory.gardner_capacity,
+         "max_margin": theory.max_margin}[quantity]
+    xs = np.linspace(lo, hi, points)
+    ys = np.full(points, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, x in enumerate(xs):
+            try:
+                ys[i] = float(f(float(x)))
+            except (ValueError, RuntimeError):
+                pass
+    ok = np.isfinite(ys)
+    return {"x": xs[ok], "y": ys[ok], "n_dropped": int((~ok).sum())}
+
+
+@experiment("fig-franz-parisi")
+def fig_franz_parisi(*, alpha: float, kappa_ref: float = 0.0, kappa: float = 0.0, d_min: float = 1e-3,
+                     points: int = 24, n_quad: int = 48) -> dict:
+    """RS Franz–Parisi local entropy V(d) around a reference of margin κ̃ (paper_digest.md §3.3).
+
+    d on a log grid from ``d_min`` to the typical distance (1 − q̃)/2; ``n_quad``: n_z = n_x quadrature
+    nodes (n_η = 2/3 of it). Returns d, V, H(d), the RS entropy s(α, κ̃), q̃, the typical distance, the
+    isolation radius d* (last sign change of V, linear interpolation; 0 if V > 0 down to d_min) and the
+    number of points where the saddle point was lost (dropped, never returned).
+    """
+    from .. import theory
+
+    s_rs = float(theory.binary_entropy(alpha, kappa_ref))
+    q_ref = float(theory.binary_overlap(alpha, kappa_ref))
+    d0 = 0.5 * (1.0 - q_ref)
+    grid = np.geomspace(d_min, d0 * (1 - 1e-6), points)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = theory.franz_parisi(alpha, grid, kappa=kappa, kappa_ref=kappa_ref, n_z=n_quad, n_x=n_quad,
+                                n_eta=max(8, (2 * n_quad) // 3))
+    d, V = np.asarray(c.d, float), np.asarray(c.local_entropy, float)
+    d_star = 0.0
+    neg = np.nonzero(V < 0)[0]
+    if neg.size and neg[-1] + 1 < V.size:
+        i = neg[-1]
+        d_star = float(d[i] + (d[i + 1] - d[i]) * (0 - V[i]) / (V[i + 1] - V[i]))
+    return {"d": d, "V": V, "H": theory.geometric_bound(d), "s_rs": s_rs, "q_ref": q_ref, "typical_distance": d0,
+            "d_star": d_star, "n_lost": int(np.size(c.lost_d))}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# binary models: solve, then measure
+
+
+@experiment("fig-solve-measure", check=_check_solve_measure)
+def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: float, method: str,
+                      options: str = "", kappa: float = 0.0, teacher: bool = False, p_test: int = 2000,
+                      local_entropy: Literal["none", "bp", "exact"] = "none", gammas: list[float] | None = None,
+                      flips: list[float] | None = None, n_draws: int = 50, keep_weights: bool = False,
+                      seed: int) -> dict:
+    """Solve one instance of a binary model with ``method`` (``"uniform"``: a uniformly sampled solution, by
+    exhaustive enumeration) and measure the solution found.
+
+    Instance: P = round(α·n_weights) random ±1 patterns with random labels, or (``teacher``) labels of a
+    random binary teacher of the same architecture, plus ``p_test`` test patterns. The solver works on the
+    model with margin ``kappa`` (κ > 0 gives high-margin references, paper_digest.md §7.4); every measure
+    counts zero-margin solutions of the same patterns:
+
+    * ``local_entropy="bp"``: S(W̃, d) = φ(γ) − γ q(γ) over ``gammas`` by BP (paper_digest.md §3.2;
+      :func:`wfm.bp.local_entropy`); ``"exact"``: (1/N) ln 𝒩(W̃, d) by enumeration (:mod:`wfm.exact`);
+    * ``flips``: local energy, the mean training error after flipping a fraction d of the weights
+      (:func:`wfm.landscape.local_energy`, ``n_draws`` draws per d);
+    * ``teacher``: the test error of the solution.
+
+    The measures are taken only on solutions (a failed solve returns empty curves).
+    """
+    from .. import exact, landscape
+    from ..data import random_patterns, teacher_student
+    from ..solvers import solve
+
+    s_inst, s_solve, s_meas = _streams(seed, 3)
+    mdl0 = build_model(model, n, k)
+    mdl = build_model(model, n, k, kappa) if kappa else mdl0
+    test = None
+    if teacher:
+        train, test = teacher_student(mdl0, alpha=alpha, p_test=p_test, seed=s_inst)
+    else:
+        train = random_patterns(n, alpha=alpha, seed=s_inst, model=mdl0)
+    t0 = time.perf_counter()
+    if method == "uniform":
+        w = exact.sample_solutions(mdl, train, 1, seed=_int_seed(s_solve))[0]
+        solved, n_errors, iterations = True, 0, 0
+    else:
+        res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **_options(options))
+        w, solved, n_errors, iterations = res.weights, bool(res.solved), int(res.n_errors), int(res.iterations)
+    seconds = time.perf_counter() - t0
+    out = {"solved": solved, "n_errors": n_errors, "iterations": iterations, "seconds": seconds, "p": train.p,
+           "n_weights": mdl0.n_weights}
+    zero = mdl0.errors(w, train) == 0
+    out["solves_kappa0"] = bool(zero)
+    empty = np.zeros(0)
+    out.update(d=empty, s=empty, flip_d=empty, flip_error=empty)
+    if teacher:
+        out["test_error"] = float(mdl0.errors(w, test)) / test.p if solved else math.nan
+    if solved and zero:
+        if local_entropy == "bp":
+            from ..bp import local_entropy as bp_le
+
+            g = None if gammas is None else np.asarray(gammas, float)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                c = bp_le(mdl0, train, w, method="bp", gammas=g, seed=_int_seed(s_meas))
+            ok = np.asarray(c.converged, bool) & np.isfinite(c.s)
+            out.update(d=np.asarray(c.d)[ok], s=np.asarray(c.s)[ok], gamma=np.asarray(c.gamma)[ok],
+                       n_unconverged=int((~ok).sum()))
+        elif local_entropy == "exact":
+            counts = np.asarray(exact.distance_counts(mdl0, train, w))
+            kk = np.nonzero(counts > 0)[0]
+            out.update(d=kk / mdl0.n_weights, s=np.log(counts[kk].astype(float)) / mdl0.n_weights,
+                       n_solutions=int(counts.sum()))
+        if flips:
+            le = landscape.local_energy(mdl0, train, w, np.asarray(flips, float), noise="flip", n_draws=n_draws,
+                                        seed=_int_seed(s_meas))
+            out.update(flip_d=np.asarray(le.scales), flip_error=np.asarray(le.error_mean))
+    if keep_weights:
+        out["weights"] = np.asarray(w).reshape(-1).astype(np.int8)
+    return out
