@@ -463,18 +463,29 @@ def _branch(ctx, p0, x0, ph0, qh0, exact_start, targets, up, tol):
         lam_t = lam_of(targets[ti])
         lam_new = min(lam_cur + step, lam_t) if lam_t > lam_cur else lam_t
         p = p_of(lam_new)
+        at_start = abs(p - p0) < 1e-12  # λ -> p round trips are not exact
+        if at_start:
+            p = p0
         # predictor
-        if len(hist) >= 2 and lam_new != hist[-1][0]:
+        if len(hist) >= 2 and abs(lam_new - hist[-1][0]) > 1e-12:
             (l0, x0_, ph0_), (l1, x1_, ph1_) = hist[-2], hist[-1]
             f = (lam_new - l1) / (l1 - l0)
             x_pred, ph_pred = x1_ + f * (x1_ - x0_), ph1_ + f * (ph1_ - ph0_)
         else:
             x_pred, ph_pred = x_cur.copy(), ph_cur
-            if first and p != p0:  # leaving the degenerate b = 0 point: give σ a nudge of the right order
+            if first and not at_start:  # leaving the degenerate b = 0 point: give σ a nudge of the right order
                 x_pred[1] = 0.1 * abs(p - p0) / max(1 - p0, 1e-3) + 1e-3
         n_omega = _omega_points(qh_cur)
         solver = _PointSolver(ctx, p, n_omega, ph_pred)
-        x, J_new, ok, res, _nfev = solver.solve(x_pred, None if first else J, tol)
+        if first and at_start:
+            # the exact typical point (κ = κ̃): evaluate the saddle-point map there instead of running
+            # Newton at b = 0, where the Jacobian is singular in σ; the residual still has to vanish
+            x = x_pred
+            r0 = solver.residual(x)
+            res = float(np.max(np.abs(r0)))
+            ok, J_new, _nfev = bool(res < tol), None, 1
+        else:
+            x, J_new, ok, res, _nfev = solver.solve(x_pred, None if first else J, tol)
         last = solver.last
         if ok and _omega_points(last["q_hat"]) > n_omega:
             solver = _PointSolver(ctx, p, _omega_points(last["q_hat"]), last["p_hat"])
@@ -499,11 +510,15 @@ def _branch(ctx, p0, x0, ph0, qh0, exact_start, targets, up, tol):
                 lost.extend(targets[ti:])
                 break
             continue
-        # accept
-        first = False
-        J = J_new
+        # accept (the degenerate b = 0 typical point itself does not end the 'first step' treatment,
+        # and its Jacobian, singular in σ, is not carried along)
+        if not at_start:
+            first = False
+            J = J_new
+        else:
+            J = None
         lam_cur, x_cur, ph_cur, qh_cur = lam_new, x, last["p_hat"], last["q_hat"]
-        if hist and hist[-1][0] == lam_cur:
+        if hist and abs(hist[-1][0] - lam_cur) <= 1e-12:
             hist[-1] = (lam_cur, x_cur.copy(), ph_cur)
         else:
             hist.append((lam_cur, x_cur.copy(), ph_cur))
