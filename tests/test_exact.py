@@ -21,16 +21,23 @@ def test_distance_counts_match_brute_force(small_binary_model, alpha):
     assert exact.count_solutions(m, pats) == int(counts.sum())
 
 
-def test_splitting_into_low_and_high_weights_does_not_matter(monkeypatch):
-    """Force tiny low tables (many Gray-code steps) and compare with the default split."""
-    m = wfm.TreeCommittee(21, 3)
-    pats = wfm.random_patterns(21, alpha=0.4, seed=2, model=m)
-    ref = m.random_weights(seed=3)
-    default = exact.distance_counts(m, pats, ref)
-    monkeypatch.setattr(exact, "_n_low", lambda nw, p, kk: 2)
-    np.testing.assert_array_equal(exact.distance_counts(m, pats, ref), default)
-    monkeypatch.setattr(exact, "_n_low", lambda nw, p, kk: nw)
-    np.testing.assert_array_equal(exact.distance_counts(m, pats, ref), default)
+@pytest.mark.parametrize("model", [wfm.TreeCommittee(21, 3), wfm.Perceptron(21), wfm.Perceptron(19, margin=0.25)],
+                         ids=repr)
+def test_splitting_into_low_and_high_weights_does_not_matter(monkeypatch, model):
+    """Force tiny low tables (many Gray-code steps; bitsets shorter than a word) and all-low tables."""
+    pats = wfm.random_patterns(model.n, alpha=0.4, seed=2, model=model)
+    ref = model.random_weights(seed=3)
+    default = exact.distance_counts(model, pats, ref)
+    assert default.sum() > 0
+    for b in (2, 5, 7, model.n_weights):
+        monkeypatch.setattr(exact, "_n_low", lambda nw, p, kk, b=b: b)
+        np.testing.assert_array_equal(exact.distance_counts(model, pats, ref), default)
+
+
+def test_tiny_perceptron_matches_brute_force():
+    m = wfm.Perceptron(5)
+    pats = wfm.random_patterns(5, p=2, seed=0)
+    np.testing.assert_array_equal(exact.distance_counts(m, pats, np.ones(5)), brute_distance_counts(m, pats, np.ones(5)))
 
 
 def test_single_pattern_counts_half_and_respects_binomial_bound():

@@ -10,13 +10,20 @@ machines) this module counts the solutions 𝕏_ξ(W) = Π_μ Θ(Δ^μ(W) − κ
 * :func:`sample_solutions`: i.i.d. uniform draws from the solution space (the "typical" solutions).
 
 Algorithm. The n_weights = N weights are split into b "low" weights and N − b "high" weights. The partial
-integer fields of all 2^b low configurations are tabulated once (int16, shape (2^b, P, K)). The high
-weights are walked in Gray-code order, so consecutive high configurations differ in one weight and the
-high fields are updated in O(P·K)… once per 2^b configurations. For each high configuration, every low
-configuration is checked pattern by pattern and **left at the first violated pattern** (the last
-violated pattern is tried first, since it is the most likely to fail again). The Gray-code range is cut
-into independent chunks run in parallel threads (``prange``); memory is O(2^b·P·K), independent of 2^N.
-Results do not depend on the number of threads.
+integer fields of all 2^b low configurations are tabulated once (int16, shape (2^b, P, K), built
+incrementally in O(2^b·P)). The high weights are walked in Gray-code order, so consecutive high
+configurations differ in one weight and the high fields are updated in O(P·K) once per 2^b
+configurations. For each high configuration:
+
+* perceptron: pattern μ holds for the low configurations c with σ^μ·low[c, μ] ≥ v_μ, an integer threshold
+  set by the high field. Bitsets of these c (64 per machine word) are precomputed for every (μ, v), so the
+  solutions are the AND over μ of P bitsets: 2^b/64 word operations per pattern instead of 2^b
+  comparisons, stopped as soon as the AND is empty (the pattern that emptied it last is tried first);
+* committees and parity machines: every low configuration is checked pattern by pattern and left at the
+  first violated pattern (the last violated pattern is tried first).
+
+The Gray-code range is cut into independent chunks run in parallel threads (``prange``); memory is
+O(2^b·P·K), independent of 2^N. Results do not depend on the number of threads.
 """
 from __future__ import annotations
 
@@ -60,21 +67,30 @@ def _n_low(nw, p, kk):
 def _low_tables(xi, cols, m, kk, b, ref):
     """Partial fields and distances of the 2^b configurations of the first b weights.
 
-    Bit j of c set ⇔ W_j = −1.
+    Bit j of c set ⇔ W_j = −1. Row c is row c − 2^t (t = the top set bit of c) with weight t flipped to −1,
+    so the table costs O(2^b · P).
     """
     p = xi.shape[0]
     nc = 1 << b
     low = np.zeros((nc, p, kk), np.int16)
     dist = np.zeros(nc, np.int32)
-    for c in range(nc):
-        d = 0
-        for j in range(b):
-            wj = -1 if (c >> j) & 1 else 1
-            if wj != ref[j]:
-                d += 1
-            for mu in range(p):
-                low[c, mu, j // m] += wj * xi[mu, cols[j]]
-        dist[c] = d
+    for j in range(b):                      # c = 0: all low weights +1
+        if ref[j] != 1:
+            dist[0] += 1
+        for mu in range(p):
+            low[0, mu, j // m] += xi[mu, cols[j]]
+    t = 0
+    for c in range(1, nc):
+        if c >= (2 << t):
+            t += 1
+        prev = c - (1 << t)
+        dist[c] = dist[prev] + (1 if ref[t] == 1 else -1)
+        k = t // m
+        col = cols[t]
+        for mu in range(p):
+            for kq in range(kk):
+                low[c, mu, kq] = low[prev, mu, kq]
+            low[c, mu, k] -= 2 * xi[mu, col]
     return low, dist
 
 
@@ -113,7 +129,7 @@ def _high_state(g, xi, labels, cols, m, kk, b, nh, ref):
 
 
 @nb.njit(cache=True, nogil=True)
-def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_, ldist, hist,
+def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, hist,
                      targets, out, out_pos):
     """Walk Gray indices [start, stop) of the high weights; fill hist[d] (distance histogram).
 
@@ -125,11 +141,13 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
     half = kk // 2
     g = start ^ (start >> 1)
     hi, dh = _high_state(g, xi, labels, cols, m, kk, b, nh, ref)
-    need = np.zeros(p, np.float64)
     last = 0
     found = 0
     ti = 0
     nt = targets.shape[0]
+    nwords = masks.shape[2]
+    acc = np.empty(nwords, np.uint64)
+    one = np.uint64(1)
     for idx in range(start, stop):
         if idx > start:
             # Gray step idx-1 -> idx flips high bit t = ctz(idx)
@@ -145,27 +163,54 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
             for mu in range(p):
                 hi[mu, k] += 2 * wj * xi[mu, col]
         if code == PERCEPTRON:
-            # pattern μ holds iff σ^μ·low[c,μ] > thr − σ^μ·hi[μ]: one int compare per pattern
-            for mu in range(p):
-                need[mu] = thr - labels[mu] * hi[mu, 0]
+            # Pattern μ holds iff σ^μ·low[c, μ] ≥ v_μ = floor(thr − σ^μ·hi[μ]) + 1: AND the bitsets of the
+            # allowed low configurations over patterns (64 configurations per word), starting with the
+            # pattern that emptied the set last time, and stop as soon as the set is empty.
+            acc[:] = full
+            dead = False
+            for q in range(p):
+                mu = (last + q) % p
+                v = int(math.floor(thr - labels[mu] * hi[mu, 0])) + 1
+                if v <= -b:
+                    continue
+                if v > b:
+                    dead = True
+                    last = mu
+                    break
+                anyb = np.uint64(0)
+                for wd in range(nwords):
+                    acc[wd] &= masks[mu, v + b, wd]
+                    anyb |= acc[wd]
+                if anyb == 0:
+                    dead = True
+                    last = mu
+                    break
+            if dead:
+                continue
+            for wd in range(nwords):
+                x = acc[wd]
+                while x != 0:
+                    lowbit = x & (~x + one)
+                    c = wd * 64 + int(math.log2(float(lowbit)))   # exact: lowbit is a power of two
+                    x ^= lowbit
+                    hist[dh + ldist[c]] += 1
+                    while ti < nt and targets[ti] == found:
+                        for jj in range(b):
+                            out[out_pos + ti, jj] = -1 if (c >> jj) & 1 else 1
+                        for tt in range(nh):
+                            out[out_pos + ti, b + tt] = -1 if (g >> tt) & 1 else 1
+                        ti += 1
+                    found += 1
+            continue
         for c in range(nc):
+            if not _ok(code, hi, low, c, last, kk, half, labels[last], thr):
+                continue
             good = True
-            if code == PERCEPTRON:
-                if slow_[c, last] <= need[last]:
-                    continue
-                for mu in range(p):
-                    if slow_[c, mu] <= need[mu]:
-                        last = mu
-                        good = False
-                        break
-            else:
-                if not _ok(code, hi, low, c, last, kk, half, labels[last], thr):
-                    continue
-                for mu in range(p):
-                    if not _ok(code, hi, low, c, mu, kk, half, labels[mu], thr):
-                        last = mu
-                        good = False
-                        break
+            for mu in range(p):
+                if not _ok(code, hi, low, c, mu, kk, half, labels[mu], thr):
+                    last = mu
+                    good = False
+                    break
             if good:
                 hist[dh + ldist[c]] += 1
                 while ti < nt and targets[ti] == found:
@@ -179,19 +224,19 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
 
 
 @nb.njit(parallel=True, cache=True)
-def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_, ldist, nw):
+def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, nw):
     nchunks = bounds.shape[0] - 1
     hists = np.zeros((nchunks, nw + 1), np.int64)
     empty_t = np.zeros(0, np.int64)
     empty_o = np.zeros((0, nw), np.int8)
     for ch in nb.prange(nchunks):
         _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
-                         slow_, ldist, hists[ch], empty_t, empty_o, 0)
+                         masks, full, ldist, hists[ch], empty_t, empty_o, 0)
     return hists
 
 
 @nb.njit(parallel=True, cache=True)
-def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_, ldist, nw, targets, tstart):
+def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, nw, targets, tstart):
     nchunks = bounds.shape[0] - 1
     out = np.zeros((targets.shape[0], nw), np.int8)
     for ch in nb.prange(nchunks):
@@ -199,8 +244,31 @@ def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, slow_,
         if t1 > t0:
             hist = np.zeros(nw + 1, np.int64)
             _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
-                             slow_, ldist, hist, targets[t0:t1], out, t0)
+                             masks, full, ldist, hist, targets[t0:t1], out, t0)
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _perceptron_masks(low, labels, b):
+    """masks[μ, v + b] = bitset (64 per uint64 word) of the low configurations c with σ^μ·low[c, μ] ≥ v.
+
+    Built by setting bit c at the exact value σ^μ·low[c, μ], then OR-accumulating from high v to low v.
+    ``full`` has the bits of all 2^b configurations set.
+    """
+    nc, p = low.shape[0], low.shape[1]
+    nwords = max(1, nc // 64)
+    masks = np.zeros((p, 2 * b + 1, nwords), np.uint64)
+    full = np.zeros(nwords, np.uint64)
+    for c in range(nc):
+        bit = np.uint64(1) << np.uint64(c % 64)
+        full[c // 64] |= bit
+        for mu in range(p):
+            masks[mu, labels[mu] * low[c, mu, 0] + b, c // 64] |= bit
+    for mu in range(p):
+        for j in range(2 * b - 1, -1, -1):
+            for wd in range(nwords):
+                masks[mu, j, wd] |= masks[mu, j + 1, wd]
+    return masks, full
 
 
 def _setup(model, patterns, reference):
@@ -223,9 +291,9 @@ def _setup(model, patterns, reference):
     bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
     labels = np.ascontiguousarray(patterns.labels)
     code = model_code(model)
-    # perceptron fast path: σ^μ·low[c, μ] with the labels absorbed, contiguous per low configuration
-    slow_ = (low[:, :, 0] * labels[None, :]).astype(np.int16) if code == PERCEPTRON else np.zeros((0, 0), np.int16)
-    args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, slow_,
+    masks, full = _perceptron_masks(low, labels, b) if code == PERCEPTRON else \
+        (np.zeros((0, 0, 1), np.uint64), np.zeros(1, np.uint64))
+    args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, masks, full,
             ldist, nw)
     return bounds, args
 
