@@ -298,7 +298,7 @@ def test_export_csv_and_missing_optional_packages(tmp_path, pool, monkeypatch):
 def test_xarray_and_parquet_when_installed(tmp_path, pool):
     xr = pytest.importorskip("xarray")
     path = str(tmp_path / "x.sqlite")
-    S.run({"experiment": "echo", "seeds": 2, "params": {"size": 3}, "grid": {"x": [1.0, 2.0, 3.0]}}, path,
+    S.run({"experiment": "echo", "seeds": 2, "params": {"size": 3, "fail": False}, "grid": {"x": [1.0, 2.0, 3.0]}}, path,
           executor=pool, progress=False)
     ds = S.load(path, xarray=True)
     assert isinstance(ds, xr.Dataset) and ds["u"].dims == ("x", "seed") and ds["z"].shape == (3, 2, 3)

@@ -26,7 +26,9 @@ def test_dask_local_cluster_gives_the_same_records_as_the_local_pool(tmp_path):
         assert all(w["nthreads"] == 1 for w in info["workers"].values())
         env = backend.client.run(lambda: __import__("os").environ.get("NUMBA_NUM_THREADS"))
         assert set(env.values()) == {"1"}  # 2 cores / 2 workers
-        dask = S.run(spec, str(tmp_path / "dask.sqlite"), executor=backend.executor, progress=False)
+        # a distributed.Client as executor: how a dask-jobqueue cluster is used from Python
+        dask = S.run(spec, str(tmp_path / "dask.sqlite"), executor=backend.client, progress=False)
+        assert dask.executor.startswith("Dask client tcp://127.0.0.1:")
     finally:
         backend.close()
     assert local.done == dask.done == 12

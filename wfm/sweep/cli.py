@@ -3,7 +3,7 @@
 ::
 
     wfm sweep run SPEC [--store PATH] [--scheduler ADDRESS|local:N] [--workers N] [--threads N]
-                       [--retry-failed] [--no-progress] [--dry-run]
+                       [--retry-failed] [--no-progress] [--fsync] [--dry-run]
     wfm sweep status STORE|SPEC [--store PATH] [--failed]
     wfm sweep export STORE --format csv|parquet|netcdf [-o OUT] [--experiment NAME] [--all]
     wfm sweep experiments [NAME]
@@ -33,6 +33,8 @@ def add_parser(subparsers):
     r.add_argument("--threads", type=int, help="Numba/BLAS threads per worker (default: cores // workers)")
     r.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--fsync", action="store_true",
+                   help="fsync every store commit: results survive a power loss too (slower)")
     r.add_argument("--dry-run", action="store_true", help="validate and count the tasks; run nothing")
     r.add_argument("--json", action="store_true", help="print the report as one JSON record")
     r.set_defaults(func=_run)
@@ -75,7 +77,7 @@ def _run(args) -> int:
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         report = run(spec, args.store, scheduler=args.scheduler, workers=args.workers, threads=args.threads,
-                     retry_failed=args.retry_failed, progress=not args.no_progress)
+                     retry_failed=args.retry_failed, progress=not args.no_progress, fsync=args.fsync)
     except ImportError as exc:
         print(f"wfm sweep: error: {exc}", file=sys.stderr)
         return 2

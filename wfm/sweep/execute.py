@@ -207,7 +207,23 @@ class _LocalBackend(_Backend):
             ex.shutdown(wait=True)
 
 
-class _DaskBackend(_Backend):
+class _ClientBackend(_Backend):
+    """A Dask ``Client`` given by the caller (e.g. on a dask-jobqueue cluster): left open; the number of
+    tasks kept in flight follows the cluster's current number of threads (adaptive clusters grow)."""
+
+    def __init__(self, client, executor=None):
+        self.client = client
+        super().__init__(executor or client.get_executor(pure=False), 2, f"Dask client {client.scheduler.address}")
+        self.refresh()
+
+    def refresh(self):
+        try:
+            self.slots = max(2, 2 * sum(self.client.nthreads().values()))
+        except Exception:  # scheduler momentarily unreachable: keep the old value
+            pass
+
+
+class _DaskBackend(_ClientBackend):
     def __init__(self, scheduler, threads=None):
         try:
             from distributed import Client, LocalCluster
@@ -229,14 +245,8 @@ class _DaskBackend(_Backend):
             except OSError as exc:
                 raise ValueError(f"scheduler={scheduler!r}: cannot connect ({exc})") from None
             desc = f"Dask scheduler {scheduler}"
-        super().__init__(self.client.get_executor(pure=False), 2, desc, owned=True)
+        _Backend.__init__(self, self.client.get_executor(pure=False), 2, desc, owned=True)
         self.refresh()
-
-    def refresh(self):
-        try:
-            self.slots = max(2, 2 * sum(self.client.nthreads().values()))
-        except Exception:  # scheduler momentarily unreachable: keep the old value
-            pass
 
     def close(self, cancel=False):
         try:
@@ -268,6 +278,10 @@ def _backend(executor, scheduler, workers, threads):
     if executor is not None:
         if scheduler is not None:
             raise ValueError("give either executor= or scheduler=, not both")
+        if hasattr(executor, "get_executor") and hasattr(executor, "nthreads"):  # a distributed.Client
+            return _ClientBackend(executor)
+        if type(executor).__name__ == "ClientExecutor" and hasattr(executor, "_client"):
+            return _ClientBackend(executor._client, executor)
         slots = 2 * (getattr(executor, "_max_workers", None) or usable_cores())
         return _Backend(executor, slots, f"{type(executor).__name__} (given)")
     if scheduler is not None:
@@ -304,16 +318,21 @@ class SweepReport:
 
 
 def run(spec, store=None, *, executor=None, scheduler=None, workers=None, threads=None,
-        retry_failed=False, progress=True, max_attempts=3, stale_after=120.0, heartbeat=2.0) -> SweepReport:
+        retry_failed=False, progress=True, max_attempts=3, stale_after=120.0, heartbeat=2.0,
+        fsync=False) -> SweepReport:
     """Run the tasks of ``spec`` that are not finished in ``store``; return a :class:`SweepReport`.
 
     ``spec``: path to a TOML file, a dict or a :class:`~wfm.sweep.spec.Spec`. ``store``: path of the SQLite
     store (default: the spec's ``store`` entry, or the spec file with suffix ``.sqlite``). Execution:
-    ``executor`` (any ``concurrent.futures.Executor``, left running), or ``scheduler`` (Dask: an address or
+    ``executor`` (any ``concurrent.futures.Executor``, or a ``distributed.Client``; left running), or
+    ``scheduler`` (Dask: an address or
     ``"local:N"``), or by default a local process pool of ``workers`` processes with ``threads`` Numba/BLAS
     threads each. Finished tasks are skipped; failed ones too unless ``retry_failed``. A task that raises is
     recorded as failed with its traceback; one whose worker dies ``max_attempts`` times is failed too.
     Ctrl-C (KeyboardInterrupt) saves what finished, gives the running tasks back and re-raises.
+    ``fsync``: fsync every commit of the store (results then survive a power loss too; see
+    :mod:`wfm.sweep.store`). ``stale_after``: seconds without a heartbeat after which another coordinator's
+    claims are released (a dead coordinator on this host is detected at once).
     """
     t_start = time.perf_counter()
     spec = load_spec(spec)
@@ -331,11 +350,11 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
         if executor is not None:
             raise ValueError("give either executor= or scheduler=, not both")
     tasks = spec.tasks()
-    st = Store(path)
+    st = Store(path, fsync=fsync)
     backend = None
     bar = None
     ran = 0
-    interrupted = False
+    interrupted = completed = False
     try:
         st.add_tasks(tasks)
         st.select([t.hash for t in tasks])
@@ -354,13 +373,14 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
                        dynamic_ncols=True, file=sys.stderr,
                        desc=f"{spec.experiment} -> {os.path.basename(path)}")
             ran = _loop(st, backend, bar, max_attempts, stale_after, heartbeat)
+        completed = True
     except KeyboardInterrupt:
         interrupted = True
         raise
     finally:
         try:
-            if backend is not None:
-                backend.close(cancel=True)
+            if backend is not None:  # nothing is running after a complete loop: shut down gracefully
+                backend.close(cancel=not completed)
         finally:
             if bar is not None:
                 bar.close()

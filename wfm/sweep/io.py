@@ -89,6 +89,8 @@ def to_xarray(df):
     for p in params:
         if p not in dims and len(df):
             v = df[p].iloc[0]
+            v = v.item() if isinstance(v, np.generic) else v
+            # netCDF attributes: numbers and strings only (bool -> 0/1, lists/tables/None -> JSON)
             attrs[p] = int(v) if isinstance(v, bool) else (json.dumps(v) if isinstance(v, (list, dict)) or v is None else v)
     scalar_cols = [c for c in results if not df[c].map(lambda v: isinstance(v, np.ndarray)).any()]
     array_cols = [c for c in results if c not in scalar_cols]

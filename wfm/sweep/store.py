@@ -24,8 +24,11 @@ released to ``pending`` by the next coordinator, so a killed sweep resumes where
 
 Concurrency: every change is one ``BEGIN IMMEDIATE`` transaction. Claims are atomic, so two coordinators on
 one store never run the same task at once; a result is written ``WHERE status != 'done'`` (first done wins),
-so there is never more than one record per task. Durability: ``synchronous=FULL`` -- a committed result
-survives the process being killed and the machine losing power.
+so there is never more than one record per task. Durability: WAL with ``synchronous=NORMAL`` (default) --
+a committed result survives the process being killed (SIGKILL, out of memory); after a power loss the last
+commits before the latest checkpoint may roll back (those tasks are simply run again), and the file is never
+corrupted. ``fsync=True`` (``synchronous=FULL``, ``--fsync``) makes every commit survive a power loss too,
+at the cost of one fsync per commit.
 
 Safety: nothing is unpickled; ``.npy`` blobs are read with ``allow_pickle=False`` and the schema is checked
 on open (``trusted_schema=OFF``), so a store from someone else is safe to open.
@@ -177,7 +180,7 @@ class Store:
     wfm store are ``ValueError``.
     """
 
-    def __init__(self, path, *, readonly: bool = False, timeout: float = 60.0):
+    def __init__(self, path, *, readonly: bool = False, timeout: float = 60.0, fsync: bool = False):
         self.path = str(path)
         self.readonly = readonly
         p = Path(self.path)
@@ -204,7 +207,7 @@ class Store:
             self._con.execute("PRAGMA trusted_schema = OFF")
             if not readonly:
                 self._con.execute("PRAGMA journal_mode = WAL")
-                self._con.execute("PRAGMA synchronous = FULL")
+                self._con.execute(f"PRAGMA synchronous = {'FULL' if fsync else 'NORMAL'}")
                 with self.transaction():
                     self._check_or_create()
             else:
