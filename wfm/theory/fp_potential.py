@@ -289,7 +289,6 @@ class _PointSolver:
         q, t, D = _qt_from_params(self.ctx, self.p, x[0], x[1])
         if not (1.0 - q > 1e-15 and np.all(np.isfinite(x))):
             return np.array([np.inf, np.inf])
-        _STATS["nfev"] += 1
         q_new, t_new = self.map(q, t)
         return np.array([(q_new - q) / (1 - self.p ** 2), (t_new - t) / D])
 
@@ -349,9 +348,6 @@ class _PointSolver:
         r = self.residual(x)  # refresh self.last at the returned point
         nr = float(np.max(np.abs(r)))
         return x, J, bool(np.isfinite(nr) and nr < tol), nr, nfev
-
-
-_STATS = {"nfev": 0, "steps": 0, "rejected": 0}
 
 
 def _value(ctx, last, p):
@@ -501,9 +497,7 @@ def _branch(ctx, p0, x0, ph0, qh0, exact_start, targets, up, tol):
             pp, qq = prev_q
             jump = abs(last["q"] - qq) / max(1 - max(last["q"], qq), 1e-14)
             valid = jump < 1.0 + 10.0 * abs(p - pp) / max(1 - max(p, pp), 1e-14)
-        _STATS["steps"] += 1
         if not valid:
-            _STATS["rejected"] += 1
             step *= 0.5
             J = None
             if step < min_step:
