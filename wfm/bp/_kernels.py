@@ -30,6 +30,7 @@ import numba as nb
 import numpy as np
 
 U_MAX = 500.0  # |field| of a saturated (forced) message
+LNZ_FLOOR = 2.0 * U_MAX  # ln Z_μ below −LNZ_FLOOR = a contradictory (violated) pattern
 _LOG2 = math.log(2.0)
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
@@ -481,7 +482,8 @@ def recompute_fields(theta, u, ut, H):  # pragma: no cover - compiled
 
 @nb.njit(cache=True, nogil=True)
 def pattern_terms(X, u, H, thr, kappa_out, exact):  # pragma: no cover - compiled
-    """Σ_μ ln Z_μ and Σ_{μ,k,i} ln 2cosh(h_{ki→μ}) (the factor and edge terms of the Bethe free entropy)."""
+    """Σ_μ ln Z_μ, Σ_{μ,k,i} ln 2cosh(h_{ki→μ}) (factor and edge terms of the Bethe free entropy) and the number
+    of patterns whose ln Z_μ fell below −LNZ_FLOOR (a contradiction: clamped there and reported)."""
     p_, kk, mm = X.shape
     lp = np.empty(kk)
     lm = np.empty(kk)
@@ -494,11 +496,16 @@ def pattern_terms(X, u, H, thr, kappa_out, exact):  # pragma: no cover - compile
     RH = np.zeros((ne, ne))
     lnz = 0.0
     edge = 0.0
+    clamped = 0
     for mu in range(p_):
         if exact:
             a, b = _lnz_pattern_exact(mu, X, u, H, thr, kappa_out, lp, lm, v, work, L, R, RT, RH)
         else:
             a, b = _lnz_pattern_gauss(mu, X, u, H, thr, kappa_out, lp, lm, v, work)
+        if not a >= -LNZ_FLOOR:
+            # the messages make pattern μ (numerically) impossible: a contradiction, counted and flagged
+            a = -LNZ_FLOOR
+            clamped += 1
         lnz += a
         edge += b
-    return lnz, edge
+    return lnz, edge, clamped

@@ -83,7 +83,7 @@ class BPResult:
     """Outcome of :func:`run_bp`: converged flag, iterations, last max message change, Bethe free entropy per
     weight ``phi``, magnetizations (model weight shape), and the :class:`BP` state (for warm starts)."""
 
-    converged: bool
+    converged: bool  # fixed point reached, finite, and no contradictory pattern
     iterations: int
     delta: float
     phi: float
@@ -128,6 +128,7 @@ class BP:
         self.ut = np.zeros((self.k, self.m))
         self.theta = np.zeros((self.k, self.m))
         self.H = np.zeros((self.k, self.m))
+        self.contradictions = 0
         self.gamma = 0.0  # focusing coupling (np.inf = standard reinforcement)
         self.y = 1.0
         if field is not None:
@@ -216,8 +217,13 @@ class BP:
         return K.pattern_terms(self.X, self.u, self.H, self.thr, self.kappa_out, self.accuracy == "exact")
 
     def free_entropy(self):
-        """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field."""
-        lnz, edge = self._pattern_terms()
+        """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.
+
+        ``self.contradictions`` is set to the number of patterns that the messages make impossible (ln Z_μ
+        below −LNZ_FLOOR, clamped there so that φ stays finite); a state with contradictions is not a valid
+        estimate (BP found no solution compatible with the field) and the callers flag it.
+        """
+        lnz, edge, self.contradictions = self._pattern_terms()
         total = lnz + edge + (1.0 - self.p) * _ln2cosh(self.H).sum()
         return total / self.n_weights
 
@@ -244,7 +250,7 @@ class BP:
         gamma, y = self.gamma, self.y
         if not math.isfinite(gamma):
             return math.nan, 1.0, math.nan
-        lnz, edge = self._pattern_terms()
+        lnz, edge, self.contradictions = self._pattern_terms()
         H = self.H
         g = H - self.ut
         t = 0.5 * (_ln2cosh(gamma + g) - _ln2cosh(gamma - g))
@@ -273,7 +279,7 @@ def run_bp(model, patterns, field=None, accuracy="auto", damping=0.0, epsilon=1e
         state.set_field(field)
     conv, it, d = state.iterate(max_iters=max_iters, epsilon=epsilon)
     phi = state.free_entropy() if np.all(np.isfinite(state.H)) else math.nan
-    if not math.isfinite(phi):
+    if not math.isfinite(phi) or state.contradictions:
         conv = False
     if not conv:
         warnings.warn(f"BP did not converge in {it} sweeps (last max change {d:.3g})", RuntimeWarning, stacklevel=2)

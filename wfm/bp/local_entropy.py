@@ -138,14 +138,31 @@ def _gamma_grid(gammas):
     return g
 
 
+def _iterate(bp, max_iters, epsilon, fallback_damping, saved):
+    """Iterate; if BP does not converge and ``fallback_damping`` > current damping, restart from ``saved`` once
+    with that damping (small loopy graphs often oscillate undamped). Returns (converged, sweeps, used fallback)."""
+    ok, it, _ = bp.iterate(max_iters=max_iters, epsilon=epsilon)
+    if ok or fallback_damping is None or fallback_damping <= bp.damping:
+        return ok, it, False
+    old = bp.damping
+    bp.restore_messages(saved)
+    bp.damping = fallback_damping
+    try:
+        ok, it2, _ = bp.iterate(max_iters=max_iters, epsilon=epsilon)
+    finally:
+        bp.damping = old
+    return ok, it + it2, True
+
+
 def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy="auto", damping=0.0,
-                  epsilon=1e-7, max_iters=2000, seed=0, randfact=0.01) -> LocalEntropyCurve:
+                  epsilon=1e-7, max_iters=2000, seed=0, randfact=0.01, fallback_damping=0.5) -> LocalEntropyCurve:
     """Local entropy S(W̃, d) around ``reference`` (module docstring; paper_digest.md §3.1–3.2).
 
     ``method="bp"``: for each γ of ``gammas`` (default :data:`DEFAULT_GAMMAS`, visited in increasing order and
     warm-started from the previous fixed point) run BP with external field γW̃ to ``epsilon``; a γ whose BP does
     not converge within ``max_iters`` sweeps is flagged and NaN (the next γ restarts from the last converged
-    messages). ``method="exact"``: enumeration (small N; :func:`wfm.exact.distance_counts`).
+    messages). A γ that does not converge undamped is retried once with ``fallback_damping`` (None: no retry);
+    ``meta["damped"]`` lists those γ. ``method="exact"``: enumeration (small N; :func:`wfm.exact.distance_counts`).
     """
     check_choice("method", method, ("bp", "exact"))
     _check_instance(model, patterns)
@@ -169,14 +186,18 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
     n = g.size
     phi, q, conv, iters = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool), np.zeros(n, int)
     saved = bp.copy_messages()
+    damped = []
     for j, gam in enumerate(g):
         bp.set_field(gam * ref_f)
-        ok, it, _ = bp.iterate(max_iters=max_iters, epsilon=epsilon)
+        saved_here = bp.copy_messages()
+        ok, it, fb = _iterate(bp, max_iters, epsilon, fallback_damping, saved_here)
+        if fb:
+            damped.append(float(gam))
         iters[j] = it
         if ok:
             f = bp.free_entropy()
             qq = bp.overlap(ref_f)
-            if math.isfinite(f) and math.isfinite(qq):
+            if math.isfinite(f) and math.isfinite(qq) and bp.contradictions == 0:
                 phi[j], q[j], conv[j] = f, qq, True
                 saved = bp.copy_messages()
                 continue
@@ -189,15 +210,16 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
     return LocalEntropyCurve(d=d, s=s, phi=phi, q=q, gamma=g, converged=conv, upper=binary_entropy_bound(d),
                              method="bp", n_weights=nw,
                              meta={"accuracy": bp.accuracy, "epsilon": epsilon, "max_iters": max_iters,
-                                   "damping": damping, "iterations": iters.tolist(), "seed": seed})
+                                   "damping": damping, "iterations": iters.tolist(), "seed": seed,
+                                   "damped": damped})
 
 
 def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=1e-7, max_iters=2000, seed=0,
-            randfact=0.01) -> float:
+            randfact=0.01, fallback_damping=0.5) -> float:
     """Entropy per weight of the solution space, (1/N) ln #solutions.
 
     ``method="bp"``: the Bethe free entropy at zero field (paper_digest.md §3.2; NaN with a RuntimeWarning if BP
-    does not converge); ``method="exact"``: the log of the exhaustive count (−inf when there is no solution).
+    does not converge, also after one retry with ``fallback_damping``); ``method="exact"``: the log of the exhaustive count (−inf when there is no solution).
     """
     check_choice("method", method, ("bp", "exact"))
     _check_instance(model, patterns)
@@ -208,10 +230,10 @@ def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=
     check_int("max_iters", max_iters, min_value=1)
     check_float("epsilon", epsilon, positive=True)
     bp = BP(model, patterns, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
-    ok, it, d = bp.iterate(max_iters=max_iters, epsilon=epsilon)
+    ok, it, _ = _iterate(bp, max_iters, epsilon, fallback_damping, bp.copy_messages())
     phi = bp.free_entropy() if ok else math.nan
-    if not (ok and math.isfinite(phi)):
-        warnings.warn(f"entropy: BP did not converge in {it} sweeps (last change {d:.3g}); returning NaN",
+    if not (ok and math.isfinite(phi) and bp.contradictions == 0):
+        warnings.warn(f"entropy: BP did not converge in {it} sweeps; returning NaN",
                       RuntimeWarning, stacklevel=2)
         return math.nan
     return float(phi)
