@@ -115,12 +115,18 @@ def main():
     p.add_argument("--tasks", type=int, default=2000)
     p.add_argument("--records", type=int, default=5000)
     p.add_argument("--cpu-tasks", type=int, default=16)
+    p.add_argument("--only", choices=("overhead", "store", "speedup"), action="append",
+                   help="run only this part (repeatable)")
     args = p.parse_args()
+    parts = args.only or ("overhead", "store", "speedup")
     print(f"cores: {S.usable_cores()}, load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as d:
-        overhead(args.tasks, d)
-        store_throughput(args.records, d)
-        speedup(args.cpu_tasks, d)
+        if "overhead" in parts:
+            overhead(args.tasks, d)
+        if "store" in parts:
+            store_throughput(args.records, d)
+        if "speedup" in parts:
+            speedup(args.cpu_tasks, d)
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -354,3 +354,26 @@ def test_a_solve_sweep_records_equal_direct_runs(tmp_path, pool):
         np.testing.assert_array_equal(row["weights"], ref["weights"])
         for key in ("solved", "n_errors", "iterations", "p", "stability_min", "stability_mean"):
             assert row[key] == ref[key], key
+
+
+def test_claims_of_a_silent_coordinator_on_another_host_are_released_after_stale_after(tmp_path):
+    import time as _time
+
+    path = str(tmp_path / "h.sqlite")
+    tasks = S.load_spec({"experiment": "echo", "seeds": 4}).tasks()
+    with Store(path) as a:
+        a.add_tasks(tasks)
+        a.select([t.hash for t in tasks])
+        a.register()
+        assert len(a.claim(4)) == 4
+        with a.transaction() as con:  # a's claims now look like those of a coordinator on another machine
+            con.execute("UPDATE coordinators SET host='elsewhere', heartbeat=?", (_time.time() - 30,))
+            con.execute("UPDATE tasks SET owner=(SELECT owner FROM coordinators)")
+        b = Store(path)
+        b.select([t.hash for t in tasks])
+        b.register()
+        assert b.reclaim_stale(stale_after=60) == 0  # heard from 30 s ago: still alive
+        assert b.counts()["running"] == 4
+        assert b.reclaim_stale(stale_after=10) == 4  # silent for longer than stale_after: released
+        assert b.counts()["pending"] == 4 and len(b.claim(10)) == 4
+        b.close()

@@ -421,8 +421,17 @@ def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbea
                 last_beat = time.monotonic()
             free = backend.slots - len(inflight)
             if free > 0:
-                for h, name, params, seed, _ in st.claim(free):
-                    inflight[backend.executor.submit(run_task, (h, name, params, seed))] = h
+                claimed = st.claim(free)
+                for i, (h, name, params, seed, _) in enumerate(claimed):
+                    try:
+                        inflight[backend.executor.submit(run_task, (h, name, params, seed))] = h
+                    except cf.BrokenExecutor:
+                        # the pool broke since the last results (a worker died): its futures will report it;
+                        # give back what was not submitted (no attempt counted) and restart once they have
+                        st.release([c[0] for c in claimed[i:]])
+                        if not inflight:
+                            backend.restart()
+                        break
             if not inflight:
                 c = st.counts()
                 if c["pending"] == 0 and c["running"] == 0:
