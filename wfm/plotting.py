@@ -159,3 +159,104 @@ def fig3(data, mode):
     b.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# ----------------------------------------------------------------------------------------------------------
+# F4, F5: algorithms
+
+
+def _mean_by_gamma(rows):
+    from .figures.catalog import mean_by_gamma
+
+    return mean_by_gamma(rows)
+
+
+def _algo_legend_name(m):
+    return LABELS.get(m, m)
+
+
+def fig4(data, mode):
+    """F4: BP local entropy around the solutions of each algorithm, with theory; exact panel at small N."""
+    from .figures.catalog import ball_entropy
+
+    fig, (a, b, c) = _subplots(3, width=4.0)
+    bp = data["bp"]
+    n = int(bp["n"].iloc[0]) if len(bp) else 0
+    alpha = float(bp["alpha"].iloc[0]) if len(bp) else float("nan")
+    for m in bp["method"].unique() if len(bp) else []:
+        sub = bp[bp["method"] == m]
+        rows = sub[sub["solved"].astype(bool)]
+        lab = f"{_algo_legend_name(m)} ({len(rows)}/{len(sub)} solved)"
+        if not len(rows):
+            a.plot([], [], color=COLORS.get(m), label=lab + " – no solution")
+            continue
+        d, s, se, _ = _mean_by_gamma(rows)
+        o = np.argsort(d)
+        for ax in (a, b):
+            ax.errorbar(d[o], s[o], yerr=se[o], color=COLORS.get(m), marker=".", ms=4, lw=1.2, capsize=0,
+                        label=lab)
+    th = data["theory"]
+    for _, r in th.sort_values("kappa_ref").iterrows():
+        lab = "typical (Franz–Parisi)" if r["kappa_ref"] == 0 else f"high-margin ref. κ̃ = {r['kappa_ref']:g} (F–P)"
+        st = "k:" if r["kappa_ref"] == 0 else "k-."
+        for ax in (a, b):
+            ax.plot(r["d"], r["V"], st, lw=1.0, label=lab)
+    mx = data.get("maxle")
+    if mx is not None and len(mx):
+        for i, (_, r) in enumerate(mx.iterrows()):
+            for ax in (a, b):
+                ax.plot(r["d"], r["sigma_int"], color="m", lw=1.6, alpha=0.8,
+                        label="max local entropy (fBP y = 21, Σ_int)" if i == 0 else None)
+    for ax in (a, b):
+        _bound(ax, 0.5)
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.set_xlabel("distance d")
+        ax.set_ylabel("local entropy S(d)")
+    a.set_xlim(0, 0.12)
+    a.set_ylim(-0.02, 0.4)
+    a.set_title(f"BP local entropy, N = {n}, α = {alpha:g}")
+    a.legend(frameon=False, fontsize=6)
+    b.set_xscale("log")
+    b.set_xlim(1e-3, 0.5)
+    b.set_ylim(-0.02, 0.7)
+    b.set_title("same, log d")
+    ex = data["exact"]
+    if len(ex):
+        ne = int(ex["n"].iloc[0])
+        for m in ex["method"].unique():
+            rows = ex[(ex["method"] == m) & ex["solved"].astype(bool)]
+            if not len(rows):
+                continue
+            rs = np.arange(1, 8)
+            ys = [ball_entropy(rows, ne, int(r))[0] for r in rs]
+            c.plot(rs / ne, ys, marker="o", ms=3, color=COLORS.get(m), label=f"{_algo_legend_name(m)} ({len(rows)})")
+        dd = np.arange(1, 8) / ne
+        c.plot(dd, [np.log(sum(__import__("math").comb(ne, j) for j in range(1, k + 1))) / ne for k in range(1, 8)],
+               "k--", lw=0.9, label="all configurations")
+        c.set_xlabel("radius d")
+        c.set_ylabel("(1/N) ln #solutions within d")
+        c.set_title(f"exact enumeration, N = {ne}, α = {float(ex['alpha'].iloc[0]):g}")
+        c.legend(frameon=False, fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def fig5(data, mode):
+    """F5: success probability vs α per algorithm, one panel per N."""
+    from .figures.catalog import success_table
+
+    keys = sorted(data, key=lambda k: int(k[1:]))
+    fig, axes = _subplots(len(keys), width=4.0)
+    for ax, k in zip(axes, keys):
+        tab = success_table(data[k]) if len(data[k]) else {}
+        for m, (al, p, cnt) in tab.items():
+            se = np.sqrt(p * (1 - p) / np.maximum(cnt, 1))
+            ax.errorbar(al, p, yerr=se, marker="o", ms=3, capsize=2, color=COLORS.get(m), label=_algo_legend_name(m))
+        ax.axvline(0.833, color="0.5", lw=0.6, ls=":")
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("α")
+        ax.set_ylabel("success probability")
+        ax.set_title(f"binary perceptron, N = {k[1:]}")
+    axes[0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig

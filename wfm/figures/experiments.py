@@ -159,7 +159,7 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
                       options: str = "", kappa: float = 0.0, teacher: bool = False, p_test: int = 2000,
                       local_entropy: Literal["none", "bp", "exact"] = "none", gammas: list[float] | None = None,
                       flips: list[float] | None = None, n_draws: int = 50, keep_weights: bool = False,
-                      seed: int) -> dict:
+                      bp_max_iters: int = 300, seed: int) -> dict:
     """Solve one instance of a binary model with ``method`` (``"uniform"``: a uniformly sampled solution, by
     exhaustive enumeration) and measure the solution found.
 
@@ -173,6 +173,9 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
     * ``flips``: local energy, the mean training error after flipping a fraction d of the weights
       (:func:`wfm.landscape.local_energy`, ``n_draws`` draws per d);
     * ``teacher``: the test error of the solution.
+
+    ``bp_max_iters`` bounds the BP sweeps per γ (a γ whose BP does not converge is dropped and counted in
+    ``n_unconverged``).
 
     The measures are taken only on solutions (a failed solve returns empty curves).
     """
@@ -190,8 +193,11 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
         train = random_patterns(n, alpha=alpha, seed=s_inst, model=mdl0)
     t0 = time.perf_counter()
     if method == "uniform":
-        w = exact.sample_solutions(mdl, train, 1, seed=_int_seed(s_solve))[0]
-        solved, n_errors, iterations = True, 0, 0
+        try:
+            w = exact.sample_solutions(mdl, train, 1, seed=_int_seed(s_solve))[0]
+            solved, n_errors, iterations = True, 0, 0
+        except ValueError:  # the instance has no solution (possible at small N): nothing to sample
+            w, solved, n_errors, iterations = mdl.random_weights(seed=_int_seed(s_solve)), False, -1, 0
     else:
         res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **_options(options))
         w, solved, n_errors, iterations = res.weights, bool(res.solved), int(res.n_errors), int(res.iterations)
@@ -211,7 +217,7 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
             g = None if gammas is None else np.asarray(gammas, float)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                c = bp_le(mdl0, train, w, method="bp", gammas=g, seed=_int_seed(s_meas))
+                c = bp_le(mdl0, train, w, method="bp", gammas=g, seed=_int_seed(s_meas), max_iters=bp_max_iters)
             ok = np.asarray(c.converged, bool) & np.isfinite(c.s)
             out.update(d=np.asarray(c.d)[ok], s=np.asarray(c.s)[ok], gamma=np.asarray(c.gamma)[ok],
                        n_unconverged=int((~ok).sum()))
@@ -227,3 +233,52 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
     if keep_weights:
         out["weights"] = np.asarray(w).reshape(-1).astype(np.int8)
     return out
+
+
+@experiment("fig-fbp-max-local-entropy")
+def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: str = "0:0.25:6",
+                              max_iters: int = 100, seed: int) -> dict:
+    """Maximal local entropy curve by focusing BP at large y (paper_digest.md §3.4, practical substitute).
+
+    fBP with the scoping protocol (fixed ``y``, γ along ``gammas``) on a random binary perceptron instance,
+    not stopping at the first solution. Each protocol step gives the replica–centre overlap S and the internal
+    entropy Σ_int = −βF − γS (the local entropy of the dominant centre); returned as d = (1 − S)/2 and
+    ``sigma_int``. Only the leading stretch where BP is stable is returned: the points up to the first step
+    where Σ_int stops decreasing, exceeds H(d), or the centre stops being a solution after having been one
+    (BP leaves the dense region; ``n_dropped`` counts the rest).
+    """
+    from ..data import random_patterns
+    from ..solvers import solve
+
+    s_inst, s_solve = _streams(seed, 2)
+    mdl = build_model("perceptron", n)
+    pats = random_patterns(n, alpha=alpha, seed=s_inst)
+    res = solve(mdl, pats, method="fbp", seed=_int_seed(s_solve), protocol="scoping", gammas=gammas, y=y,
+                stop_at_zero=False, max_iters=max_iters)
+    h = res.history
+    S = np.asarray(h["overlap"], float)
+    sig = np.asarray(h["sigma_int"], float)
+    err = np.asarray(h["errors"], float)
+    d = (1.0 - S) / 2.0
+    keep = 0
+    seen_zero = False
+    for i in range(S.size):
+        if not (np.isfinite(sig[i]) and np.isfinite(d[i])) or sig[i] > float(_H(d[i])) + 1e-9:
+            break
+        if i > 0 and sig[i] > sig[i - 1]:
+            break
+        if seen_zero and err[i] > 0:
+            break
+        seen_zero |= err[i] == 0
+        keep = i + 1
+    return {"d": d[:keep], "sigma_int": sig[:keep], "gamma": np.asarray(h["gamma"], float)[:keep],
+            "n_dropped": int(S.size - keep), "centre_solved": bool(seen_zero)}
+
+
+def _H(d):
+    d = float(d)
+    if d <= 0:
+        return 0.0
+    if d >= 1:
+        return 0.0
+    return -d * math.log(d) - (1 - d) * math.log1p(-d)
