@@ -377,3 +377,27 @@ def test_claims_of_a_silent_coordinator_on_another_host_are_released_after_stale
         assert b.reclaim_stale(stale_after=10) == 4  # silent for longer than stale_after: released
         assert b.counts()["pending"] == 4 and len(b.claim(10)) == 4
         b.close()
+
+
+def test_experiments_registered_in_other_modules_are_found_by_fresh_workers(tmp_path, monkeypatch):
+    import importlib
+
+    from wfm import experiments as E
+
+    (tmp_path / "wfm_test_plugin.py").write_text(
+        "from wfm.experiments import experiment\n\n"
+        "@experiment('_t_plugin')\n"
+        "def plugin(*, a: int, seed: int) -> dict:\n"
+        "    return {'twice': 2 * a + seed}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("wfm_test_plugin")
+    try:
+        # the worker processes start fresh (spawn): they import wfm_test_plugin because the task says where
+        # the experiment lives
+        rep = S.run({"experiment": "_t_plugin", "seeds": 2, "grid": {"a": [1, 5]}}, str(tmp_path / "p.sqlite"),
+                    workers=1, progress=False)
+        assert (rep.done, rep.failed) == (4, 0), S.failures(str(tmp_path / "p.sqlite"))
+        assert sorted(S.load(tmp_path / "p.sqlite")["twice"]) == [2, 3, 10, 11]
+    finally:
+        E._REGISTRY.pop("_t_plugin", None)
+        sys.modules.pop("wfm_test_plugin", None)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import importlib
 import logging
 import multiprocessing
 import os
@@ -60,17 +61,22 @@ def usable_cores() -> int:
 def run_task(payload) -> dict:
     """Run one task in a worker; return its outcome (never raises for an error of the experiment).
 
-    ``payload = (hash, experiment, params, seed)``. The outcome holds the encoded result (see
+    ``payload = (hash, experiment, params, seed[, module])``: ``module`` is where the experiment is defined;
+    the worker imports it if the experiment is not registered yet (experiments registered outside
+    :mod:`wfm.experiments`, e.g. by ``wfm.figures``). The outcome holds the encoded result (see
     :mod:`wfm.sweep.store`) or, for a task that raised, ``status="failed"`` and the traceback.
     """
     from .. import __version__
 
-    h, name, params, seed = payload
+    h, name, params, seed = payload[:4]
+    module = payload[4] if len(payload) > 4 else None
     started = time.time()
     t0 = time.perf_counter()
     out = dict(hash=h, status="failed", result=None, array_names=None, arrays=None, error=None,
                version=__version__, host=socket.gethostname(), wall_time=None, started_at=started)
     try:
+        if module and module not in ("__main__", "__mp_main__") and name not in _experiments.names():
+            importlib.import_module(module)
         exp = _experiments.get(name)
         params = exp.validate(params, seed)
         if _experiments.task_hash(name, params, seed) != h:
@@ -423,8 +429,9 @@ def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbea
             if free > 0:
                 claimed = st.claim(free)
                 for i, (h, name, params, seed, _) in enumerate(claimed):
+                    module = _experiments.get(name).func.__module__
                     try:
-                        inflight[backend.executor.submit(run_task, (h, name, params, seed))] = h
+                        inflight[backend.executor.submit(run_task, (h, name, params, seed, module))] = h
                     except cf.BrokenExecutor:
                         # the pool broke since the last results (a worker died): its futures will report it;
                         # give back what was not submitted (no attempt counted) and restart once they have

@@ -52,8 +52,9 @@ class Task:
     hash: str
 
     def payload(self) -> tuple:
-        """What a worker needs to run the task (plain, picklable data)."""
-        return (self.hash, self.experiment, self.params, self.seed)
+        """What a worker needs to run the task (plain, picklable data), including the experiment's module."""
+        module = _experiments.get(self.experiment).func.__module__
+        return (self.hash, self.experiment, self.params, self.seed, module)
 
 
 def _toml_load(path: Path) -> dict:
