@@ -19,6 +19,7 @@ import numpy as np
 #: modules providing ``add_parser(subparsers)``, in the order ``wfm --help`` lists them
 COMMANDS = (
     "wfm._cli_basic",
+    "wfm.bp.cli",
     "wfm.sweep.cli",
     "wfm.landscape.cli",
     "wfm.theory.cli",

@@ -65,5 +65,5 @@ def _run(model, patterns, rng, progress, **o):
 
 register("bp", options=_defaults("standard", 0.01, 1), applies=_applies, option_docs=_DOCS,
          description="reinforced BP (standard reinforcement protocol; any focusing protocol accepted)")(_run)
-register("fbp", options=_defaults("pseudo", 0.01, 100), applies=_applies, option_docs=_DOCS,
+register("fbp", options=_defaults("pseudo", 0.01, 1), applies=_applies, option_docs=_DOCS,
          description="focusing BP (pseudo-reinforcement by default; standard, scoping, pseudo, free protocols)")(_run)
