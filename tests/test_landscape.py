@@ -691,6 +691,8 @@ def test_hessian_spectrum_dense_and_lanczos_agree():
     assert l["lambda_max"] == pytest.approx(d["lambda_max"], rel=1e-8)
     assert d["n"] == 40 and d["near_kink"] == 0
     assert np.sum(d["eigenvalues"] > 1e-12) <= 30           # rank ≤ P
+    assert d["method_detail"] == "gram"
+    np.testing.assert_allclose(d["eigenvalues"], np.linalg.eigvalsh(L.hessian(model, pats, w)), atol=1e-12)
 
 
 def test_cli_measure(tmp_path, capsys):
@@ -711,3 +713,45 @@ def test_cli_measure(tmp_path, capsys):
     assert main(["measure", "reparam", "--model", "two-layer", "--n", "8", "--k", "2", "--activation", "leaky_relu",
                  "--p", "10", "--train", "10", "--opt", "n_per_unit=1", "--opt", "measures=None"]) == 0
     assert "max/min" in capsys.readouterr().out
+
+
+def test_parallel_and_serial_kernels_agree():
+    """Small problems run the serial twins; the parallel kernels must give the same numbers."""
+    net = TwoLayer(12, 4, "leaky_relu", train_v=True)
+    pats = pats_for(net, p=33)
+    th = random_theta(net, 16)
+    w, v = net.split(th)
+    xi = pats.xi
+    np.testing.assert_allclose(K.fields_kernel(np.ascontiguousarray(w), xi, False),
+                               K.fields_kernel_serial(np.ascontiguousarray(w), xi, False), rtol=1e-13)
+    op = L.net_hvp(net, th, pats)
+    f = op.hvp
+    u = np.random.default_rng(0).standard_normal(net.n_params)
+    uw, uv = np.ascontiguousarray(u[:48].reshape(4, 12)), np.ascontiguousarray(u[48:])
+    args = (uw, uv, f.xi, False, f.v, True, f.phi, f.dphi, f.ddphi, f.c, f.g)
+    a = K.hvp_kernel(*args, 3)
+    b = K.hvp_kernel_serial(*args, 1)
+    np.testing.assert_allclose(a[0], b[0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-12, atol=1e-15)
+    h0 = fields(net, th, pats)
+    hu = fields_batch(net, np.stack([w, -w]), pats)
+    bb = np.zeros((2, 4))
+    y = pats.labels.astype(float)
+    ts = np.linspace(-1, 1, 5)
+    pa = K.profile_kernel(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, 0, 2, 1.0, 0.0)
+    pb = K.profile_kernel_serial(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, 0, 2, 1.0, 0.0)
+    np.testing.assert_allclose(pa[0], pb[0], rtol=1e-13)
+    np.testing.assert_array_equal(pa[1], pb[1])
+    model = wfm.TreeCommittee(15, 3)
+    bp = wfm.random_patterns(15, p=20, seed=0)
+    wb = model.random_weights(seed=0).reshape(-1)
+    from wfm._kernels import input_columns
+    cols = input_columns(model)
+    h0b = np.zeros((20, 3), np.int32)
+    for k in range(3):
+        h0b[:, k] = bp.xi[:, cols[k * 5:(k + 1) * 5]].astype(np.int32) @ wb[k * 5:(k + 1) * 5].astype(np.int32)
+    perms = np.stack([np.random.default_rng(i).permutation(15)[:6] for i in range(4)]).astype(np.int64)
+    counts = np.array([0, 3, 6], dtype=np.int64)
+    fa = K.flip_energy_kernel(wb, bp.xi, bp.labels, cols, 5, 3, 1, 0.0, 1.0, h0b, perms, counts, 0, 0.0)
+    fb = K.flip_energy_kernel_serial(wb, bp.xi, bp.labels, cols, 5, 3, 1, 0.0, 1.0, h0b, perms, counts, 0, 0.0)
+    np.testing.assert_array_equal(fa[0], fb[0])

@@ -59,7 +59,13 @@ def hessian_spectrum(model, patterns, weights, loss=None, method="auto", k=6, de
     if method == "auto":
         method = "dense" if net.n_params <= dense_max else "lanczos"
     if method == "dense":
-        eigs = np.linalg.eigvalsh(net_hessian(net, theta, patterns, loss))
+        if net.activation == "identity" and net.k == 1 and not net.train_v and patterns.p < net.n_params:
+            # perceptron: H = (1/P) Jᵀ C J has rank ≤ P; its nonzero eigenvalues are those of the P×P Gram
+            # matrix (1/P) C^{1/2} J Jᵀ C^{1/2}, the other n − P are exactly 0
+            eigs = gram_eigenvalues(net, theta, patterns, loss)
+            out["method_detail"] = "gram"
+        else:
+            eigs = np.linalg.eigvalsh(net_hessian(net, theta, patterns, loss))
         out.update(spectrum_summary(eigs))
         out["eigenvalues"] = eigs
     elif method == "lanczos":
@@ -71,6 +77,18 @@ def hessian_spectrum(model, patterns, weights, loss=None, method="auto", k=6, de
         raise ValueError(f"method={method!r} is not allowed; choose one of 'auto', 'dense', 'lanczos'")
     out["method"] = method
     return out
+
+
+def gram_eigenvalues(net, theta, patterns, loss=None):
+    """All n eigenvalues of a pure Gauss–Newton Hessian H = (1/P) Jᵀ C J (perceptron) via the P×P Gram matrix."""
+    from .net import _jacobian, hessian_parts
+    if not (net.activation == "identity" and net.k == 1 and not net.train_v):
+        raise ValueError("gram_eigenvalues is for the perceptron (no residual Hessian term)")
+    h, v, phi, dphi, _, c, _ = hessian_parts(net, theta, patterns, loss)
+    j = _jacobian(net, patterns, h, v, phi, dphi) * np.sqrt(c / patterns.p)[:, None]
+    g = j @ j.T
+    eig = np.linalg.eigvalsh(g)
+    return np.sort(np.concatenate([eig, np.zeros(max(net.n_params - patterns.p, 0))]))
 
 
 def riemannian_spectrum(model, patterns, weights, loss=None):
@@ -88,7 +106,7 @@ def riemannian_spectrum(model, patterns, weights, loss=None):
 
 __all__ = [
     "local_energy", "hessian", "profile", "LocalEnergy", "noise_scales", "hvp_operator", "hessian_spectrum",
-    "riemannian_spectrum", "TwoLayer", "as_net", "evaluate", "evaluate_batch", "kink_diagnostics", "loss_and_grad",
+    "riemannian_spectrum", "gram_eigenvalues", "TwoLayer", "as_net", "evaluate", "evaluate_batch", "kink_diagnostics", "loss_and_grad",
     "squared_hinge", "train_gd", "eigenvalues", "lanczos", "hutchinson", "slq", "slq_density", "smoothed_density",
     "wolkowicz_styan", "wolkowicz_styan_matrix", "ipr", "block_ipr", "riemannian_hessian", "spectrum_summary",
     "DIRECTIONS", "directions", "radial_components", "Profile", "asymmetry", "swa_bias", "sgd_swa",

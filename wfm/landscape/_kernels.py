@@ -108,7 +108,7 @@ def output(out, acode, leak, hrow, v):
 # fields and Hessian-vector products
 
 
-@nb.njit(parallel=True, cache=True, nogil=True)
+@nb.njit(parallel=True, cache=True, nogil=True, fastmath=True)  # fastmath: vectorized reductions
 def fields_kernel(w, xi, tree):  # pragma: no cover - compiled
     """h[μ, k] = Σ_i w[k, i] ξ[μ, off_k + i] / √m for float weights and int8 or float inputs."""
     kk, m = w.shape
@@ -125,7 +125,7 @@ def fields_kernel(w, xi, tree):  # pragma: no cover - compiled
     return out
 
 
-@nb.njit(parallel=True, cache=True, nogil=True)
+@nb.njit(parallel=True, cache=True, nogil=True, fastmath=True)  # fastmath: vectorized reductions
 def hvp_kernel(u_w, u_v, xi, tree, v, train_v, phi, dphi, ddphi, c, g, nchunks):  # pragma: no cover
     """Hessian-vector product of L(θ) = (1/P) Σ_μ ℓ(Δ^μ), Δ^μ = y^μ f(ξ^μ), θ = (W, v), u = (U, b).
 
@@ -300,3 +300,30 @@ def sgd_1d_kernel(a_flat, a_sharp, eta, sigma, steps, burn, rng):  # pragma: no 
             s += w
             s2 += w * w
     return s / steps, s2 / steps
+
+
+# ------------------------------------------------------------------------------------------------
+# serial twins: a parallel region costs ~10–50 µs on an idle machine but tens of ms when the cores are
+# oversubscribed (measured: 20 ms per call at load 13 on 2 cores), so small problems run a serial copy.
+
+#: work (≈ number of multiply-adds) below which the serial twin is used
+PARALLEL_MIN_WORK = 2_000_000
+
+
+def _serial(f, fastmath=False):
+    py = getattr(f, "py_func", f)
+    if py is f:                    # NUMBA_DISABLE_JIT: plain Python either way
+        return f
+    return nb.njit(cache=True, nogil=True, fastmath=fastmath)(py)
+
+
+fields_kernel_serial = _serial(fields_kernel, fastmath=True)
+hvp_kernel_serial = _serial(hvp_kernel, fastmath=True)
+profile_kernel_serial = _serial(profile_kernel)
+batch_eval_kernel_serial = _serial(batch_eval_kernel)
+flip_energy_kernel_serial = _serial(flip_energy_kernel)
+
+
+def pick(parallel, serial, work):
+    """The parallel kernel for large work, its serial twin otherwise."""
+    return parallel if work >= PARALLEL_MIN_WORK else serial

@@ -151,6 +151,11 @@ def _run(args):
     model, pats, test = _build(args)
     weights = _solution(args, model, pats)
     if args.name == "reparam":
+        from .net import TwoLayer
+        if not isinstance(model, TwoLayer):
+            # a wfm committee (fixed output weights c_k) is lifted to a TwoLayer whose second layer v = c_k is
+            # trainable, so that the rescaling w_k → a_k w_k, v_k → v_k/a_k is a symmetry
+            model, weights = TwoLayer.from_model(model, weights, train_v=True)
         rep = reparam_report(model, pats, weights, test=test, **opts)
         if args.json:
             print_json({k: rep[k] for k in ("summary", "measures", "max_loss_change", "near_kink", "min_abs_field")}

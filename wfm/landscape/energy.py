@@ -112,7 +112,9 @@ def _flip_energy(model, patterns, weights, ds, n_draws, seed, loss):
         h0[:, k] = blk @ wf[k * model.m:(k + 1) * model.m].astype(np.int32)
     code = model_code(model)
     scale = 1.0 / math.sqrt(model.m) if code in (0, 2) else 1.0
-    err, lv = K.flip_energy_kernel(wf, xi, patterns.labels, cols, model.m, model.k, code, error_threshold(model),
+    work = n_draws * (fmax + len(ds) * model.k) * patterns.p
+    kern = K.pick(K.flip_energy_kernel, K.flip_energy_kernel_serial, work)
+    err, lv = kern(wf, xi, patterns.labels, cols, model.m, model.k, code, error_threshold(model),
                                    scale, h0, np.ascontiguousarray(perms.astype(np.int64)), counts, loss.code,
                                    loss.param)
     base_err = model.errors(w, patterns) / patterns.p

@@ -224,13 +224,13 @@ def _m_loghess(model, patterns, weights, loss):
 
 def _hess_diag(net, th, patterns, loss):
     """diag H exactly in O(P n): GN part (1/P)Σ c J_i², plus (tanh) residual (1/P)Σ g v_k φ'' ξ_i²/m."""
-    from .net import _jacobian, hessian_parts
+    from .net import _jacobian, hessian_parts, xi_float
     h, v, phi, dphi, ddphi, c, g = hessian_parts(net, th, patterns, loss)
     jac = _jacobian(net, patterns, h, v, phi, dphi)
     p = h.shape[0]
     d = (c[:, None] * jac * jac).sum(0) / p
     if net.activation == "tanh":
-        x2 = np.asarray(patterns.xi, dtype=np.float64) ** 2
+        x2 = xi_float(patterns) ** 2
         for k in range(net.k):
             xk = x2[:, k * net.m:(k + 1) * net.m] if net.tree else x2
             d[k * net.m:(k + 1) * net.m] += (g * v[k] * ddphi[:, k]) @ xk / (p * net.m)

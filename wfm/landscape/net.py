@@ -25,7 +25,7 @@ For ReLU the second derivative of φ is a Dirac mass at the kink, which this a.e
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import weakref
 
 import numpy as np
 
@@ -232,15 +232,34 @@ def _xi(patterns, n):
     return xi if xi.dtype == np.int8 else np.ascontiguousarray(xi, dtype=np.float64)
 
 
+_FLOAT_XI = weakref.WeakKeyDictionary()
+
+
+def xi_float(patterns):
+    """ξ as float64 (P, N), converted once per Patterns object and cached (Patterns are immutable)."""
+    try:
+        return _FLOAT_XI[patterns]
+    except (KeyError, TypeError):
+        x = np.ascontiguousarray(patterns.xi, dtype=np.float64)
+        x.flags.writeable = False
+        try:
+            _FLOAT_XI[patterns] = x
+        except TypeError:
+            pass
+        return x
+
+
 def fields(net, theta, patterns):
     """h (P, K) at one θ (Numba, int8 inputs read directly)."""
     w, _ = net.split(theta)
-    return K.fields_kernel(np.ascontiguousarray(w), _xi(patterns, net.n), net.tree)
+    xi = _xi(patterns, net.n)
+    kern = K.pick(K.fields_kernel, K.fields_kernel_serial, xi.shape[0] * w.size)
+    return kern(np.ascontiguousarray(w), xi, net.tree)
 
 
 def fields_batch(net, w, patterns):
     """h (R, P, K) for first-layer weights w (R, K, m) (BLAS; inputs converted to float64)."""
-    x = np.asarray(patterns.xi, dtype=np.float64)
+    x = xi_float(patterns)
     w = np.asarray(w, dtype=np.float64)
     r = w.shape[0]
     if net.tree:
@@ -291,13 +310,14 @@ def evaluate_batch(net, thetas, patterns, loss=None):
     w, v = net.split(thetas)
     h = fields_batch(net, np.ascontiguousarray(w), patterns)
     y = patterns.labels.astype(np.float64)
-    return K.batch_eval_kernel(np.ascontiguousarray(h), np.ascontiguousarray(v, dtype=np.float64), y, net.acode,
+    kern = K.pick(K.batch_eval_kernel, K.batch_eval_kernel_serial, h.size)
+    return kern(np.ascontiguousarray(h), np.ascontiguousarray(v, dtype=np.float64), y, net.acode,
                                net.leak, net.out_code, loss.code, loss.param, net.margin)
 
 
 def _jacobian(net, patterns, h, v, phi, dphi):
     """J (P, n_params): rows ∇_θ f(ξ^μ)."""
-    x = np.asarray(patterns.xi, dtype=np.float64)
+    x = xi_float(patterns)
     p = x.shape[0]
     cols = []
     for k in range(net.k):
@@ -316,13 +336,12 @@ def loss_and_grad(net, theta, patterns, loss=None):
     y = patterns.labels.astype(np.float64)
     delta = y * f
     g = loss.derivative(delta) * y / patterns.p
-    x = patterns.xi
-    xs = x if x.dtype != np.int8 else x.astype(np.float32)
+    x = xi_float(patterns)
     coef = (g[:, None] * dphi * v[None, :])
     if net.tree:
-        gw = np.einsum("pk,pkm->km", coef, xs.reshape(x.shape[0], net.k, net.m).astype(np.float64))
+        gw = np.einsum("pk,pkm->km", coef, x.reshape(x.shape[0], net.k, net.m))
     else:
-        gw = coef.T @ xs.astype(np.float64)
+        gw = coef.T @ x
     gw = gw.ravel() / math.sqrt(net.m)
     grad = np.concatenate([gw, phi.T @ g]) if net.train_v else gw
     return float(np.mean(loss.value(delta))), grad
@@ -359,7 +378,7 @@ def net_hessian(net, theta, patterns, loss=None):
     """Exact dense Hessian ∇²_θ L, L = (1/P) Σ_μ ℓ(Δ^μ) (module docstring; flatness_digest.md §6)."""
     h, v, phi, dphi, ddphi, c, g = hessian_parts(net, theta, patterns, loss)
     p = h.shape[0]
-    x = np.asarray(patterns.xi, dtype=np.float64)
+    x = xi_float(patterns)
     jac = _jacobian(net, patterns, h, v, phi, dphi)
     hmat = jac.T @ (jac * (c / p)[:, None])
     sm = math.sqrt(net.m)
@@ -383,7 +402,9 @@ class _HVP:
         self.h, self.v, self.phi, self.dphi, self.ddphi, self.c, self.g = hessian_parts(net, theta, patterns, loss)
         self.xi = _xi(patterns, net.n)
         import numba
-        self.nchunks = max(1, numba.get_num_threads())
+        work = self.xi.shape[0] * net.k * net.m
+        self.kernel = K.pick(K.hvp_kernel, K.hvp_kernel_serial, work)
+        self.nchunks = max(1, numba.get_num_threads()) if self.kernel is K.hvp_kernel else 1
         self.n = net.n_params
         self.calls = 0
 
@@ -393,7 +414,7 @@ class _HVP:
         km = net.k * net.m
         uw = np.ascontiguousarray(u[:km].reshape(net.k, net.m))
         uv = np.ascontiguousarray(u[km:]) if net.train_v else np.zeros(net.k)
-        ow, ov = K.hvp_kernel(uw, uv, self.xi, net.tree, self.v, net.train_v, self.phi, self.dphi, self.ddphi,
+        ow, ov = self.kernel(uw, uv, self.xi, net.tree, self.v, net.train_v, self.phi, self.dphi, self.ddphi,
                               self.c, self.g, self.nchunks)
         self.calls += 1
         return np.concatenate([ow.ravel(), ov]) if net.train_v else ow.ravel()

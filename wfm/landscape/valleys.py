@@ -143,7 +143,8 @@ def _profile_arrays(net, theta, patterns, u, ts, loss):
     b = np.ascontiguousarray(u[:, km:]) if net.train_v else np.zeros((u.shape[0], net.k))
     _, v0 = net.split(theta)
     y = patterns.labels.astype(np.float64)
-    lv, er = K.profile_kernel(np.ascontiguousarray(h0), hu, np.ascontiguousarray(v0, dtype=np.float64), b, ts, y,
+    kern = K.pick(K.profile_kernel, K.profile_kernel_serial, hu.size * ts.size)
+    lv, er = kern(np.ascontiguousarray(h0), hu, np.ascontiguousarray(v0, dtype=np.float64), b, ts, y,
                               net.acode, net.leak, net.out_code, loss.code, loss.param, net.margin)
     return lv, er / patterns.p
 
