@@ -75,13 +75,8 @@ def store_throughput(n_records, d):
 
 
 def _warm_pool(workers):
-    """A local pool like the default one (1 thread per worker), with every worker started and wfm imported."""
-    import concurrent.futures as cf
-
-    from wfm.sweep.execute import _THREAD_VARS, _init_worker, _spawn_context
-
-    ex = cf.ProcessPoolExecutor(workers, mp_context=_spawn_context({v: "1" for v in _THREAD_VARS}),
-                                initializer=_init_worker)
+    """A local pool like the default one, with every worker started and wfm imported."""
+    ex = S.LocalPool(workers)
     warm = [t.payload() for t in S.load_spec({"experiment": "sleep", "seeds": 2 * workers,
                                                "params": {"seconds": 0.2}}).tasks()]
     list(ex.map(S.run_task, warm))

@@ -1,5 +1,4 @@
 """Sweeps: specs, hashes, the store, the local executor, failures and errors (real processes, no mocks)."""
-import concurrent.futures as cf
 import io
 import json
 import os
@@ -12,7 +11,6 @@ import numpy as np
 import pytest
 
 import wfm.sweep as S
-from wfm.sweep.execute import _spawn_context, _init_worker
 from wfm.sweep.store import Store, decode_result, encode_result
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +27,7 @@ def cli(*args, timeout=120, **kw):
 def pool():
     """One real process pool shared by the tests that are not about the default executor (spawn start-up
     costs seconds)."""
-    ex = cf.ProcessPoolExecutor(2, mp_context=_spawn_context({"NUMBA_NUM_THREADS": "1"}), initializer=_init_worker)
+    ex = S.LocalPool(2)
     yield ex
     ex.shutdown()
 
@@ -258,14 +256,16 @@ def test_default_pool_sets_threads_and_survives_a_killed_worker(tmp_path):
     assert "2 workers x 1 threads" in rep.executor
 
 
-def test_a_task_whose_worker_keeps_dying_ends_failed(tmp_path):
+def test_a_task_whose_worker_keeps_dying_ends_failed_and_a_shared_pool_is_restarted(tmp_path, pool):
     spec = {"experiment": "sleep", "params": {"seconds": 0.0, "crash_once": str(tmp_path / "m")}}
     path = str(tmp_path / "x.sqlite")
-    rep = S.run(spec, path, workers=1, max_attempts=1, progress=False)
+    rep = S.run(spec, path, executor=pool, max_attempts=1, progress=False)
     assert (rep.failed, rep.done) == (1, 0)
     (err,) = [f[4] for f in S.failures(path)]
     assert "worker process died 1 time(s)" in err
-    assert S.run(spec, path, workers=1, retry_failed=True, progress=False).done == 1  # marker exists now
+    # the caller's pool was restarted, not shut down: it runs the next sweep
+    assert S.run(spec, path, executor=pool, retry_failed=True, progress=False).done == 1  # marker exists now
+    assert "2 workers x 1 threads" in repr(pool)
 
 
 def test_an_impossible_crash_marker_is_an_ordinary_failure(tmp_path, pool):

@@ -13,12 +13,12 @@ A sweep is an experiment of :mod:`wfm.experiments` run over a grid of parameters
 * :mod:`wfm.sweep.cli` -- ``wfm sweep run|status|export|experiments``.
 """
 from ..experiments import task_hash
-from .execute import SweepReport, run, run_task, usable_cores
+from .execute import LocalPool, SweepReport, run, run_task, usable_cores
 from .io import EXPORT_FORMATS, export, failures, load, status, to_xarray
 from .spec import Spec, Task, load_spec
 from .store import Store
 
 __all__ = [
     "run", "load", "export", "status", "failures", "to_xarray", "load_spec", "Spec", "Task", "Store",
-    "SweepReport", "task_hash", "run_task", "usable_cores", "EXPORT_FORMATS",
+    "SweepReport", "LocalPool", "task_hash", "run_task", "usable_cores", "EXPORT_FORMATS",
 ]

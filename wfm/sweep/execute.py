@@ -38,7 +38,7 @@ from .._errors import check_int
 from .spec import load_spec
 from .store import Store, encode_result
 
-__all__ = ["run", "run_task", "SweepReport", "usable_cores"]
+__all__ = ["run", "run_task", "SweepReport", "LocalPool", "usable_cores"]
 
 log = logging.getLogger("wfm.sweep")
 
@@ -179,38 +179,81 @@ def _shutdown(executor, cancel):
         executor.shutdown(wait=not cancel)
 
 
-class _LocalBackend(_Backend):
-    restartable = True
+class LocalPool(cf.Executor):
+    """The default local executor: ``workers`` spawned processes with ``threads`` Numba/BLAS threads each.
 
-    def __init__(self, workers, threads):
-        self.workers, self.threads = workers, threads
-        self.env = {v: str(threads) for v in _THREAD_VARS}
-        super().__init__(self._make(), 2 * workers,
-                         f"local process pool: {workers} workers x {threads} threads", owned=True)
+    ``workers`` defaults to the usable cores and ``threads`` to ``cores // workers`` (at least 1), set through
+    ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``, ... in the environment the workers start with. Workers ignore
+    SIGINT (the coordinator handles Ctrl-C). Unlike a bare ``ProcessPoolExecutor`` it can :meth:`restart`
+    after a worker died, which :func:`run` does; so create one and pass it as ``executor=`` to several
+    sweeps to pay the start-up (spawn + ``import wfm`` + Numba cache loading) once::
+
+        with wfm.sweep.LocalPool() as pool:
+            for spec in specs:
+                wfm.sweep.run(spec, store, executor=pool)
+    """
+
+    def __init__(self, workers=None, threads=None):
+        cores = usable_cores()
+        self.workers = cores if workers is None else check_int("workers", workers, min_value=1)
+        self.threads = (max(1, cores // self.workers) if threads is None
+                        else check_int("threads", threads, min_value=1))
+        self.env = {v: str(self.threads) for v in _THREAD_VARS}
+        self._pool = self._make()
 
     def _make(self):
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=_spawn_context(self.env),
                                       initializer=_init_worker)
 
+    @property
+    def _max_workers(self):
+        return self.workers
+
+    def __repr__(self):
+        return f"local process pool: {self.workers} workers x {self.threads} threads"
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def terminate(self):
+        """Stop now: cancel queued tasks and kill the workers (their running tasks are abandoned)."""
+        pool = self._pool
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            try:
+                p.terminate()
+            except Exception:  # already gone
+                pass
+        for p in procs:
+            p.join(timeout=5)
+
     def restart(self):
+        """Replace a broken pool (a worker died) by a fresh one."""
         log.warning("a worker process died; restarting the process pool")
-        self.close(cancel=True)
-        self.executor = self._make()
+        self.terminate()
+        self._pool = self._make()
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class _LocalBackend(_Backend):
+    restartable = True
+
+    def __init__(self, pool: LocalPool, owned: bool):
+        super().__init__(pool, 2 * pool.workers, repr(pool), owned=owned)
+
+    def restart(self):
+        self.executor.restart()
 
     def close(self, cancel=False):
-        ex = self.executor
+        if not self.owned:
+            return  # the caller's pool: left running for the next sweep
         if cancel:
-            procs = list((getattr(ex, "_processes", None) or {}).values())
-            ex.shutdown(wait=False, cancel_futures=True)
-            for p in procs:  # running tasks are abandoned (they go back to pending), not waited for
-                try:
-                    p.terminate()
-                except Exception:  # already gone
-                    pass
-            for p in procs:
-                p.join(timeout=5)
+            self.executor.terminate()  # running tasks are abandoned (they go back to pending), not waited for
         else:
-            ex.shutdown(wait=True)
+            self.executor.shutdown(wait=True)
 
 
 class _ClientBackend(_Backend):
@@ -288,14 +331,13 @@ def _backend(executor, scheduler, workers, threads):
             return _ClientBackend(executor)
         if type(executor).__name__ == "ClientExecutor" and hasattr(executor, "_client"):
             return _ClientBackend(executor._client, executor)
+        if isinstance(executor, LocalPool):
+            return _LocalBackend(executor, owned=False)
         slots = 2 * (getattr(executor, "_max_workers", None) or usable_cores())
         return _Backend(executor, slots, f"{type(executor).__name__} (given)")
     if scheduler is not None:
         return _DaskBackend(scheduler, threads)
-    cores = usable_cores()
-    workers = cores if workers is None else workers
-    threads = threads or max(1, cores // workers)
-    return _LocalBackend(workers, threads)
+    return _LocalBackend(LocalPool(workers, threads), owned=True)
 
 
 # ----------------------------------------------------------------------------------------------------------
