@@ -222,3 +222,12 @@ def test_local_energy_and_hessian_experiments():
     eig = np.linalg.eigvalsh(wfm.landscape.hessian(model, pats, res.weights, wfm.losses.cross_entropy(2.0)))
     assert h["lambda_max"] == pytest.approx(eig.max(), rel=1e-8)
     assert h["eigenvalues"].shape == (31,) and h["spectrum_method"] == "dense"
+
+
+def test_figure_experiments_are_registered_with_the_registry():
+    # wfm.experiments imports wfm.figures.experiments, so a coordinator validating a figure spec knows them
+    import wfm.figures.experiments as F
+
+    fig = [n for n in E.names() if n.startswith("fig-")]
+    assert "fig-theory" in fig
+    assert all(E.get(n).func.__module__ == F.__name__ for n in fig)

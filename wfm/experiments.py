@@ -724,3 +724,8 @@ def exact(*, model: Model = "perceptron", n: int, k: int | None = None, activati
     out["d"] = np.arange(counts.size) / mdl.n_weights
     return out
 from .figures import experiments as _figure_experiments  # noqa: E402,F401
+
+
+# Figure-specific experiments live next to the figures (wfm/figures/experiments.py) and register themselves
+# with the decorator above; importing them here makes every process that knows the registry know them too.
+from .figures import experiments as _figure_experiments  # noqa: E402,F401
