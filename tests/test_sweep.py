@@ -173,6 +173,11 @@ def test_store_path_errors_name_the_path(tmp_path):
         S.run(spec, str(other), progress=False)
     with pytest.raises(ValueError, match="store: give the path"):
         S.run(spec, progress=False)
+    with pytest.raises(ValueError, match="workers/threads configure the default local pool"):
+        S.run(spec, str(tmp_path / "w.sqlite"), executor=object(), workers=2, progress=False)
+    with pytest.raises(ValueError, match="workers: with a Dask scheduler use scheduler='local:N'"):
+        S.run(spec, str(tmp_path / "w.sqlite"), scheduler="local:2", workers=2, progress=False)
+    assert not (tmp_path / "w.sqlite").exists()
     with pytest.raises(ValueError, match="does not exist"):
         S.load(tmp_path / "missing.sqlite")
     if os.geteuid() != 0:  # root may write anywhere

@@ -397,6 +397,14 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
         _local_workers(scheduler)  # a malformed scheduler is an error even when there is nothing to run
         if executor is not None:
             raise ValueError("give either executor= or scheduler=, not both")
+        if workers is not None:
+            raise ValueError("workers: with a Dask scheduler use scheduler='local:N' (or size the cluster)")
+        if threads is not None and not scheduler.startswith("local"):
+            raise ValueError("threads: set the threads of the workers of an existing Dask cluster when starting "
+                             "them (NUMBA_NUM_THREADS)")
+    if executor is not None and (workers is not None or threads is not None):
+        raise ValueError("workers/threads configure the default local pool; with executor=... configure the "
+                         "executor itself (e.g. wfm.sweep.LocalPool(workers, threads))")
     tasks = spec.tasks()
     st = Store(path, fsync=fsync)
     backend = None

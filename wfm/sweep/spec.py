@@ -5,6 +5,7 @@ A spec::
     experiment = "solve"
     seeds = 8                 # seeds 0..7; or a list [3, 5, 11]; or {start = 100, count = 8}
     store = "solve.sqlite"    # optional; relative to the spec file; default: the spec's name + .sqlite
+    name = "..."              # optional, with description = "...": free text for the reader
     [params]                  # fixed parameters
     model = "perceptron"
     n = 401
