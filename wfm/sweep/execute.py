@@ -372,10 +372,9 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
 
     ``spec``: path to a TOML file, a dict or a :class:`~wfm.sweep.spec.Spec`. ``store``: path of the SQLite
     store (default: the spec's ``store`` entry, or the spec file with suffix ``.sqlite``). Execution:
-    ``executor`` (any ``concurrent.futures.Executor``, or a ``distributed.Client``; left running), or
-    ``scheduler`` (Dask: an address or
-    ``"local:N"``), or by default a local process pool of ``workers`` processes with ``threads`` Numba/BLAS
-    threads each. Finished tasks are skipped; failed ones too unless ``retry_failed``. A task that raises is
+    ``executor`` (any ``concurrent.futures.Executor``, a :class:`LocalPool`, or a ``distributed.Client``;
+    left running), or ``scheduler`` (Dask: an address or ``"local:N"``), or by default a local process pool
+    of ``workers`` processes with ``threads`` Numba/BLAS threads each. Finished tasks are skipped; failed ones too unless ``retry_failed``. A task that raises is
     recorded as failed with its traceback; one whose worker dies ``max_attempts`` times is failed too.
     Ctrl-C (KeyboardInterrupt) saves what finished, gives the running tasks back and re-raises.
     ``fsync``: fsync every commit of the store (results then survive a power loss too; see
