@@ -8,10 +8,12 @@ Modules
     Spherical (Gardner) and binary (Krauth–Mézard) RS: capacities, entropies, overlaps, max margin.
 :mod:`wfm.theory.fp_potential`
     RS Franz–Parisi local entropy around a reference solution of margin :math:`\tilde\kappa`.
+:mod:`wfm.theory.large_deviations`
+    Maximal local entropy :math:`S_{\max}(d)` (y → ∞ large deviations / robust ensemble, RS, centre
+    unconstrained; derivation in the module docstring) and the load where it stops being monotonic.
 
-Not provided (yet): the y → ∞ large-deviation (maximal local entropy) RS curve, whose closed equations
-are not in the reference digest and whose derivation was not completed; and committee-machine results,
-for which the digest gives no formula with a verified source (only asymptotic statements).
+Not provided (yet): the PRL 2015 variant of the large-deviation curve with the centre constrained to be a
+solution.
 
 Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be exact,
 :class:`SaddlePointWarning` when a saddle point is lost along a continuation (the points are reported).
@@ -19,6 +21,7 @@ Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be e
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, GH_ratio, H, gauss_average, gauss_hermite, log_2cosh, log_H
 from .fp_potential import FranzParisiCurve, franz_parisi, franz_parisi_free_entropy, geometric_bound, isolation_radius
+from .large_deviations import MaxLocalEntropyCurve, max_local_entropy, monotonicity_threshold
 from .perceptron import (
     BinaryRS,
     binary_capacity,
@@ -59,4 +62,7 @@ __all__ = [
     "franz_parisi_free_entropy",
     "isolation_radius",
     "geometric_bound",
+    "MaxLocalEntropyCurve",
+    "max_local_entropy",
+    "monotonicity_threshold",
 ]

@@ -6,6 +6,7 @@ Subcommands::
     wfm theory entropy --alpha 0.5 [--kappa 0] [--spherical] RS entropy and overlap
     wfm theory max-margin --alpha 0.5                       κ_max(α), binary
     wfm theory franz-parisi --alpha 0.5 [--kappa-ref 0.2]   local entropy V(d) around a reference
+    wfm theory max-local-entropy --alpha 0.6 [--threshold]  S_max(d), y -> inf large deviations (RS)
 
 Each prints a table, or one JSON record with ``--json``.
 """
@@ -115,6 +116,27 @@ def _franz_parisi(args):
     return _emit(args, record, ["d", "V", "H(d)", "V/H", "q"], rows, extra)
 
 
+def _max_local_entropy(args):
+    from . import max_local_entropy, monotonicity_threshold
+
+    d = np.asarray(args.d, dtype=float) if args.d else None
+    if d is None and args.n_points < 2:
+        raise ValueError(f"--n-points must be >= 2, got {args.n_points}")
+    curve, notes = _capture(max_local_entropy, args.alpha, d, kappa=args.kappa, n_points=args.n_points,
+                            d_min=args.d_min)
+    record = dict(curve.as_dict())
+    record["warnings"] = notes
+    extra = [f"# alpha={args.alpha} kappa={args.kappa} s_RS={curve.s_rs:.6g} top of the curve d0="
+             f"{curve.typical_distance:.6g}; min pi_hat={curve.min_pi_hat:.4g} at d={curve.d_at_min_pi_hat:.4g} "
+             f"-> {'monotonic' if curve.monotonic else 'NOT monotonic'}"]
+    if args.threshold:
+        record["alpha_U"] = monotonicity_threshold(args.kappa)
+        extra.append(f"alpha_U (S_max stops being monotonic) = {record['alpha_U']:.5g}")
+    extra += [f"note: {n}" for n in notes]
+    rows = zip(curve.d, curve.entropy, curve.bound, curve.entropy / curve.bound, curve.pi_hat, curve.q)
+    return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q"], rows, extra)
+
+
 def add_parser(subparsers):
     p = subparsers.add_parser("theory", help="replica predictions: capacities, entropies, max margin, Franz-Parisi local entropy",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,3 +171,13 @@ def add_parser(subparsers):
     f.add_argument("--isolation-radius", action="store_true", help="also compute d*")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=_franz_parisi)
+
+    x = sub.add_parser("max-local-entropy", help="maximal local entropy S_max(d) (y -> inf large deviations, RS)")
+    x.add_argument("--alpha", type=float, required=True)
+    x.add_argument("--kappa", type=float, default=0.0, help="margin of the counted solutions (default 0)")
+    x.add_argument("--d", type=float, nargs="+", help="distances (default: --n-points log-spaced in [--d-min, d0])")
+    x.add_argument("--n-points", type=int, default=30)
+    x.add_argument("--d-min", type=float, default=1e-3)
+    x.add_argument("--threshold", action="store_true", help="also compute alpha_U, where S_max stops being monotonic")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=_max_local_entropy)

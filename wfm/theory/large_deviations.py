@@ -1,0 +1,484 @@
+r"""Maximal local entropy of the binary perceptron: the y → ∞ large-deviation (robust-ensemble) RS curve.
+
+What is computed (digest §3.4; Baldassi, Ingrosso, Lucibello, Saglietti, Zecchina, PRL 115, 128101 (2015),
+arXiv:1509.05753; Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444, "robust ensemble")
+---------------------------------------------------------------------------------------------------------
+For a centre :math:`\tilde W\in\{\pm1\}^N` (not required to be a solution: the PNAS 2016 robust-ensemble
+version) its local entropy is :math:`S(\tilde W,d) = \frac1N\ln\mathcal N(\tilde W,d)`,
+:math:`\mathcal N(\tilde W,d) = \sum_W \mathbb X_\xi(W)\,\delta(W\cdot\tilde W - pN)`, :math:`p = 1-2d`,
+:math:`\mathbb X_\xi(W)=\prod_\mu\Theta(\Delta^\mu - \kappa)` (boundary conventions irrelevant here). The
+large-deviation free entropy is
+
+.. math:: \phi(y,d) = \frac1N\,\mathbb E\ln\sum_{\tilde W}\mathcal N(\tilde W,d)^y ,\qquad
+          S_{\max}(d) = \lim_{y\to\infty}\phi(y,d)/y = \max_{\tilde W} S(\tilde W,d)
+
+(to leading order in N; the external entropy :math:`\phi - y\,\partial_y\phi` is O(1) against O(y)).
+
+Derivation (ours; written out because the closed equations are not in the digest)
+-------------------------------------------------------------------------------
+*Replicas.* n → 0 copies of the centre :math:`\tilde W^a`, each with y replicas :math:`W^{a j}`. RS order
+parameters: :math:`Q = \tilde W^a\cdot\tilde W^b/N`, :math:`p = W^{aj}\cdot\tilde W^a/N` (fixed),
+:math:`R = W^{aj}\cdot\tilde W^b/N`, :math:`q_1 = W^{ai}\cdot W^{aj}/N`, :math:`q_0 = W^{ai}\cdot W^{bj}/N`
+(:math:`a\ne b`, :math:`i\ne j`); conjugates :math:`\hat Q,\hat p,\hat R,\hat q_1,\hat q_0`.
+
+*Entropic term.* With :math:`A^a = \sum_j W^{aj}` the exponent is
+:math:`\frac{\hat Q}{2}(\sum_a\tilde W^a)^2 + \hat R(\sum_a A^a)(\sum_a\tilde W^a) + \frac{\hat q_0}{2}(\sum_a A^a)^2
++ \sum_a[(\hat p-\hat R)A^a\tilde W^a + \frac{\hat q_1-\hat q_0}{2}(A^a)^2]` + const. Two correlated Gaussian
+fields :math:`(\tilde h, h)` of covariance :math:`\begin{pmatrix}\hat Q&\hat R\\ \hat R&\hat q_0\end{pmatrix}`
+and one :math:`\eta` per group decouple it; for n → 0 the per-site term is
+
+.. math:: \mathbb E_{\tilde h,h}\ln\sum_{\tilde W=\pm1}e^{\tilde h\tilde W}\,
+          \mathbb E_\eta\big[2\cosh(h+\sqrt{\hat q_1-\hat q_0}\,\eta + (\hat p-\hat R)\tilde W)\big]^y ,
+
+together with :math:`\frac{\hat Q}{2}(Q-1) - y\hat p p + y\hat R R - \frac{y(y-1)}2\hat q_1 q_1
++ \frac{y^2}{2}\hat q_0 q_0 - \frac y2\hat q_1`.
+
+*Energetic term.* Centre field :math:`\sqrt Q z + \sqrt{1-Q}x_a`; replica field
+:math:`m + e\,\eta_a + \sqrt{1-q_1}\xi_{aj}` with
+:math:`m = \frac{R}{\sqrt Q}z + \frac{p-R}{\sqrt{1-Q}}x_a + \sqrt{q_0-R^2/Q}\,\eta_0`,
+:math:`e^2 = q_1-q_0-\frac{(p-R)^2}{1-Q}` (this reproduces all covariances). Per pattern, for n → 0:
+:math:`\mathbb E_{z,\eta_0}\ln\mathbb E_{x,\eta}\,H\!\big(\frac{\kappa-m-e\eta}{\sqrt{1-q_1}}\big)^y`
+(the unconstrained centre carries no :math:`\Theta`).
+
+*y → ∞.* The centres of the groups coincide and the replicas of one group become indistinguishable from
+those of another: :math:`1-Q = \delta Q/y`, :math:`p - R = \delta p/y`, :math:`q_1 - q_0 = \delta q/y`,
+:math:`\hat q_1-\hat q_0 = \delta\hat q/y`, :math:`\hat R = y\hat\rho`, :math:`\hat Q = y^2\delta\hat Q`,
+:math:`\hat\pi = \hat p-\hat R` finite, :math:`q\equiv q_0`, :math:`\hat q\equiv\hat q_0`. Rescaling the
+Gaussian variables :math:`x = \sqrt y v`, :math:`\eta = \sqrt y w` turns the inner averages into Laplace
+integrals, :math:`\mathbb E_x e^{y g(\sqrt y\,\cdot)}\to e^{y\max_v[-v^2/2+g]}`, and the sum over
+:math:`\tilde W` into a max. Collecting the O(y) terms:
+
+.. math::
+    \frac{\phi}{y} \to -\frac{\hat q}{2}(1-q) - \frac{\hat q\,\delta q}{2} - \frac{q\,\delta\hat q}{2}
+    - \hat\pi p - \frac{\delta\hat Q\,\delta Q}{2} - \hat\rho\,\delta p
+    + \mathbb E_{\zeta,\zeta'}\max_{\tau=\pm1}\Big\{\tau\big(\tfrac{\hat\rho}{\sqrt{\hat q}}\zeta
+      + \sqrt{\delta\hat Q-\hat\rho^2/\hat q}\,\zeta'\big)
+      + \max_w\big[-\tfrac{w^2}{2} + \ln 2\cosh(\sqrt{\hat q}\zeta + \sqrt{\delta\hat q}\,w + \hat\pi\tau)\big]\Big\}
+    + \alpha\,\mathbb E_\zeta\max_u\Big[-\frac{u^2}{2\delta q} + \ln H\Big(\frac{\kappa - \sqrt q\zeta - u}{\sqrt{1-q}}\Big)\Big].
+
+In the energetic term the two maxima over :math:`(v,w)` combine into one over
+:math:`u = \frac{\delta p}{\sqrt{\delta Q}}v + \sqrt{\delta q - \delta p^2/\delta Q}\,w` (least norm
+:math:`u^2/\delta q`), and :math:`\frac{R}{\sqrt Q}z + \sqrt{q_0-R^2/Q}\eta_0\to\sqrt q\zeta`: it does not
+depend on :math:`\delta Q,\delta p`. Stationarity in :math:`\delta Q` and :math:`\delta p` then gives
+:math:`\delta\hat Q = \hat\rho = 0`: the centre's own fields vanish and :math:`\tau` maximizes per site, which
+(since :math:`\ln2\cosh` is even, :math:`\hat\pi\ge0`) means :math:`\tau = \mathrm{sign}\,\zeta`. The result:
+
+.. math::
+    S_{\max}(d) = \mathrm{extr}_{q,\delta q,\hat q,\delta\hat q,\hat\pi}\Big[
+      -\frac{\hat q}{2}(1-q+\delta q) - \frac{q\,\delta\hat q}{2} - \hat\pi p + I_S + \alpha I_E\Big],
+
+.. math::
+    I_S = \mathbb E_\zeta\max_w\Big[-\frac{w^2}2 + \ln2\cosh(\sqrt{\hat q}|\zeta| + \hat\pi + \sqrt{\delta\hat q}w)\Big],
+    \qquad
+    I_E = \mathbb E_\zeta\max_u\Big[-\frac{u^2}{2\delta q} + \ln H\Big(\frac{\kappa-\sqrt q\zeta-u}{\sqrt{1-q}}\Big)\Big].
+
+Inner maxima in closed form: :math:`x^* = a + \delta\hat q\tanh x^*` (largest root, :math:`a = \sqrt{\hat q}|\zeta|+\hat\pi`),
+value :math:`\ln2\cosh x^* - (x^*-a)^2/(2\delta\hat q)`; :math:`t^* + c\,\frac GH(t^*) = t_0`,
+:math:`t_0 = \frac{\kappa-\sqrt q\zeta}{\sqrt{1-q}}`, :math:`c = \frac{\delta q}{1-q}`, value
+:math:`\ln H(t^*) - \frac c2 \frac GH(t^*)^2` (concave in u: unique). Derivatives by the envelope theorem:
+:math:`\partial_{\hat\pi}I_S = \mathbb E\tanh x^*`, :math:`\partial_{\delta\hat q}I_S = \tfrac12\mathbb E\tanh^2x^*`,
+:math:`\partial_{\hat q}I_S = \mathbb E[|\zeta|\tanh x^*]/(2\sqrt{\hat q})`,
+:math:`\partial_{\delta q}I_E = \mathbb E(G/H)^2(t^*)/(2(1-q))`,
+:math:`\partial_q I_E = \mathbb E[\frac GH(t^*)(\frac{\zeta}{2\sqrt{q(1-q)}} - \frac{t^*}{2(1-q)})]`. Saddle point:
+
+* :math:`q = \mathbb E\tanh^2 x^*`, :math:`p = \mathbb E\tanh x^*`,
+  :math:`1-q+\delta q = \mathbb E[|\zeta|\tanh x^*]/\sqrt{\hat q}`;
+* :math:`\hat q = \frac{\alpha}{1-q}\mathbb E(G/H)^2(t^*)`, :math:`\delta\hat q = \hat q + 2\alpha\,\partial_q I_E`.
+
+And :math:`dS_{\max}/dd = 2\hat\pi` (envelope theorem): the curve increases with d exactly where
+:math:`\hat\pi > 0`.
+
+Checks of the derivation (all in ``tests/test_theory_ld.py``)
+------------------------------------------------------------
+* :math:`\alpha = 0`: :math:`\hat q = \delta\hat q = 0`, :math:`\tanh\hat\pi = p`, :math:`S = \mathcal H(d)`.
+* :math:`\hat\pi = 0`: the RS point of the binary perceptron (:func:`wfm.theory.binary_rs`) with
+  :math:`\delta q = \delta\hat q = 0` is a saddle point, with :math:`S = s_{RS}(\alpha)` at
+  :math:`p = \mathbb E|\tanh\sqrt{\hat q}\zeta|` (the clipped centre of mass). This is the top of the curve:
+  no centre sees more than all the solutions. For :math:`\hat\pi > 0` the by-parts identity
+  :math:`\mathbb E|\zeta|\tanh x^* = 2G(0)\tanh x^*(0) + \dots` forces :math:`\delta q > 0`: the y → ∞
+  structure is non-trivial only for :math:`d` below that of the clipped centre.
+* Stationarity of every returned saddle point by finite differences of the bracket
+  (:func:`max_local_entropy_free_entropy`); :math:`S_{\max}\le\mathcal H(d)`; :math:`S_{\max}\ge` the
+  Franz–Parisi local entropy of typical solutions (:func:`wfm.theory.franz_parisi`).
+
+What is NOT verified: the PRL 2015 variant in which the centre must itself be a solution (its energetic term
+keeps :math:`\delta Q,\delta p` and a constrained 2-D max); the finite-y RS expression has not been solved,
+so the y → ∞ limit is checked only through the identities above, not by extrapolation in y. RS is assumed
+throughout (no stability analysis).
+
+Numerics (ours): :math:`\zeta` integrals by composite Gauss–Legendre on panels graded geometrically towards
+the sharp features (:math:`\zeta = 0` entropic, :math:`\zeta = \kappa/\sqrt q` energetic); inner maxima by
+vectorized monotone Newton iterations; the 4 remaining order parameters at fixed :math:`\hat\pi` by Powell's
+hybrid method (``scipy.optimize.root``) on the analytic stationarity conditions, continued in
+:math:`\hat\pi` from the exact RS start at :math:`\hat\pi = 0` upwards (towards :math:`d\to0`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import warnings
+
+import numpy as np
+from scipy import optimize
+
+from .._errors import check_float, check_int
+from ._checks import SaddlePointWarning
+from .gaussian import G, log_2cosh, log_H_and_GH
+from .fp_potential import geometric_bound
+from .perceptron import binary_rs
+
+__all__ = [
+    "MaxLocalEntropyCurve",
+    "max_local_entropy",
+    "max_local_entropy_free_entropy",
+    "monotonicity_threshold",
+]
+
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+# ----------------------------------------------------------------------------------------------
+# quadrature: composite Gauss–Legendre with panels graded towards a point
+# ----------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16)
+def _graded_rule(center, half_line, n_panels=70, n_gl=8, h_min=1e-6, reach=11.0):
+    """Nodes/weights for ∫Dζ f(ζ): full line, or 2∫_0^∞Dζ f(ζ) (``half_line``, for even-in-ζ integrands).
+
+    Panel edges at center ± geometric(h_min .. reach); Gauss–Legendre inside each panel; weights include
+    the Gaussian density and are normalized to 1 (the neglected mass beyond ~11 is < 1e-27)."""
+    edges = np.concatenate([[0.0], np.geomspace(h_min, reach, n_panels)])
+    t, wt = np.polynomial.legendre.leggauss(n_gl)
+    a, b = edges[:-1, None], edges[1:, None]
+    x = (0.5 * (a + b) + 0.5 * (b - a) * t).ravel()
+    w = (0.5 * (b - a) * wt).ravel()
+    if half_line:
+        nodes, weights = x, 2.0 * w
+    else:
+        nodes = np.concatenate([center - x[::-1], center + x])
+        weights = np.concatenate([w[::-1], w])
+    weights = weights * np.exp(-0.5 * nodes * nodes - _LOG_SQRT_2PI)
+    weights /= weights.sum()
+    nodes.flags.writeable = False
+    weights.flags.writeable = False
+    return nodes, weights
+
+
+# ----------------------------------------------------------------------------------------------
+# the two terms
+# ----------------------------------------------------------------------------------------------
+def _entropic(q_hat, dq_hat, pi_hat):
+    """I_S and its derivatives (∂q̂, ∂δq̂, ∂π̂), π̂ >= 0, δq̂ >= 0. Returns dict."""
+    z, w = _graded_rule(0.0, True)
+    sq = np.sqrt(max(q_hat, 0.0))
+    a = sq * z + pi_hat
+    b2 = max(dq_hat, 0.0)
+    # largest root of x = a + b2 tanh x: Newton from x0 = a + b2 (>= root; g convex increasing on x > 0)
+    x = a + b2
+    for _ in range(200):
+        th = np.tanh(x)
+        g = x - b2 * th - a
+        dg = 1.0 - b2 * (1.0 - th * th)
+        step = g / dg
+        x = x - step
+        if np.max(np.abs(step)) < 1e-14 * max(1.0, np.max(np.abs(x))):
+            break
+    th = np.tanh(x)
+    dev = x - a
+    val = log_2cosh(x) - (0.5 * dev * dev / b2 if b2 > 0 else 0.0)
+    out = dict(I=w @ val, d_pi=w @ th, d_dqh=0.5 * (w @ (th * th)))
+    out["d_qh"] = (w @ (z * th)) / (2.0 * sq) if sq > 0 else np.inf
+    return out
+
+
+def _energetic(q, dq, kappa):
+    """I_E and its derivatives (∂q, ∂δq), 0 < q < 1, δq >= 0. Returns dict."""
+    z, w = _graded_rule(round(kappa / np.sqrt(q), 3), False)
+    sd = np.sqrt(1.0 - q)
+    t0 = (kappa - np.sqrt(q) * z) / sd
+    c = dq / (1.0 - q)
+    # root of t + c G/H(t) = t0: Newton from t = t0 (h(t0) >= 0, h convex increasing)
+    t = t0.copy()
+    for _ in range(200):
+        lh, gh = log_H_and_GH(t)
+        h = t + c * gh - t0
+        dh = 1.0 + c * gh * (gh - t)
+        step = h / dh
+        t = t - step
+        if np.max(np.abs(step)) < 1e-13 * max(1.0, np.max(np.abs(t))):
+            break
+    lh, gh = log_H_and_GH(t)
+    val = lh - 0.5 * c * gh * gh
+    out = dict(I=w @ val, d_dq=(w @ (gh * gh)) / (2.0 * (1.0 - q)))
+    out["d_q"] = w @ (gh * (z / (2.0 * np.sqrt(q) * sd) - t / (2.0 * (1.0 - q))))
+    return out
+
+
+def max_local_entropy_free_entropy(alpha, p, q, dq, q_hat, dq_hat, pi_hat, kappa=0.0):
+    r"""The y → ∞ bracket before extremization (module docstring):
+    :math:`-\frac{\hat q}{2}(1-q+\delta q) - \frac{q\,\delta\hat q}{2} - \hat\pi p + I_S + \alpha I_E`.
+    Used to check the stationarity of returned saddle points by finite differences."""
+    es = _entropic(q_hat, dq_hat, pi_hat)
+    ee = _energetic(q, dq, kappa)
+    return -0.5 * q_hat * (1.0 - q + dq) - 0.5 * q * dq_hat - pi_hat * p + es["I"] + alpha * ee["I"]
+
+
+def _gradient(alpha, kappa, p, q, dq, q_hat, dq_hat, pi_hat):
+    """Analytic gradient of the bracket in (q, δq, q̂, δq̂, π̂)."""
+    es = _entropic(q_hat, dq_hat, pi_hat)
+    ee = _energetic(q, dq, kappa)
+    return np.array([
+        0.5 * q_hat - 0.5 * dq_hat + alpha * ee["d_q"],
+        -0.5 * q_hat + alpha * ee["d_dq"],
+        -0.5 * (1.0 - q + dq) + es["d_qh"],
+        -0.5 * q + es["d_dqh"],
+        -p + es["d_pi"],
+    ]), es, ee
+
+
+# ----------------------------------------------------------------------------------------------
+# saddle point at fixed p (unknowns q, δq, π̂) and at fixed π̂ (unknowns q, δq)
+# ----------------------------------------------------------------------------------------------
+def _map(alpha, kappa, pi_hat, q, dq):
+    """(q, δq) -> conjugates from the energetic side -> (q, δq, p) from the entropic side."""
+    ee = _energetic(q, dq, kappa)
+    q_hat = 2.0 * alpha * ee["d_dq"]
+    dq_hat = q_hat + 2.0 * alpha * ee["d_q"]
+    es = _entropic(q_hat, dq_hat, pi_hat)
+    q_new = 2.0 * es["d_dqh"]
+    dq_new = 2.0 * es["d_qh"] - 1.0 + q_new
+    return q_new, dq_new, q_hat, dq_hat, es["d_pi"]
+
+
+def _unpack(x):
+    # q = logistic(x0) keeps 0 < q < 1, δq = exp(x1) keeps δq > 0
+    return 1.0 / (1.0 + np.exp(-x[0])), np.exp(x[1])
+
+
+def _residual_p(x, alpha, kappa, p):
+    q, dq = _unpack(x)
+    pi_hat = x[2]
+    if not (0.0 < q < 1.0 and np.isfinite(dq) and dq > 0):
+        return np.full(3, 1e3)
+    q_new, dq_new, q_hat, dq_hat, p_new = _map(alpha, kappa, pi_hat, q, dq)
+    if not (dq_new > 0 and dq_hat >= 0):
+        return np.full(3, 1e3)
+    return np.array([(q_new - q) / (1.0 - q), np.log(dq_new / dq), p_new - p])
+
+
+def _residual_pi(x, alpha, kappa, pi_hat):
+    return _residual_p(np.r_[x, pi_hat], alpha, kappa, 0.0)[:2]
+
+
+_TOL = 1e-10
+
+
+def _point(alpha, kappa, p, x):
+    """Solve at fixed p from the guess x = (logit q, ln δq, π̂); return (x, ok, record)."""
+    sol = optimize.root(_residual_p, x, args=(alpha, kappa, p), method="hybr", options=dict(xtol=1e-13))
+    res = np.max(np.abs(sol.fun))
+    q, dq = _unpack(sol.x)
+    pi_hat = float(sol.x[2])
+    _, _, q_hat, dq_hat, _ = _map(alpha, kappa, pi_hat, q, dq)
+    ok = bool(res < _TOL and np.all(np.isfinite(sol.x)))
+    rec = dict(p=p, q=q, dq=dq, q_hat=q_hat, dq_hat=dq_hat, pi_hat=pi_hat, residual=res)
+    if ok:
+        rec["entropy"] = float(max_local_entropy_free_entropy(alpha, p, q, dq, q_hat, dq_hat, pi_hat, kappa))
+    return sol.x, ok, rec
+
+
+@dataclasses.dataclass
+class MaxLocalEntropyCurve:
+    r"""The y → ∞ large-deviation RS curve :math:`S_{\max}(d)` at load ``alpha`` (module docstring).
+
+    Arrays are ordered as the requested ``d`` (NaN where the saddle point was lost, with a
+    :class:`SaddlePointWarning`). ``pi_hat`` is :math:`\hat\pi = \frac12 dS_{\max}/dd`; ``valid`` is
+    ``pi_hat >= 0``: where :math:`\hat\pi < 0` the branch was continued with the centre aligned to the
+    local field (:math:`\tau = \mathrm{sign}\,\zeta`), which is then no longer the per-site maximum the
+    derivation assumes, and :math:`S_{\max}` decreases with d there (non-monotonic curve).
+    ``typical_distance`` is the top of the curve, :math:`d_0 = (1-\mathbb E|\tanh\sqrt{\hat q}\zeta|)/2`,
+    where :math:`S_{\max} = s_{RS}` (``s_rs``); :math:`d > d_0` is outside the branch (NaN).
+    """
+
+    alpha: float
+    kappa: float
+    d: np.ndarray
+    entropy: np.ndarray
+    bound: np.ndarray
+    q: np.ndarray
+    dq: np.ndarray
+    q_hat: np.ndarray
+    dq_hat: np.ndarray
+    pi_hat: np.ndarray
+    valid: np.ndarray
+    typical_distance: float
+    s_rs: float
+    min_pi_hat: float
+    d_at_min_pi_hat: float
+
+    @property
+    def monotonic(self):
+        r"""True if :math:`\hat\pi > 0` (so :math:`S_{\max}` increases with d) on the whole branch
+        :math:`d\in[d_{\min}, d_0]` that was followed (``min_pi_hat`` is located on a fine grid + Brent)."""
+        return bool(self.min_pi_hat > 0)
+
+    def as_dict(self):
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["monotonic"] = self.monotonic
+        return out
+
+
+def _start(alpha, kappa, pi0=0.02):
+    """A point close to the top of the curve: fixed π̂ = pi0, from the RS saddle (δq ≈ 2G(0)tanh π̂/√q̂)."""
+    rs = binary_rs(alpha, kappa)
+    if not (np.isfinite(rs.entropy) and rs.entropy > 0):
+        raise ValueError(f"alpha={alpha} (kappa={kappa}) is at or beyond the RS capacity (s_RS={rs.entropy:.4g}): "
+                         "no solutions, no local entropy")
+    dq0 = 2.0 * float(G(0.0)) * np.tanh(pi0) / np.sqrt(rs.q_hat)
+    x0 = np.array([np.log(rs.q / (1 - rs.q)), np.log(dq0)])
+    sol = optimize.root(_residual_pi, x0, args=(alpha, kappa, pi0), method="hybr", options=dict(xtol=1e-13))
+    if np.max(np.abs(sol.fun)) > _TOL:  # pragma: no cover - guard
+        raise RuntimeError(f"max_local_entropy: no start point at alpha={alpha} (residual {np.max(np.abs(sol.fun)):.2g})")
+    q, dq = _unpack(sol.x)
+    p = _map(alpha, kappa, pi0, q, dq)[4]
+    # top of the curve (π̂ = 0, δq = δq̂ = 0): the RS point itself
+    es0 = _entropic(rs.q_hat, 0.0, 0.0)
+    return rs, np.r_[sol.x, pi0], p, es0["d_pi"]
+
+
+def _follow(alpha, kappa, x, p_from, targets_p):
+    """Continue the fixed-p saddle point from p_from through ascending targets_p (d decreasing).
+
+    Steps adaptively in ln d with a secant predictor; returns records (None where lost)."""
+    out = []
+    d_cur = (1.0 - p_from) / 2.0
+    x_prev, ld_prev = None, None
+    ld_cur = np.log(d_cur)
+    for pt in targets_p:
+        d_t = (1.0 - pt) / 2.0
+        ld_t = np.log(d_t)
+        rec = None
+        h = min(0.15, ld_cur - ld_t)
+        while ld_cur - ld_t > 1e-14:
+            h = min(h, ld_cur - ld_t)
+            ld_new = ld_cur - h
+            guess = x if x_prev is None else x + (x - x_prev) * (ld_new - ld_cur) / (ld_cur - ld_prev)
+            xs, ok, r = _point(alpha, kappa, 1.0 - 2.0 * np.exp(ld_new), guess)
+            if not ok and x_prev is not None:
+                xs, ok, r = _point(alpha, kappa, 1.0 - 2.0 * np.exp(ld_new), x)
+            if ok:
+                x_prev, ld_prev = x, ld_cur
+                x, ld_cur = xs, ld_new
+                rec = r
+                h = min(0.15, 1.5 * h)
+            else:
+                h *= 0.5
+                if h < 1e-4:
+                    break
+        out.append(rec if ld_cur - ld_t <= 1e-14 else None)
+        if out[-1] is None:
+            out.extend([None] * (len(targets_p) - len(out)))
+            break
+    return out, x
+
+
+def max_local_entropy(alpha, d=None, kappa=0.0, *, n_points=40, d_min=1e-3, locate_min=True):
+    r"""The maximal local entropy :math:`S_{\max}(d)` of the binary perceptron (y → ∞ large deviations, RS,
+    centre unconstrained: the robust ensemble of Baldassi et al. PNAS 2016; see the module docstring for the
+    derivation and its checks).
+
+    Parameters
+    ----------
+    alpha : load, ``0 < alpha < binary_capacity(kappa)``.
+    d : distances in ``(0, 0.5)`` (default: ``n_points`` log-spaced in ``[d_min, 0.999 d_0]``, :math:`d_0` the top
+        of the curve). Points above :math:`d_0` are NaN.
+    kappa : margin of the counted solutions (error iff Δ ≤ κ).
+    locate_min : refine the minimum of :math:`\hat\pi` along the branch with Brent's method (it decides
+        :attr:`MaxLocalEntropyCurve.monotonic`); the branch is always followed on a grid of >= 40 points
+        from :math:`d_0` down to ``min(d)``.
+
+    Returns a :class:`MaxLocalEntropyCurve`.
+    """
+    alpha = check_float("alpha", alpha, positive=True)
+    kappa = check_float("kappa", kappa)
+    n_points = check_int("n_points", n_points, min_value=2)
+    d_min = check_float("d_min", d_min, positive=True)
+    rs, x0, p0, p_top = _start(alpha, kappa)
+    d_top = (1.0 - p_top) / 2.0
+    if d is None:
+        dd = np.geomspace(min(d_min, 0.99 * d_top), 0.999 * d_top, n_points)
+    else:
+        dd = np.atleast_1d(np.asarray(d, dtype=float))
+        if dd.ndim != 1 or not np.all(np.isfinite(dd)) or np.any(dd <= 0) or np.any(dd >= 0.5):
+            raise ValueError(f"d must be finite values in (0, 0.5), got {d!r}")
+    d_start = (1.0 - p0) / 2.0
+    # the followed branch: the requested points below d_start, plus a grid for locating min π̂
+    grid = np.geomspace(min(dd.min(), d_start * 0.999), d_start * 0.999, 40)
+    below = np.unique(np.concatenate([dd[dd < d_start], grid]))[::-1]
+    recs, _ = _follow(alpha, kappa, x0, p0, 1.0 - 2.0 * below)
+    table = {float(b): r for b, r in zip(below, recs)}
+    # requested points between d_start and d_top: follow upwards (π̂ -> 0) from the start point
+    above = np.sort(dd[(dd >= d_start) & (dd < d_top)])
+    if above.size:
+        recs_up = []
+        x = x0
+        for b in above:
+            xs, ok, r = _point(alpha, kappa, 1.0 - 2.0 * b, x)
+            recs_up.append(r if ok else None)
+            if ok:
+                x = xs
+        table.update({float(b): r for b, r in zip(above, recs_up)})
+    lost = []
+    names = ("entropy", "q", "dq", "q_hat", "dq_hat", "pi_hat")
+    cols = {k: np.full(dd.size, np.nan) for k in names}
+    for i, di in enumerate(dd):
+        if di >= d_top:
+            continue
+        r = table.get(float(di))
+        if r is None:
+            lost.append(float(di))
+            continue
+        for k in names:
+            cols[k][i] = r[k]
+    # minimum of π̂ along the followed branch
+    pis = np.array([np.nan if r is None else r["pi_hat"] for r in recs])
+    if np.all(np.isnan(pis)):
+        min_pi, d_min_pi = np.nan, np.nan
+    else:
+        j = int(np.nanargmin(pis))
+        min_pi, d_min_pi = float(pis[j]), float(below[j])
+        if locate_min and 0 < j < len(below) - 1 and recs[j - 1] is not None and recs[j + 1] is not None:
+            r0 = recs[j]
+            x_j = np.array([np.log(r0["q"] / (1 - r0["q"])), np.log(r0["dq"]), r0["pi_hat"]])
+
+            def pi_at(ld):
+                xs, ok, r = _point(alpha, kappa, 1.0 - 2.0 * np.exp(ld), x_j)
+                return r["pi_hat"] if ok else np.inf
+
+            res = optimize.minimize_scalar(pi_at, bracket=(np.log(below[j + 1]), np.log(below[j]), np.log(below[j - 1])),
+                                           method="brent", tol=1e-6)
+            if np.isfinite(res.fun) and res.fun <= min_pi:
+                min_pi, d_min_pi = float(res.fun), float(np.exp(res.x))
+    if lost:
+        warnings.warn(f"max_local_entropy(alpha={alpha}): saddle point lost at d = {lost}", SaddlePointWarning,
+                      stacklevel=2)
+    pi = cols["pi_hat"]
+    return MaxLocalEntropyCurve(alpha, kappa, dd, cols["entropy"], geometric_bound(dd), cols["q"], cols["dq"],
+                                cols["q_hat"], cols["dq_hat"], pi, np.where(np.isnan(pi), False, pi >= 0),
+                                float(d_top), float(rs.entropy), min_pi, d_min_pi)
+
+
+def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.82), xtol=1e-4):
+    r"""The load :math:`\alpha_U` above which :math:`S_{\max}(d)` stops being monotonic: the root in α of
+    :math:`\min_d\hat\pi(d;\alpha) = 0` (:math:`\hat\pi = \frac12 dS_{\max}/dd`) by Brent's method in
+    ``bracket``. Expected (digest §3.4, replica literature, not forced): 0.77–0.78 for κ = 0."""
+    kappa = check_float("kappa", kappa)
+
+    def g(a):
+        return max_local_entropy(a, None, kappa, n_points=2).min_pi_hat
+
+    lo, hi = bracket
+    g_lo, g_hi = g(lo), g(hi)
+    if not (g_lo > 0 > g_hi):
+        raise ValueError(f"monotonicity_threshold: min pi_hat does not change sign on {bracket} "
+                         f"({g_lo:.3g}, {g_hi:.3g})")
+    return optimize.brentq(g, lo, hi, xtol=xtol)
