@@ -282,3 +282,32 @@ def test_methods_listing_documents_every_option():
     for name in MC_METHODS:
         assert name in ms
         assert set(ms[name]["options"]) == set(ms[name]["option_docs"])
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+@pytest.mark.parametrize("n,margin", [(21, 0.0), (15, 0.3)])
+def test_perceptron_table_kernel_matches_reference_and_bookkeeping(replicas, n, margin):
+    """Cross-entropy perceptron path: same trajectory as the NumPy reference; after 3000 incremental
+    updates the energy equals losses.total to 1e-10 and the error count is exact."""
+    model = wfm.Perceptron(n, margin=margin)
+    pats = random_patterns(n, alpha=1.3, model=model, seed=8)
+    w0 = model.random_weights(seed=9, size=replicas).reshape(replicas, -1).astype(np.int8)
+    st, h, pre = _state(model, pats, w0)
+    s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    gamma_ce, beta, gamma_c, n_moves = 1.3, 3.0, 0.5, 3000
+    loss = losses.cross_entropy(gamma_ce)
+    etab = st.energy_table(losses.CROSS_ENTROPY, gamma_ce)
+    energy = np.zeros(replicas)
+    nerr = _mc.count_errors(pre, st.sig, st.ti)
+    w = w0.copy()
+    w_sum = w.astype(np.int64).sum(axis=0)
+    _mc.sweeps_perceptron_table(w, st.yT, s, st.ti, etab[None], st.off, energy, nerr, np.array([beta]),
+                                _mc.coupling_table(replicas, gamma_c)[None], replicas, np.random.default_rng(2),
+                                n_moves, False, np.zeros((1, replicas)), np.zeros((1, replicas), np.int64), w_sum)
+    ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(2), loss,
+                               gamma_c if replicas > 1 else None)
+    np.testing.assert_array_equal(w, ref)
+    assert np.any(w != w0)
+    for r in range(replicas):
+        assert abs(energy[r] - losses.total(model, pats, w[r], loss)) < 1e-10
+        assert nerr[r] == model.errors(w[r], pats)

@@ -77,10 +77,18 @@ class Setup:
         v = np.arange(-self.off, self.off + 1)
         if loss_code == 0:   # error loss: an error iff σ·pre ≤ thr (the integer form of Δ ≤ κ)
             return (v <= self.thr).astype(np.float64)
-        return np.array([loss_value(loss_code, param, x * self.scale) for x in v], dtype=np.float64)
+        return _table_values(loss_code, float(param), v * self.scale)
 
     def error_table(self):
         return self.energy_table(0, 0.0)
+
+
+@nb.njit(cache=True)
+def _table_values(code, param, x):
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = loss_value(code, param, x[i])
+    return out
 
 
 def coupling_table(y, gamma):
@@ -327,6 +335,66 @@ def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at
 
 
 @nb.njit(cache=True)
+def sweeps_perceptron_table(w, yT, s, ti, etabs, off, energy, nerr, betas, ctabs, ymax, rng, n_moves, stop_at_zero,
+                            e_trace, n_trace, w_sum):
+    """Perceptron replicas with a tabulated per-pattern energy (the cross-entropy): ΔE of a flip is
+    Σ_μ etab[s^μ − 2c·y_j^μ + off] − etab[s^μ + off] on the int32 stabilities s = σh (no field/pre-activation
+    indirection: about 2x faster than :func:`sweeps_generic`). Same conventions as :func:`sweeps_generic`
+    (energy recomputed from the integer state at every sweep start; nerr kept exactly)."""
+    r_, nw = w.shape
+    p = s.shape[1]
+    coupled = r_ > 1
+    nrw = r_ * nw
+    for sw in range(betas.shape[0]):
+        beta = betas[sw]
+        etab = etabs[sw]
+        for r in range(r_):
+            acc = 0.0
+            for mu in range(p):
+                acc += etab[s[r, mu] + off]
+            energy[r] = acc
+        for _ in range(n_moves):
+            x = rng.random() * nrw
+            rj = int(x)
+            u = x - rj
+            r = rj // nw
+            j = rj - r * nw
+            c = w[r, j]
+            lu = -math.log(u) if u > 0.0 else np.inf
+            if coupled:
+                lu -= ctabs[sw, w_sum[j] - c + ymax, (c + 1) // 2]
+            t = lu / beta
+            two_c = 2 * np.int32(c)
+            yrow = yT[j]
+            sr = s[r]
+            de = 0.0
+            for mu in range(p):
+                q = sr[mu] + off
+                de += etab[q - two_c * np.int32(yrow[mu])] - etab[q]
+            if de >= t:
+                continue
+            dn = 0
+            for mu in range(p):
+                old = sr[mu]
+                new = old - two_c * np.int32(yrow[mu])
+                sr[mu] = new
+                dn += np.int32(new <= ti) - np.int32(old <= ti)
+            nerr[r] += dn
+            w[r, j] = -c
+            w_sum[j] -= 2 * c
+            energy[r] += de
+            if stop_at_zero and nerr[r] == 0:
+                for q in range(r_):
+                    e_trace[sw, q] = energy[q]
+                    n_trace[sw, q] = nerr[q]
+                return sw + 1, r
+        for q in range(r_):
+            e_trace[sw, q] = energy[q]
+            n_trace[sw, q] = nerr[q]
+    return betas.shape[0], -1
+
+
+@nb.njit(cache=True)
 def sweeps_generic(w, xT, sig, cols, m, kk, code, ti, h, pre, etabs, off, emins, energy, nerr, betas, ctabs,
                    ymax, rng, n_moves, stop_at_zero, e_trace, n_trace, w_sum):
     """Metropolis sweeps on R replicas of any binary model with a tabulated per-pattern energy.
@@ -411,11 +479,12 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
     r_ = w.shape[0]
     n_sweeps = betas.shape[0]
     fast = st.code == PERCEPTRON and loss_code == 0
+    perc_table = st.code == PERCEPTRON and loss_code != 0
     h, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
     nerr = count_errors(pre, st.sig, st.ti)
     w_sum = w.astype(np.int64).sum(axis=0)
     ymax = r_
-    if fast:
+    if fast or perc_table:
         s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
     energy = nerr.astype(np.float64)
     hist_e = np.full((n_sweeps, r_), np.nan)
@@ -450,9 +519,13 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
                 emins = etabs.min(axis=1)
                 et = np.zeros((stop - done, r_))
                 nt = np.zeros((stop - done, r_), np.int64)
-                n, rsol = sweeps_generic(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti, h, pre, etabs,
-                                         st.off, emins, energy, nerr, b, ctabs, ymax, rng, n_moves, True, et, nt,
-                                         w_sum)
+                if perc_table:
+                    n, rsol = sweeps_perceptron_table(w, st.yT, s, st.ti, etabs, st.off, energy, nerr, b, ctabs, ymax,
+                                                      rng, n_moves, True, et, nt, w_sum)
+                else:
+                    n, rsol = sweeps_generic(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti, h, pre, etabs,
+                                             st.off, emins, energy, nerr, b, ctabs, ymax, rng, n_moves, True, et,
+                                             nt, w_sum)
                 hist_e[done:done + n] = et[:n]
                 hist_n[done:done + n] = nt[:n]
             if couplings is not None:
