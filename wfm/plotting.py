@@ -192,34 +192,37 @@ def fig4(data, mode):
             continue
         d, s, se, _ = _mean_by_gamma(rows)
         o = np.argsort(d)
-        for ax in (a, b):
-            ax.errorbar(d[o], s[o], yerr=se[o], color=COLORS.get(m), marker=".", ms=4, lw=1.2, capsize=0,
-                        label=lab)
+        a.errorbar(d[o], s[o], yerr=se[o], color=COLORS.get(m), marker=".", ms=4, lw=1.2, capsize=0, label=lab)
+        b.plot(d[o], s[o] / binary_entropy_bound(d[o]), color=COLORS.get(m), marker=".", ms=4, lw=1.2, label=lab)
     th = data["theory"]
     for _, r in th.sort_values("kappa_ref").iterrows():
         lab = "typical (Franz–Parisi)" if r["kappa_ref"] == 0 else f"high-margin ref. κ̃ = {r['kappa_ref']:g} (F–P)"
         st = "k:" if r["kappa_ref"] == 0 else "k-."
-        for ax in (a, b):
-            ax.plot(r["d"], r["V"], st, lw=1.0, label=lab)
+        a.plot(r["d"], r["V"], st, lw=1.0, label=lab)
+        b.plot(r["d"], np.asarray(r["V"]) / binary_entropy_bound(np.asarray(r["d"])), st, lw=1.0, label=lab)
     mx = data.get("maxle")
     if mx is not None and len(mx):
         for i, (_, r) in enumerate(mx.iterrows()):
-            for ax in (a, b):
-                ax.plot(r["d"], r["sigma_int"], color="m", lw=1.6, alpha=0.8,
-                        label="max local entropy (fBP y = 21, Σ_int)" if i == 0 else None)
-    for ax in (a, b):
-        _bound(ax, 0.5)
-        ax.axhline(0, color="0.6", lw=0.5)
-        ax.set_xlabel("distance d")
-        ax.set_ylabel("local entropy S(d)")
+            lab = "max local entropy (fBP y = 21, Σ_int)" if i == 0 else None
+            a.plot(r["d"], r["sigma_int"], color="m", lw=1.6, alpha=0.8, label=lab)
+            dm = np.asarray(r["d"])
+            b.plot(dm, np.asarray(r["sigma_int"]) / binary_entropy_bound(dm), color="m", lw=1.6, alpha=0.8, label=lab)
+    _bound(a, 0.5)
+    a.axhline(0, color="0.6", lw=0.5)
+    a.set_xlabel("distance d")
+    a.set_ylabel("local entropy S(d)")
     a.set_xlim(0, 0.12)
     a.set_ylim(-0.02, 0.4)
     a.set_title(f"BP local entropy, N = {n}, α = {alpha:g}")
-    a.legend(frameon=False, fontsize=6)
+    b.axhline(1, color="k", ls="--", lw=0.8)
+    b.axhline(0, color="0.6", lw=0.5)
     b.set_xscale("log")
     b.set_xlim(1e-3, 0.5)
-    b.set_ylim(-0.02, 0.7)
-    b.set_title("same, log d")
+    b.set_ylim(-0.5, 1.05)
+    b.set_xlabel("distance d")
+    b.set_ylabel("S(d) / H(d)")
+    b.set_title("relative to the bound H(d)")
+    b.legend(frameon=False, fontsize=5.5, loc="lower left")
     ex = data["exact"]
     if len(ex):
         ne = int(ex["n"].iloc[0])
@@ -258,5 +261,238 @@ def fig5(data, mode):
         ax.set_ylabel("success probability")
         ax.set_title(f"binary perceptron, N = {k[1:]}")
     axes[0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------
+# F6–F11
+
+
+def _flip_mean(rows):
+    ok = [r for _, r in rows.iterrows() if np.size(r["flip_d"])]
+    if not ok:
+        return None, None, None
+    d = np.asarray(ok[0]["flip_d"], float)
+    Y = np.array([np.asarray(r["flip_error"], float) for r in ok])
+    return d, Y.mean(0), Y.std(0) / np.sqrt(len(ok))
+
+
+def fig6(data, mode):
+    """F6: local energy (train error after flipping a fraction d of weights) of sign vs ReLU committee solutions."""
+    fig, axes = _subplots(len(data), width=3.8)
+    for ax, (m, df) in zip(axes, data.items()):
+        for mod, st in (("tree-sign", "o-"), ("tree-relu", "s--")):
+            sub = df[df["model"] == mod]
+            rows = sub[sub["solved"].astype(bool)]
+            d, y, se = _flip_mean(rows)
+            if d is None:
+                continue
+            k = int(sub["k"].iloc[0])
+            ax.errorbar(d, y, yerr=se, fmt=st, ms=3, capsize=2,
+                        label=f"{'sign' if mod == 'tree-sign' else 'ReLU'} K = {k} ({len(rows)}/{len(sub)} solved)")
+        ax.set_xlabel("fraction of flipped weights d")
+        ax.set_ylabel("training error (local energy)")
+        ax.set_title(f"solutions by {_algo_legend_name(m)}")
+        ax.legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fig7(data, mode):
+    """F7: binary SA-CE at fixed γ (BP local entropy); spherical CE minimizers vs γ; SGD with/without norm reduction."""
+    import json as _json
+
+    from .figures.catalog import mean_by_gamma
+
+    fig, (a, b, c, e) = _subplots(4, width=3.6)
+    bn = data["binary"]
+    gam = bn["options"].map(lambda s: _json.loads(s)["gamma0"])
+    cols = plt.get_cmap("coolwarm")(np.linspace(0, 1, max(gam.nunique(), 1)))
+    for col, g in zip(cols, sorted(gam.unique())):
+        rows = bn[(gam == g) & bn["solved"].astype(bool)]
+        if len(rows):
+            d, s, se, _ = mean_by_gamma(rows)
+            o = np.argsort(d)
+            a.plot(d[o], s[o], ".-", color=col, label=f"γ = {g:g} ({len(rows)})")
+    _bound(a, 0.5)
+    a.set_xscale("log")
+    a.set_xlim(1e-3, 0.5)
+    a.set_xlabel("distance d")
+    a.set_ylabel("BP local entropy")
+    a.set_title(f"binary, SA on CE at fixed γ (N = {int(bn['n'].iloc[0]) if len(bn) else 0})")
+    a.legend(frameon=False, fontsize=6)
+    sph = data["sphere"]
+    g2 = sph["options"].map(lambda s: _json.loads(s)["gamma"])
+    ok = sph["solved"].astype(bool)
+    grp = sph[ok].assign(g=g2[ok]).groupby("g")
+    b.errorbar(grp["kappa_min"].mean().index, grp["kappa_min"].mean(), yerr=grp["kappa_min"].sem(), fmt="o-", label="κ_min")
+    b.set_xscale("log")
+    b.set_xlabel("γ of the CE (on the sphere)")
+    b.set_ylabel("smallest stability κ_min")
+    bb = b.twinx()
+    bb.errorbar(grp["lambda_max"].mean().index, grp["lambda_max"].mean(), yerr=grp["lambda_max"].sem(), fmt="s--",
+                color="C3", label="λ_max (CE γ=1)")
+    bb.set_ylabel("Hessian λ_max at γ_eval = 1", color="C3")
+    b.set_title("spherical perceptron, α = 1")
+    for gg, rows in sph[ok].assign(g=g2[ok]).groupby("g"):
+        Y = np.array([np.asarray(v) for v in rows["le_error"]])
+        c.plot(np.asarray(rows["sigma"].iloc[0]), Y.mean(0), "o-", ms=3, label=f"γ = {gg:g}",
+               color=plt.get_cmap("coolwarm")((np.log(gg) - np.log(0.25)) / (np.log(8) - np.log(0.25))))
+    c.set_xlabel("relative weight noise σ")
+    c.set_ylabel("Δ train error (local energy)")
+    c.set_title("spherical: local energy vs γ")
+    c.legend(frameon=False, fontsize=6)
+    nm = data["norm"]
+    shr = nm["options"].map(lambda s: _json.loads(s).get("shrink_epochs", 0) > 0)
+    for flag, lab, st in ((False, "plain SGD (norm grows)", "o-"), (True, "SGD + slow norm reduction", "s-")):
+        rows = nm[(shr == flag) & nm["solved"].astype(bool)]
+        if len(rows):
+            Y = np.array([np.asarray(v) for v in rows["le_error"]])
+            e.errorbar(np.asarray(rows["sigma"].iloc[0]), Y.mean(0), yerr=Y.std(0) / np.sqrt(len(Y)), fmt=st, ms=3,
+                       capsize=2, label=f"{lab}: κ_min = {rows['kappa_min'].mean():.2f}")
+    e.set_xlabel("relative weight noise σ")
+    e.set_ylabel("Δ train error (local energy)")
+    e.set_title("SGD on CE, with vs without norm reduction")
+    e.legend(frameon=False, fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def fig8(data, mode):
+    """F8: flatness vs test error (teacher–student binary perceptron; digits, continuous perceptron)."""
+    import json as _json
+
+    from .figures.catalog import f8_table, spearman
+
+    fig, (a, b, c, e) = _subplots(4, width=3.5)
+    m, le, en, te = f8_table(data["ts"])
+    for meth in np.unique(m):
+        s = m == meth
+        a.plot(le[s], te[s], "o", ms=4, color=COLORS.get(meth), label=_algo_legend_name(meth))
+        b.plot(en[s], te[s], "o", ms=4, color=COLORS.get(meth))
+    a.set_xlabel("BP local entropy at d = 0.01")
+    a.set_ylabel("test error")
+    a.set_title(f"teacher–student: ρ = {spearman(le, te):.2f}")
+    a.legend(frameon=False, fontsize=6)
+    b.set_xlabel("local energy (train error at 2 % flips)")
+    b.set_ylabel("test error")
+    b.set_title(f"teacher–student: ρ = {spearman(en, te):.2f}")
+    dg = data["digits"]
+    if len(dg):
+        lab = dg["options"].map(lambda s: f"γ = {_json.loads(s)['gamma']:g}" if "gamma" in _json.loads(s) else "free norm")
+        le_dg = np.array([np.asarray(v)[3] for v in dg["le_error"]])
+        for i, l in enumerate(sorted(lab.unique())):
+            s = (lab == l).to_numpy()
+            c.plot(le_dg[s], dg["test_error"][s], "o", ms=4, color=f"C{i}", label=l)
+            e.plot(dg["lambda_max"][s], dg["test_error"][s], "o", ms=4, color=f"C{i}")
+        c.set_title(f"digits: ρ = {spearman(le_dg, dg['test_error']):.2f}")
+        e.set_title(f"digits: ρ = {spearman(dg['lambda_max'], dg['test_error']):.2f}")
+        c.legend(frameon=False, fontsize=6)
+    c.set_xlabel("local energy (σ = 0.3)")
+    c.set_ylabel("test error")
+    e.set_xscale("log")
+    e.set_xlabel("Hessian λ_max (CE γ = 1, on the sphere)")
+    e.set_ylabel("test error")
+    fig.tight_layout()
+    return fig
+
+
+def fig9(data, mode):
+    """F9: example profiles per direction family; fraction asymmetric and SWA-on-flat-side per family."""
+    from .figures.catalog import F9_KINDS
+
+    df = data["valleys"]
+    fig, axes = _subplots(len(F9_KINDS) + 1, width=2.9, height=3.0)
+    for ax, kind in zip(axes, F9_KINDS):
+        if len(df):
+            r = df.iloc[0]
+            P = np.asarray(r[f"profile_{kind}"])
+            for j in range(P.shape[0]):
+                ax.plot(r["ts"], P[j] - P[j][len(r["ts"]) // 2], lw=1)
+        ax.set_title(kind, fontsize=9)
+        ax.set_xlabel("t")
+    axes[0].set_ylabel("Δ train loss (CE)")
+    z = axes[-1]
+    x = np.arange(len(F9_KINDS))
+    fa = [df[f"frac_asym_{k}"].mean() for k in F9_KINDS] if len(df) else [0] * len(F9_KINDS)
+    ff = [np.nanmean(df[f"frac_flat_{k}"]) for k in F9_KINDS] if len(df) else [0] * len(F9_KINDS)
+    z.bar(x - 0.2, fa, 0.4, label="asymmetric")
+    z.bar(x + 0.2, ff, 0.4, label="SWA on flat side")
+    z.axhline(0.5, color="k", lw=0.6, ls=":")
+    z.set_xticks(x)
+    z.set_xticklabels([k[:8] for k in F9_KINDS], rotation=45, fontsize=7)
+    z.set_ylim(0, 1)
+    z.set_title("fractions per family", fontsize=9)
+    z.legend(frameon=False, fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def fig10(data, mode):
+    """F10: each flatness measure along the rescaling orbit, normalized to its value at a = 1."""
+    df = data["orbit"]
+    fig, (a, b) = _subplots(2, width=4.6)
+    if len(df):
+        r = df.iloc[0]
+        orbit = np.asarray(r["orbit_a"])
+        i1 = int(np.argmin(np.abs(orbit - 1)))
+        names = [c[len("value_"):] for c in df.columns if c.startswith("value_") and np.ndim(r[c])]
+        for nm in names:
+            v = np.abs(np.asarray(r[f"value_{nm}"], float))
+            if not np.all(np.isfinite(v)) or v[i1] == 0:
+                continue
+            inv = r[f"ratio_{nm}"] <= 1 + 1e-6
+            (b if inv else a).loglog(orbit, v / v[i1], "o-" if inv else ".-", ms=3, label=nm)
+        ratios = {nm: df[f"ratio_{nm}"].max() for nm in names}
+        print_r = ", ".join(f"{k}: {v:.3g}" for k, v in ratios.items())
+        del print_r
+    a.set_title("not invariant")
+    b.set_title("invariant (max/min ≤ 1 + 1e-6)")
+    for ax in (a, b):
+        ax.set_xlabel("rescaling a of (W_k, v_k) → (a W_k, v_k / a)")
+        ax.set_ylabel("measure / value at a = 1")
+        ax.legend(frameon=False, fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def fig11(data, mode):
+    """F11: committee vs parity machine: success vs α; exact neighbourhood of the solutions found."""
+    from .figures.catalog import ball_entropy
+
+    fig, (a, b, c) = _subplots(3, width=3.9)
+    s = data["success"]
+    for mod, st in (("tree-sign", "-"), ("parity", "--")):
+        for meth in s["method"].unique() if len(s) else []:
+            sub = s[(s["model"] == mod) & (s["method"] == meth)]
+            g = sub.groupby("alpha")["solved"].mean()
+            a.plot(g.index, g.values, "o" + st, ms=3, color=COLORS.get(meth),
+                   label=f"{'committee' if mod == 'tree-sign' else 'parity'}, {_algo_legend_name(meth)}")
+        rows = s[(s["model"] == mod) & s["solved"].astype(bool)]
+        d, y, se = _flip_mean(rows)
+        if d is not None:
+            b.errorbar(d, y, yerr=se, fmt="o" + st, ms=3, capsize=2,
+                       label=f"{'committee' if mod == 'tree-sign' else 'parity'} ({len(rows)} solutions)")
+    a.set_xlabel("α")
+    a.set_ylabel("success probability")
+    a.set_title(f"K = 3, N = {int(s['n'].iloc[0]) if len(s) else 0}")
+    a.legend(frameon=False, fontsize=5)
+    b.set_xlabel("fraction of flipped weights d")
+    b.set_ylabel("training error")
+    b.set_title("local energy of the solutions found")
+    b.legend(frameon=False, fontsize=6)
+    ex = data["exact"]
+    for mod, st in (("tree-sign", "-"), ("parity", "--")):
+        for meth in ex["method"].unique() if len(ex) else []:
+            rows = ex[(ex["model"] == mod) & (ex["method"] == meth) & ex["solved"].astype(bool)]
+            if len(rows):
+                rs = np.arange(1, 6)
+                c.plot(rs / 21, [ball_entropy(rows, 21, int(r))[0] for r in rs], "o" + st, ms=3, color=COLORS.get(meth),
+                       label=f"{'committee' if mod == 'tree-sign' else 'parity'}, {_algo_legend_name(meth)}")
+    c.set_xlabel("radius d")
+    c.set_ylabel("(1/N) ln #solutions within d")
+    c.set_title("exact enumeration, N = 21, α = 0.4")
+    c.legend(frameon=False, fontsize=5)
     fig.tight_layout()
     return fig

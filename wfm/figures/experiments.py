@@ -282,3 +282,167 @@ def _H(d):
     if d >= 1:
         return 0.0
     return -d * math.log(d) - (1 - d) * math.log1p(-d)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# continuous weights: gradient solvers, Hessian and local energy (F7, F8)
+
+
+def _normalize_units(model, w):
+    """Each hidden unit's weights rescaled to |W_k|² = m (the sphere): the scale a loss with fixed γ compares."""
+    w = np.asarray(w, float).reshape(model.weight_shape)
+    if w.ndim == 1:
+        return w * math.sqrt(w.size) / max(np.linalg.norm(w), 1e-300)
+    nrm = np.linalg.norm(w, axis=1, keepdims=True)
+    return w * math.sqrt(w.shape[1]) / np.where(nrm > 0, nrm, 1.0)
+
+
+@experiment("fig-continuous")
+def fig_continuous(*, model: Literal["perceptron", "tree-relu", "committee-relu"] = "perceptron", n: int = 201,
+                   k: int = 1, alpha: float = 0.5, method: str = "sgd-ce", options: str = "",
+                   data: Literal["random", "teacher", "digits"] = "random", p_test: int = 2000,
+                   gamma_eval: float = 1.0, sigmas: list[float] | None = None, n_draws: int = 50,
+                   hessian: bool = True, seed: int) -> dict:
+    """Train a continuous-weight model with a gradient solver of :func:`wfm.solve` and measure its flatness.
+
+    Data: random ±1 patterns with random labels (P = round(α·n_weights)), a teacher–student set (teacher of the
+    same architecture, ``p_test`` test patterns), or scikit-learn's digits (even vs odd, N = 65, its own split;
+    ``n``/``alpha`` ignored). Measures (flatness_digest.md §§3, 6; paper_digest.md §3.5):
+
+    * ``norm`` = |W|/√(n_weights) (the effective γ of the CE is γ·norm) and the smallest normalized
+      stability κ_min = min_μ Δ^μ after scaling each unit to |W_k|² = m;
+    * ``lambda_max``, ``trace``: top eigenvalue and trace of the Hessian of L = (1/P) Σ_μ f_γ(Δ^μ) with
+      γ = ``gamma_eval``, at the configuration scaled to the sphere (so the scale of W does not enter);
+    * local energy: train error under multiplicative noise W ← W + σ z ⊙ W (scale invariant), at ``sigmas``;
+    * ``test_error`` for teacher/digits data.
+    """
+    from .. import landscape, losses, models
+    from ..data import digits_task, random_patterns, teacher_student
+    from ..solvers import solve
+
+    s_inst, s_solve, s_meas = _streams(seed, 3)
+    test = None
+    if data == "digits":
+        train, test = digits_task(seed=_int_seed(s_inst))
+        n = train.n
+    if model == "perceptron":
+        mdl = models.Perceptron(n, weights="spherical")
+    elif model == "tree-relu":
+        mdl = models.TreeCommittee(n, k, activation="relu", weights="spherical")
+    else:
+        mdl = models.Committee(n, k, activation="relu", weights="spherical")
+    if data == "teacher":
+        train, test = teacher_student(mdl, alpha=alpha, p_test=p_test, seed=s_inst)
+    elif data == "random":
+        train = random_patterns(n, alpha=alpha, seed=s_inst, model=mdl)
+    t0 = time.perf_counter()
+    res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **_options(options))
+    seconds = time.perf_counter() - t0
+    w = np.asarray(res.weights, float)
+    ws = _normalize_units(mdl, w)
+    stab = mdl.stabilities(ws, train)
+    out = {"solved": bool(res.solved), "n_errors": int(res.n_errors), "train_error": float(res.n_errors) / train.p,
+           "iterations": int(res.iterations), "seconds": seconds, "p": train.p,
+           "norm": float(np.linalg.norm(w) / math.sqrt(w.size)), "kappa_min": float(np.min(stab))}
+    if test is not None:
+        out["test_error"] = float(mdl.errors(w, test)) / test.p
+    if hessian:
+        h = landscape.hessian(mdl, train, ws, losses.cross_entropy(gamma_eval))
+        ev = np.linalg.eigvalsh(0.5 * (h + h.T))
+        out.update(lambda_max=float(ev[-1]), trace=float(ev.sum()), eigenvalues=ev)
+    if sigmas:
+        le = landscape.local_energy(mdl, train, w, np.asarray(sigmas, float), noise="multiplicative",
+                                    n_draws=n_draws, seed=_int_seed(s_meas))
+        out.update(sigma=np.asarray(le.scales), le_error=np.asarray(le.error_mean) - float(le.base_error))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# asymmetric valleys and reparametrization on a trainable two-layer ReLU net (F9, F10)
+
+
+def _two_layer_setup(n, k, alpha, data, s_inst, tree, p_test):
+    from .. import models
+    from ..data import random_patterns, teacher_student
+    from ..landscape import TwoLayer
+
+    net = TwoLayer(n, k, activation="relu", tree=tree, train_v=True)
+    p = int(round(alpha * net.n_params))
+    test = None
+    if data == "teacher":
+        teacher = models.Perceptron(n, weights="spherical")
+        train, test = teacher_student(teacher, p=p, p_test=p_test, kind="gaussian", seed=s_inst)
+    else:
+        train = random_patterns(n, p=p, kind="gaussian", seed=s_inst)
+    return net, train, test
+
+
+@experiment("fig-valleys")
+def fig_valleys(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Literal["random", "teacher"] = "teacher",
+                lr: float = 0.1, steps: int = 4000, batch: int = 16, n_dirs: int = 40, n_t: int = 21,
+                kinds: list[str] | None = None, n_show: int = 3, seed: int) -> dict:
+    """Asymmetric valleys of a trained two-layer ReLU net (flatness_digest.md §2.5; He et al. 2019).
+
+    Mini-batch SGD on the cross-entropy (γ = 1) from a random start; θ_SWA = the average of the iterates of
+    the second half (:func:`wfm.landscape.sgd_swa`). For each direction family (``kinds``), ``n_dirs`` unit
+    directions at θ_SGD: train-loss profiles on [−t_max, t_max] (t_max = 4 |θ_SWA − θ_SGD|), the fraction
+    of asymmetric directions (|A| > 0.1) and, among them, the fraction where θ_SWA lies on the flat side
+    (:func:`wfm.landscape.swa_bias`). ``n_show`` example profiles per family are returned
+    (``profile_<kind>``, shape (n_show, n_t)), plus the line profile through θ_SWA and θ_SGD.
+    """
+    from .. import landscape
+
+    kinds = list(kinds or ["gaussian", "tangential", "sign_consistent", "uniform01", "filter_normalized"])
+    s_inst, s_train, s_dir = _streams(seed, 3)
+    net, train, test = _two_layer_setup(n, k, alpha, data, s_inst, False, 1000)
+    rng = np.random.default_rng(s_train)
+    th0 = np.concatenate([rng.standard_normal(net.k * net.m), rng.standard_normal(net.k) / math.sqrt(net.k)])
+    th_sgd, th_swa, _ = landscape.sgd_swa(net, train, th0, lr=lr, steps=steps, batch_size=batch,
+                                          seed=_int_seed(s_train))
+    rep = landscape.swa_bias(net, train, th_sgd, th_swa, kinds=tuple(kinds), n_dirs=n_dirs, n_t=n_t,
+                             seed=_int_seed(s_dir), test=test)
+    ts = np.asarray(rep["ts"])
+    out = {"ts": ts, "distance": rep["distance"], "line_s": np.asarray(rep["line"]["s"]),
+           "line_train_loss": np.asarray(rep["line"]["train_loss"])}
+    if test is not None:
+        out["line_test_error"] = np.asarray(rep["line"]["test_error"])
+    ev_sgd = landscape.evaluate(net, th_sgd, train)
+    ev_swa = landscape.evaluate(net, th_swa, train)
+    out.update(train_loss_sgd=float(ev_sgd["loss"]), train_loss_swa=float(ev_swa["loss"]))
+    for i, kind in enumerate(kinds):
+        r = rep["directions"][kind]
+        key = kind.replace("-", "_")
+        out[f"frac_asym_{key}"] = r["n_asymmetric"] / r["n_dirs"]
+        out[f"frac_flat_{key}"] = r["fraction_flat_side"]
+        u = landscape.directions(kind, net, th_sgd, n=n_show, seed=[_int_seed(s_dir), i], normalize="unit")
+        pr = landscape.profile(net, train, th_sgd, u, ts)
+        out[f"profile_{key}"] = np.asarray(pr.train_loss)
+    return out
+
+
+@experiment("fig-reparam")
+def fig_reparam(*, n: int = 40, k: int = 4, alpha: float = 1.0, lr: float = 0.1, steps: int = 3000,
+                batch: int = 16, alphas: list[float] | None = None, seed: int) -> dict:
+    """Flatness measures along the rescaling orbit of a trained ReLU net (flatness_digest.md §3.4–3.5).
+
+    A two-layer ReLU net (trainable second layer) trained by mini-batch SGD on the CE, then
+    (W_k, v_k) → (a_k W_k, v_k / a_k), which leaves the function unchanged (Dinh et al. 2017), at global
+    a ∈ ``alphas``: every measure of :data:`wfm.landscape.REPARAM_TABLE` at each orbit point
+    (``value_<measure>``, one per a) and its max/min ratio (``ratio_<measure>``), plus the largest change of
+    the training loss along the orbit (should be round-off).
+    """
+    from .. import landscape
+
+    alphas = list(alphas or [0.1, 0.3, 1.0, 3.0, 10.0])
+    s_inst, s_train, s_meas = _streams(seed, 3)
+    net, train, test = _two_layer_setup(n, k, alpha, "teacher", s_inst, False, 1000)
+    rng = np.random.default_rng(s_train)
+    th0 = np.concatenate([rng.standard_normal(net.k * net.m), rng.standard_normal(net.k) / math.sqrt(net.k)])
+    th = landscape.train_gd(net, th0, train, lr=lr, steps=steps, batch_size=batch, seed=_int_seed(s_train))["theta"]
+    rep = landscape.reparam_report(net, train, th, alphas=tuple(alphas), n_per_unit=0, seed=_int_seed(s_meas))
+    out = {"orbit_a": np.asarray(alphas, float), "max_loss_change": float(rep["max_loss_change"]),
+           "near_kink": float(rep["near_kink"])}
+    for nm in rep["measures"]:
+        out[f"value_{nm}"] = np.array([r[nm] for r in rep["rows"]], float)
+        out[f"ratio_{nm}"] = float(rep["summary"][nm]["ratio"])
+    return out
