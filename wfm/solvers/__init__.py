@@ -140,7 +140,7 @@ def method_info(name) -> dict:
     return methods()[name]
 
 
-_MODULES = ("sa", "sa_ce", "replicated_sa", "bp", "online", "lal")
+_MODULES = ("sa", "sgd", "rsgd", "entropy_sgd", "sa_ce", "replicated_sa", "online", "bp", "lal")
 
 
 def _load_all():

@@ -1,0 +1,169 @@
+"""Numba kernels shared by the gradient methods (``sgd-ce``, ``rsgd``, ``entropy-sgd``).
+
+All kernels take real weights ``w`` of shape (K, m) (float64; ±1 values for the binary variants, where
+W = sign H is passed in) and the patterns ``xi`` (P, N) as stored by :class:`wfm.Patterns` (int8 or
+float32: Numba compiles one specialisation per dtype). Fields are scaled as in :mod:`wfm.models`:
+
+    h_k^μ = Σ_i w_{ki} ξ^μ_{k,i} / √m ,  ξ^μ_{k,·} = block k (tree, perceptron) or all N inputs (committee).
+
+Output pre-activation λ^μ: h_1 (perceptron), Σ_k sign h_k (sign committee), Σ_k c_k max(0, h_k) with
+c_k = +1 for k < K/2 and −1 after (ReLU committee). Stability Δ^μ = σ^μ λ^μ; an error is Δ^μ ≤ κ.
+
+The mini-batch loss is the **sum** L_B(w) = Σ_{μ∈B} f_γ(Δ^μ) of the PNAS 2020 cross-entropy
+f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (paper_digest.md §2.4), and its gradient
+
+    ∂L_B/∂w_{ki} = Σ_{μ∈B} f'_γ(Δ^μ) σ^μ ∂λ^μ/∂w_{ki},  ∂λ/∂w_{ki} = ξ_{k,i}/√m (perceptron),
+                                                        c_k Θ(h_k) ξ_{k,i}/√m (ReLU; Θ(0) = 0),
+
+which is what :func:`wfm.losses.gradient` computes on the whole set (tests compare the two).
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from .._kernels import PARITY, PERCEPTRON, RELU, SIGN
+from ..losses import CROSS_ENTROPY, loss_d1, loss_value
+
+__all__ = ["fields", "PERCEPTRON", "SIGN", "RELU", "PARITY", "batch_grad", "evaluate", "evaluate_many", "sign_of",
+           "project_units"]
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def fields(w, xi, mu, tree, scale, h):
+    """h[k] ← field of unit k on pattern μ (weights float64, or int8 with int8 inputs for exact integer sums)."""
+    kk, m = w.shape
+    for k in range(kk):
+        off = k * m if tree else 0
+        # accumulator of the product's type: integer (SIMD-friendly, exact) for int8 weights and inputs
+        s = w[k, 0] * xi[mu, off] - w[k, 0] * xi[mu, off]
+        for i in range(m):
+            s += w[k, i] * xi[mu, off + i]
+        h[k] = s * scale
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _pre(code, h):
+    kk = h.shape[0]
+    if code == PERCEPTRON:
+        return h[0]
+    if code == SIGN:
+        s = 0.0
+        for k in range(kk):
+            s += 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
+        return s
+    if code == RELU:
+        s = 0.0
+        half = kk // 2
+        for k in range(kk):
+            if h[k] > 0:
+                s += h[k] if k < half else -h[k]
+        return s
+    p = 1.0
+    for k in range(kk):
+        p *= 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
+    return p
+
+
+@nb.njit(cache=True, nogil=True)
+def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
+    """grad ← ∇_w Σ_{μ∈idx} f_γ(Δ^μ) (overwritten); returns the batch loss. ``h`` is a (K,) buffer.
+
+    Defined for the perceptron and the ReLU committee (``code`` PERCEPTRON or RELU). ``leak`` > 0 replaces
+    the ReLU derivative Θ(h) by a surrogate ``leak`` for h ≤ 0 in the backward pass only (the forward pass,
+    the loss and the errors are those of the true ReLU): without it a pattern whose units are all inactive
+    has zero gradient and stays an error forever. ``leak = 0`` is the exact gradient.
+    """
+    kk, m = w.shape
+    scale = 1.0 / math.sqrt(m)
+    half = kk // 2
+    for k in range(kk):
+        for i in range(m):
+            grad[k, i] = 0.0
+    total = 0.0
+    for b in range(idx.shape[0]):
+        mu = idx[b]
+        fields(w, xi, mu, tree, scale, h)
+        sigma = float(labels[mu])
+        delta = sigma * _pre(code, h)
+        total += loss_value(CROSS_ENTROPY, gamma, delta)
+        d = loss_d1(CROSS_ENTROPY, gamma, delta) * sigma * scale
+        if d == 0.0:
+            continue
+        for k in range(kk):
+            if code == PERCEPTRON:
+                c = d
+            elif h[k] > 0:
+                c = d if k < half else -d
+            elif leak != 0.0:
+                c = leak * d if k < half else -leak * d
+            else:
+                continue
+            off = k * m if tree else 0
+            for i in range(m):
+                grad[k, i] += c * xi[mu, off + i]
+    return total
+
+
+@nb.njit(cache=True, nogil=True)
+def evaluate(w, xi, labels, tree, code, gamma, kappa):
+    """(Σ_μ f_γ(Δ^μ), number of errors Δ^μ ≤ κ) over all patterns; loss is NaN for sign/parity units."""
+    kk, m = w.shape
+    scale = 1.0 / math.sqrt(m)
+    h = np.empty(kk)
+    total = 0.0
+    errs = 0
+    for mu in range(xi.shape[0]):
+        fields(w, xi, mu, tree, scale, h)
+        delta = labels[mu] * _pre(code, h)
+        if code == PERCEPTRON or code == RELU:
+            total += loss_value(CROSS_ENTROPY, gamma, delta)
+        if delta <= kappa:
+            errs += 1
+    if code != PERCEPTRON and code != RELU:
+        total = np.nan
+    return total, errs
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def evaluate_many(ws, xi, labels, tree, code, gamma, kappa, losses, errs):
+    """:func:`evaluate` for a batch of configurations ``ws`` (R, K, m), in parallel over R."""
+    for r in nb.prange(ws.shape[0]):
+        loss, e = evaluate(ws[r], xi, labels, tree, code, gamma, kappa)
+        losses[r] = loss
+        errs[r] = e
+
+
+@nb.njit(cache=True, nogil=True)
+def sign_of(hid, out):
+    """out ← sign(H) with sign(0) = −1 (BinaryCommitteeMachineRSGD.jl: J = H > 0)."""
+    flat_h = hid.ravel()
+    flat_o = out.ravel()
+    for j in range(flat_h.shape[0]):
+        flat_o[j] = 1.0 if flat_h[j] > 0 else -1.0
+
+
+@nb.njit(cache=True, nogil=True)
+def project_units(w):
+    """Project every unit onto its sphere |w_k|² = m (spherical weights)."""
+    kk, m = w.shape
+    for k in range(kk):
+        s = 0.0
+        for i in range(m):
+            s += w[k, i] * w[k, i]
+        if s > 0:
+            f = math.sqrt(m / s)
+            for i in range(m):
+                w[k, i] *= f
+
+
+def model_code(model) -> int:
+    from .._kernels import model_code as mc
+    return mc(model)
+
+
+def batch_slices(perm, batch):
+    """Consecutive mini-batches of a permutation (the last may be shorter): list of index arrays."""
+    return [perm[a:a + batch] for a in range(0, perm.shape[0], batch)]
