@@ -23,14 +23,23 @@ import wfm.landscape as L
 from wfm import losses
 
 
-def best(fn, repeat):
+CPU = {}
+
+
+def best(fn, repeat, key=None):
+    """Best wall time of ``repeat`` runs; the process CPU time of that run goes to CPU[key] (all threads summed):
+    on this shared machine the wall time is inflated by the other users' load, the CPU time much less so."""
     ts = []
     out = None
     for _ in range(repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         out = fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts), out
+        ts.append((time.perf_counter() - t0, time.process_time() - c0))
+    wall, cpu = min(ts)
+    if key:
+        CPU[key] = cpu
+    return wall, out
 
 
 def bench_dense(n, p, repeat):
@@ -46,8 +55,8 @@ def bench_dense(n, p, repeat):
         return np.linalg.eigvalsh(h)
 
     t_h, h = best(lambda: L.hessian(model, pats, w, ce), repeat)
-    t_full, eig_full = best(dense_and_eigvalsh, repeat)
-    t_gram, spec = best(lambda: L.hessian_spectrum(model, pats, w, ce, method="dense"), repeat)
+    t_full, eig_full = best(dense_and_eigvalsh, repeat, 'dense_full')
+    t_gram, spec = best(lambda: L.hessian_spectrum(model, pats, w, ce, method="dense"), repeat, 'dense_gram')
     err = np.abs(np.sort(spec["eigenvalues"]) - eig_full).max()
     # NumPy reference: H = Σ_μ c_μ ξ ξᵀ /(P N) by a plain per-pattern-weighted GEMM in float64
     x = pats.xi.astype(np.float64)
@@ -56,7 +65,8 @@ def bench_dense(n, p, repeat):
     t_ref, href = best(lambda: (x.T * (c / (p * n))) @ x, repeat)
     print(f"[dense] perceptron N={n} P={p}: hessian {t_h:.3f} s (NumPy ref GEMM {t_ref:.3f} s, "
           f"max|ΔH| {np.abs(h - href).max():.1e}); hessian + eigvalsh(n×n) {t_full:.3f} s; "
-          f"hessian_spectrum (P×P Gram path, all n eigenvalues) {t_gram:.3f} s; max|Δλ| {err:.1e}")
+          f"hessian_spectrum (P×P Gram path, all n eigenvalues) {t_gram:.3f} s; max|Δλ| {err:.1e}; "
+          f"CPU s: full {CPU['dense_full']:.2f}, Gram {CPU['dense_gram']:.2f}")
     return {"hessian": t_h, "full": t_full, "gram": t_gram, "ref": t_ref}
 
 
@@ -73,7 +83,7 @@ def bench_lanczos(n, p, repeat):
         lam = L.lanczos(op, k=1, which="LA", tol=1e-6)
         return lam[-1], op.hvp.calls
 
-    t_l, (lam, calls) = best(run, repeat)
+    t_l, (lam, calls) = best(run, repeat, 'lanczos')
     op = L.hvp_operator(model, pats, w, ce)
     u = np.random.default_rng(0).standard_normal(n)
     t_k, hu = best(lambda: op.matvec(u), max(repeat, 3))
@@ -84,7 +94,7 @@ def bench_lanczos(n, p, repeat):
     t_np, hu_np = best(lambda: x32.T @ (c * (x32 @ u32)) / (p * n), max(repeat, 3))
     rel = np.abs(hu - hu_np).max() / np.abs(hu).max()
     print(f"[lanczos] perceptron N={n} P={p} (int8 patterns, {pats.xi.nbytes / 1e6:.0f} MB): λ_max = {lam:.6g} "
-          f"in {t_l:.2f} s ({calls} HVPs, setup included); one HVP: Numba {t_k * 1e3:.0f} ms vs NumPy float32 "
+          f"in {t_l:.2f} s wall / {CPU['lanczos']:.2f} s CPU ({calls} HVPs, setup included); one HVP: Numba {t_k * 1e3:.0f} ms vs NumPy float32 "
           f"{t_np * 1e3:.0f} ms (ratio {t_np / t_k:.2f}, rel diff {rel:.1e})")
     return {"lanczos": t_l, "calls": calls, "hvp": t_k, "hvp_numpy": t_np}
 
@@ -97,7 +107,7 @@ def bench_profile(n, k, p, n_dirs, n_t, repeat):
     ts = np.linspace(-1, 1, n_t)
     m2 = wfm.Committee(10, 2, activation="relu", weights="spherical")
     L.profile(m2, wfm.random_patterns(10, p=5, seed=0), m2.random_weights(seed=0), np.ones((1, 20)), ts)  # compile
-    t_p, pr = best(lambda: L.profile(model, pats, w, u, ts), repeat)
+    t_p, pr = best(lambda: L.profile(model, pats, w, u, ts), repeat, 'profile')
     # NumPy reference: full forward pass at each point θ + t u (timed on 2 directions, extrapolated)
     x = pats.xi.astype(np.float64)
     cw = model.output_weights
@@ -116,7 +126,7 @@ def bench_profile(n, k, p, n_dirs, n_t, repeat):
     err = np.abs(r - pr.train_loss[:2]).max()
     t_r_all = t_r * n_dirs / 2
     print(f"[profile] ReLU committee N={n} K={k} ({n * k} weights) P={p}: {n_dirs} directions × {n_t} points "
-          f"in {t_p:.2f} s; NumPy full-forward reference ≈ {t_r_all:.1f} s (extrapolated from 2 directions; "
+          f"in {t_p:.2f} s wall / {CPU['profile']:.2f} s CPU; NumPy full-forward reference ≈ {t_r_all:.1f} s (extrapolated from 2 directions; "
           f"ratio {t_r_all / t_p:.0f}); max|Δloss| {err:.1e}")
     return {"profile": t_p, "ref": t_r_all}
 
