@@ -8,6 +8,9 @@ Modules
     Spherical (Gardner) and binary (Krauth–Mézard) RS: capacities, entropies, overlaps, max margin.
 :mod:`wfm.theory.fp_potential`
     RS Franz–Parisi local entropy around a reference solution of margin :math:`\tilde\kappa`.
+:mod:`wfm.theory.committee`
+    Tree committee (sign units, spherical weights): RS Gardner capacity (derived, K = 1 -> 2, ∝ √K) and the
+    counting (Cover / Mitchison–Durbin) upper bound for tree machines.
 :mod:`wfm.theory.large_deviations`
     Maximal local entropy :math:`S_{\max}(d)` (y → ∞ large deviations / robust ensemble, RS, centre
     unconstrained; derivation in the module docstring) and the load where it stops being monotonic.
@@ -21,6 +24,7 @@ Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be e
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, GH_ratio, H, gauss_average, gauss_hermite, log_2cosh, log_H
 from .fp_potential import FranzParisiCurve, franz_parisi, franz_parisi_free_entropy, geometric_bound, isolation_radius
+from .committee import counting_bound, rs_violates_counting_bound_from, tree_committee_capacity, tree_committee_capacity_asymptote
 from .large_deviations import MaxLocalEntropyCurve, max_local_entropy, monotonicity_threshold
 from .perceptron import (
     BinaryRS,
@@ -65,4 +69,8 @@ __all__ = [
     "MaxLocalEntropyCurve",
     "max_local_entropy",
     "monotonicity_threshold",
+    "tree_committee_capacity",
+    "tree_committee_capacity_asymptote",
+    "counting_bound",
+    "rs_violates_counting_bound_from",
 ]

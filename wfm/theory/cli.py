@@ -7,6 +7,7 @@ Subcommands::
     wfm theory max-margin --alpha 0.5                       κ_max(α), binary
     wfm theory franz-parisi --alpha 0.5 [--kappa-ref 0.2]   local entropy V(d) around a reference
     wfm theory max-local-entropy --alpha 0.6 [--threshold]  S_max(d), y -> inf large deviations (RS)
+    wfm theory committee --k 1 3 5 7                        tree committee RS capacity, counting bound
 
 Each prints a table, or one JSON record with ``--json``.
 """
@@ -137,6 +138,19 @@ def _max_local_entropy(args):
     return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q"], rows, extra)
 
 
+def _committee(args):
+    from . import counting_bound, tree_committee_capacity, tree_committee_capacity_asymptote
+
+    ks = list(args.k)
+    rs = [tree_committee_capacity(k) for k in ks]
+    asym = [tree_committee_capacity_asymptote(k) for k in ks]
+    bound = [counting_bound(k) for k in ks]
+    record = {"K": ks, "alpha_c_rs": rs, "rs_asymptote": asym, "counting_bound": bound}
+    notes = ["# tree committee, sign units, spherical weights; alpha = P/N (N total weights). RS is not exact "
+             "for K > 1 (RSB): where alpha_c_rs > counting_bound the RS value is provably wrong."]
+    return _emit(args, record, ["K", "alpha_c_RS", "asymptote", "count_bound"], zip(ks, rs, asym, bound), notes)
+
+
 def add_parser(subparsers):
     p = subparsers.add_parser("theory", help="replica predictions: capacities, entropies, max margin, Franz-Parisi local entropy",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -181,3 +195,8 @@ def add_parser(subparsers):
     x.add_argument("--threshold", action="store_true", help="also compute alpha_U, where S_max stops being monotonic")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=_max_local_entropy)
+
+    c = sub.add_parser("committee", help="tree committee RS capacity (sign units, spherical weights), counting bound")
+    c.add_argument("--k", type=int, nargs="+", default=[1, 3, 5, 7, 9], help="numbers of hidden units (odd)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=_committee)
