@@ -177,6 +177,11 @@ def _algo_legend_name(m):
 
 def fig4(data, mode):
     """F4: BP local entropy around the solutions of each algorithm, with theory; exact panel at small N."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # S/H(d) at d = 0 is undefined: not drawn
+        return _fig4(data, mode)
+
+
+def _fig4(data, mode):
     from .figures.catalog import ball_entropy
 
     fig, (a, b, c) = _subplots(3, width=4.0)
@@ -305,7 +310,7 @@ def fig7(data, mode):
 
     from .figures.catalog import mean_by_gamma
 
-    fig, (a, b, c, e) = _subplots(4, width=3.6)
+    fig, (a, b, c, e) = _subplots(4, width=4.0)
     bn = data["binary"]
     gam = bn["options"].map(lambda s: _json.loads(s)["gamma0"])
     cols = plt.get_cmap("coolwarm")(np.linspace(0, 1, max(gam.nunique(), 1)))
@@ -328,6 +333,10 @@ def fig7(data, mode):
     grp = sph[ok].assign(g=g2[ok]).groupby("g")
     b.errorbar(grp["kappa_min"].mean().index, grp["kappa_min"].mean(), yerr=grp["kappa_min"].sem(), fmt="o-", label="κ_min")
     b.set_xscale("log")
+    gs = sorted(grp["kappa_min"].mean().index)
+    b.set_xticks(gs)
+    b.set_xticklabels([f"{x:g}" for x in gs])
+    b.minorticks_off()
     b.set_xlabel("γ of the CE (on the sphere)")
     b.set_ylabel("smallest stability κ_min")
     bb = b.twinx()
@@ -353,7 +362,7 @@ def fig7(data, mode):
                        capsize=2, label=f"{lab}: κ_min = {rows['kappa_min'].mean():.2f}")
     e.set_xlabel("relative weight noise σ")
     e.set_ylabel("Δ train error (local energy)")
-    e.set_title("SGD on CE, with vs without norm reduction")
+    e.set_title("SGD on CE: norm reduction or not")
     e.legend(frameon=False, fontsize=6)
     fig.tight_layout()
     return fig
@@ -469,7 +478,8 @@ def fig11(data, mode):
             g = sub.groupby("alpha")["solved"].mean()
             a.plot(g.index, g.values, "o" + st, ms=3, color=COLORS.get(meth),
                    label=f"{'committee' if mod == 'tree-sign' else 'parity'}, {_algo_legend_name(meth)}")
-        rows = s[(s["model"] == mod) & s["solved"].astype(bool)]
+        a0 = s["alpha"].min()
+        rows = s[(s["model"] == mod) & s["solved"].astype(bool) & np.isclose(s["alpha"], a0)]
         d, y, se = _flip_mean(rows)
         if d is not None:
             b.errorbar(d, y, yerr=se, fmt="o" + st, ms=3, capsize=2,
@@ -480,7 +490,7 @@ def fig11(data, mode):
     a.legend(frameon=False, fontsize=5)
     b.set_xlabel("fraction of flipped weights d")
     b.set_ylabel("training error")
-    b.set_title("local energy of the solutions found")
+    b.set_title(f"local energy of the solutions found (α = {s['alpha'].min() if len(s) else 0:g})")
     b.legend(frameon=False, fontsize=6)
     ex = data["exact"]
     for mod, st in (("tree-sign", "-"), ("parity", "--")):

@@ -224,7 +224,7 @@ def _f4_parts(mode):
     n = _q(mode, 201, 1001)
     algos = available(ALGORITHMS)
     return {
-        "bp": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 8),
+        "bp": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 4),
                "params": {"model": "perceptron", "n": n, "alpha": F4_ALPHA, "local_entropy": "bp",
                           "gammas": F4_GAMMAS},
                "zip": _zip_methods(algos, n)},
@@ -321,7 +321,7 @@ register(Figure(
                 "Franz–Parisi curve); SA on the error loss, when it finds a solution, finds much narrower ones.",
     parts=_f4_parts, plot=lambda data, mode: plotting.fig4(data, mode), check=_f4_check,
     sizes={"quick": "N = 201, α = 0.4, 2 instances; exact: N = 25, α = 0.6, 8 instances",
-           "full": "N = 1001, α = 0.4, 8 instances; exact: N = 25, α = 0.6, 40 instances"}))
+           "full": "N = 1001, α = 0.4, 4 instances; exact: N = 25, α = 0.6, 40 instances"}))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -433,7 +433,7 @@ F7_SIGMAS = [0.05, 0.1, 0.2, 0.3, 0.5]
 def _f7_parts(mode):
     n = _q(mode, 201, 1001)
     return {
-        "binary": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 8),
+        "binary": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 4),
                    "params": {"model": "perceptron", "n": n, "alpha": 0.4, "method": "sa-ce", "local_entropy": "bp",
                               "gammas": F4_GAMMAS, "flips": [0.01, 0.02, 0.05], "n_draws": 50},
                    "grid": {"options": [json.dumps({"gamma0": g, "gamma1": g}) for g in F7_GAMMAS_BIN]}},
@@ -498,7 +498,7 @@ register(Figure(
                 "plain SGD (norm grows, γ_eff → ∞) stops at sharp solutions.",
     parts=_f7_parts, plot=lambda data, mode: plotting.fig7(data, mode), check=_f7_check,
     sizes={"quick": "N = 201; binary α = 0.4 (2 instances); spherical α = 1 (3–4 instances)",
-           "full": "N = 1001; binary α = 0.4 (8 instances); spherical α = 1 (10–16 instances)"},
+           "full": "N = 1001; binary α = 0.4 (4 instances); spherical α = 1 (10–16 instances)"},
     notes="Not reproduced: (i) for binary weights, SA on CE at fixed γ shows no monotone trend of the local entropy "
           "with γ (the papers: large γ reverts to typical, isolated solutions) — SA-CE stops at the first solution "
           "it meets, at every γ; (ii) on the sphere, larger γ gives larger κ_min (the CE minimizer tends to the "
@@ -515,7 +515,7 @@ def _f8_parts(mode):
     n = _q(mode, 201, 1001)
     algos = available(F8_ALGOS)
     return {
-        "ts": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 8),
+        "ts": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 4),
                "params": {"model": "perceptron", "n": n, "alpha": 0.6, "teacher": True, "p_test": 2000,
                           "local_entropy": "bp", "gammas": F4_GAMMAS, "flips": [0.01, 0.02, 0.05], "n_draws": 50},
                "zip": _zip_methods(algos, n)},
@@ -564,7 +564,7 @@ register(Figure(
                 "are set against test error with rank correlations.",
     parts=_f8_parts, plot=lambda data, mode: plotting.fig8(data, mode), check=_f8_check,
     sizes={"quick": "teacher–student N = 201, α = 0.6, 2 instances × 9 algorithms; digits 2 splits × 5 settings",
-           "full": "teacher–student N = 1001, α = 0.6, 8 instances × 9 algorithms; digits 6 splits × 5 settings"},
+           "full": "teacher–student N = 1001, α = 0.6, 4 instances × 9 algorithms; digits 6 splits × 5 settings"},
     notes="Digits (continuous perceptron trained by SGD on CE with different γ / free norm; the task is not "
           "separable): the rank correlations of local energy and λ_max with test error are shown in the panel "
           "titles; at these sizes they are weak and not claimed."))
