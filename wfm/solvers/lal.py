@@ -219,20 +219,26 @@ def run_lal(model, patterns, rng, progress, states, eta, max_epochs, max_seconds
 
 @register(
     "greedy",
-    options={"kappa0": 0.04, "kappa_step": 0.0002, "kappa_max": 0.5, "p_s": 0.3, "states": 40, "eta": 1.0,
+    options={"kappa0": None, "kappa_step": None, "kappa_max": 0.5, "p_s": 0.3, "states": 40, "eta": 1.0,
              "max_epochs": 1000, "max_seconds": None, "init": None},
     description="entropy-driven greedy: LAL with a hidden-unit stability threshold κ_h that grows during learning",
     applies=lambda model: _require_lal_model(model, "greedy"),
-    option_docs={"kappa0": "initial hidden-unit threshold κ_h (a unit counts as right iff σh_k > κ_h)",
-                 "kappa_step": "κ_h grows by this every epoch: κ_h(t) = min(kappa_max, kappa0 + kappa_step·t)",
+    option_docs={"kappa0": "initial hidden-unit threshold κ_h (a unit counts as right iff σh_k > κ_h); "
+                           "None: 1.5/√m, i.e. unit fields of ±1 (binary) count as barely correct",
+                 "kappa_step": "κ_h grows by this every epoch: κ_h(t) = min(kappa_max, kappa0 + kappa_step·t); "
+                               "None: 0.006/√m",
                  "kappa_max": "largest κ_h",
                  "p_s": "probability of updating a right-but-not-robust unit (SBPI's p_s); wrong units always",
                  **_DOCS},
 )
 def run_greedy(model, patterns, rng, progress, kappa0, kappa_step, kappa_max, p_s, states, eta, max_epochs,
                max_seconds, init):
-    kappa0 = check_float("kappa0", kappa0, nonnegative=True)
-    kappa_step = check_float("kappa_step", kappa_step, nonnegative=True)
+    # defaults in units of the field granularity 1/√m of binary weights (2 integer steps = one flip): at
+    # N = 1001 they are κ0 ≈ 0.047, step ≈ 0.0002/epoch, the values tuned on the perceptron and the
+    # K = 3 tree committee there (benchmarks/BENCHMARKS.md)
+    kappa0 = 1.5 / math.sqrt(model.m) if kappa0 is None else check_float("kappa0", kappa0, nonnegative=True)
+    kappa_step = (0.006 / math.sqrt(model.m) if kappa_step is None
+                  else check_float("kappa_step", kappa_step, nonnegative=True))
     kappa_max = check_float("kappa_max", kappa_max, nonnegative=True)
     p_s = check_float("p_s", p_s, nonnegative=True)
     if p_s > 1:
