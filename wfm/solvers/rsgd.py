@@ -57,7 +57,7 @@ from .._errors import check_choice, check_float, check_int
 from .._kernels import PARITY, PERCEPTRON, RELU, SIGN, model_code
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, rms_norm
-from ._grad_kernels import batch_grad, evaluate_many, fields, project_units
+from ._grad_kernels import FAST, batch_grad, evaluate_many, fields, project_units
 
 FORMULAS = ("simple", "corrected", "hard", "continuous")
 
@@ -70,7 +70,7 @@ def _sgn(x):
     return 1.0 if x > 0 else -1.0
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, fastmath=FAST)
 def lal_accumulate(w, xi, sigma, mu, tree, code, kappa, lr, dh, h, used):
     """Least-action step of one pattern for frozen ±1 weights ``w`` (K, m): adds η σ ξ_k to dh[k] for the
     units to fix. Returns 1 if the pattern was an error (σλ ≤ κ), else 0."""
