@@ -101,16 +101,37 @@ Checks of the derivation (all in ``tests/test_theory_ld.py``)
   (:func:`max_local_entropy_free_entropy`); :math:`S_{\max}\le\mathcal H(d)`; :math:`S_{\max}\ge` the
   Franz–Parisi local entropy of typical solutions (:func:`wfm.theory.franz_parisi`).
 
+Results (κ = 0; ``tests/test_theory_ld.py``, ``wfm theory max-local-entropy``)
+-----------------------------------------------------------------------------
+* Below :math:`\alpha_U` the curve is monotonic (:math:`\hat\pi > 0` on :math:`(0, d_0]`) and tangent to
+  :math:`\mathcal H(d)` at d → 0: :math:`1 - S_{\max}/\mathcal H < 10^{-3}` at d = 0.005 (α = 0.5, 0.6).
+  Near d → 0, :math:`\hat q\to0` and :math:`\delta q\to\infty` (the energetic term vanishes).
+* :math:`\alpha_U = 0.7553` (:func:`monotonicity_threshold`, the root of :math:`\min_d\hat\pi = 0`); the
+  interior minimum of :math:`\hat\pi` sits at d ≈ 0.02. The replica literature quotes 0.77–0.78 (digest
+  §3.4, from memory/abstracts): our number is ~2 % lower and is reported, not tuned. Candidate reasons, none
+  checked: the PRL 2015 centre is constrained to be a solution; the external entropy :math:`\Sigma_{\rm ext}`
+  at y → ∞ (not computed here) may be negative somewhere, in which case the physical curve is the one at a
+  finite :math:`y^*` with :math:`\Sigma_{\rm ext}(y^*) = 0`; RSB.
+* Above :math:`\alpha_U` the small-d end is still tangent to :math:`\mathcal H(d)` in this unconstrained-centre
+  version; the curve acquires a decreasing stretch at intermediate d (α = 0.8: S(0.01) = 0.0260 > S(0.02) =
+  0.0180). Close to capacity (α = 0.82) :math:`S_{\max}` is negative around d = 0.05 and the small-d branch is lost.
+
 What is NOT verified: the PRL 2015 variant in which the centre must itself be a solution (its energetic term
-keeps :math:`\delta Q,\delta p` and a constrained 2-D max); the finite-y RS expression has not been solved,
-so the y → ∞ limit is checked only through the identities above, not by extrapolation in y. RS is assumed
-throughout (no stability analysis).
+keeps :math:`\delta Q,\delta p` and becomes :math:`\max_{v,w:\ z+\sqrt{\delta Q}v\ge\kappa}` of
+:math:`-v^2/2-w^2/2+\ln H(\cdot)`, with :math:`\delta\hat Q,\hat\rho\ne0`: derived to that point, not solved);
+the finite-y RS expression has not been solved, so the y → ∞ limit is checked only through the identities
+above, not by extrapolation in y; the external entropy (the O(1) term of :math:`\phi`) is not computed, so
+the condition :math:`\Sigma_{\rm ext}\ge0` is not checked; RS is assumed throughout (no stability analysis);
+no comparison with focusing BP at large y or with exact enumeration yet.
 
 Numerics (ours): :math:`\zeta` integrals by composite Gauss–Legendre on panels graded geometrically towards
 the sharp features (:math:`\zeta = 0` entropic, :math:`\zeta = \kappa/\sqrt q` energetic); inner maxima by
-vectorized monotone Newton iterations; the 4 remaining order parameters at fixed :math:`\hat\pi` by Powell's
-hybrid method (``scipy.optimize.root``) on the analytic stationarity conditions, continued in
-:math:`\hat\pi` from the exact RS start at :math:`\hat\pi = 0` upwards (towards :math:`d\to0`).
+vectorized monotone Newton iterations; at fixed p the unknowns (logit q, ln δq, π̂) solve the fixed-point
+form of the stationarity conditions (conjugates from the energetic side, then q, δq, p from the entropic side)
+by Powell's hybrid method (``scipy.optimize.root``). The branch starts at π̂ = 0.02 (fixed-π̂ solve from the
+RS pair, δq ≈ 2G(0)tanh π̂/√q̂) and is continued in ln d down to the smallest requested d (adaptive steps,
+secant predictor), and up towards d_0. A point is reported lost (NaN, :class:`SaddlePointWarning`) when the
+residual stays above 1e-10.
 """
 from __future__ import annotations
 
