@@ -40,6 +40,7 @@ from ..losses import loss_value
 
 _BLOCK = 64          # patterns scanned between two early-rejection checks
 _REJECTED = 1 << 40  # returned instead of ΔE when a move was rejected before the end of the scan
+_STALE = 4           # consecutive rejections after which the marginal-pattern list is rebuilt
 _PTAB = 64           # e^{−β·ΔE} tabulated per sweep for integer 0 ≤ ΔE < _PTAB
 
 
@@ -261,6 +262,25 @@ def delta_perceptron(yrow, sr, c, ti, idx, n):
 
 
 @nb.njit(cache=True)
+def delta_perceptron_scan(yrow, sr, c, ti):
+    """ΔE (errors) of a flip by a full, branch-free scan of the P stabilities (vectorized by LLVM; used
+    while the marginal list is stale, i.e. at high temperature where moves are often accepted)."""
+    two_c = 2 * np.int32(c)
+    d = np.int32(0)
+    for mu in range(sr.shape[0]):
+        x = sr[mu]
+        d += np.int32(x - two_c * np.int32(yrow[mu]) <= ti) - np.int32(x <= ti)
+    return d
+
+
+@nb.njit(cache=True)
+def _shift(sr, yrow, two_c):
+    """s ← s − 2c·y (vectorized)."""
+    for mu in range(sr.shape[0]):
+        sr[mu] -= two_c * np.int32(yrow[mu])
+
+
+@nb.njit(cache=True)
 def _apply_perceptron(sr, yrow, two_c, ti, idx):
     """s ← s − 2c·y and rebuild the marginal list in the same pass (branch-free compaction)."""
     lo = ti - 2
@@ -291,6 +311,7 @@ def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at
     coupled = r_ > 1
     idx = np.empty((r_, p), np.int32)
     nm = np.empty(r_, np.int64)
+    stale = np.zeros(r_, np.int64)     # 0: list valid; k > 0: list stale, k−1 rejections since the last accept
     for r in range(r_):
         nm[r] = build_marginal(s[r], ti, idx[r])
     ptab = np.empty(_PTAB)
@@ -310,7 +331,17 @@ def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at
             r = rj // nw
             j = rj - r * nw
             c = w[r, j]
-            de = delta_perceptron(yT[j], s[r], c, ti, idx[r], nm[r])
+            # Accepted moves invalidate the marginal list; rebuilding it costs a non-vectorizable O(P) pass,
+            # so while moves keep being accepted (high temperature) ΔE comes from a vectorized full scan and
+            # the list is rebuilt only after _STALE consecutive rejections.
+            if stale[r] == 0:
+                de = delta_perceptron(yT[j], s[r], c, ti, idx[r], nm[r])
+            else:
+                de = delta_perceptron_scan(yT[j], s[r], c, ti)
+                stale[r] += 1
+                if stale[r] > _STALE:
+                    nm[r] = build_marginal(s[r], ti, idx[r])
+                    stale[r] = 0
             if coupled:
                 lu = -math.log(u) if u > 0.0 else np.inf
                 if beta * de + ctabs[sw, w_sum[j] - c + ymax, (c + 1) // 2] >= lu:
@@ -321,7 +352,8 @@ def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at
                         continue
                 elif u >= math.exp(-beta * de):
                     continue
-            nm[r] = _apply_perceptron(s[r], yT[j], 2 * np.int32(c), ti, idx[r])
+            _shift(s[r], yT[j], 2 * np.int32(c))
+            stale[r] = 1
             w[r, j] = -c
             w_sum[j] -= 2 * c
             e[r] += de
