@@ -290,6 +290,15 @@ def _lnz_pattern_gauss(mu, X, u, H, thr, kappa_out, lp, lm, v, work):  # pragma:
 # Exact (convolution) pattern update, ±1 inputs
 # ------------------------------------------------------------------------------------------------
 @nb.njit(cache=True, nogil=True)
+def _plus_minus(t):  # pragma: no cover - compiled
+    """(P(+), P(−)) = (1/(1+e^{−t}), 1/(1+e^{t})), both to full relative precision, one exponential."""
+    e = math.exp(-abs(t))
+    if t >= 0.0:
+        return 1.0 / (1.0 + e), e / (1.0 + e)
+    return e / (1.0 + e), 1.0 / (1.0 + e)
+
+
+@nb.njit(cache=True, nogil=True)
 def _unit_tables(mu, k, X, u, H, L, R, RT, RH):  # pragma: no cover - compiled
     """Prefix L[j, c] / suffix R[j, c] distributions of the number c of +1 terms X_j W_j (cavity measures),
     and suffix tails RT[j, b] = Σ_{b'≥b} R[j, b'], heads RH[j, b] = Σ_{b'≤b} R[j, b']."""
@@ -297,19 +306,19 @@ def _unit_tables(mu, k, X, u, H, L, R, RT, RH):  # pragma: no cover - compiled
     L[0, 0] = 1.0
     for j in range(mm):
         h = H[k, j] - u[mu, k, j]
-        q = 1.0 / (1.0 + math.exp(-2.0 * X[mu, k, j] * h))  # P(X_j W_j = +1)
-        L[j + 1, 0] = L[j, 0] * (1.0 - q)
+        q, qm = _plus_minus(2.0 * X[mu, k, j] * h)  # P(X_j W_j = ±1)
+        L[j + 1, 0] = L[j, 0] * qm
         for c in range(1, j + 1):
-            L[j + 1, c] = L[j, c] * (1.0 - q) + L[j, c - 1] * q
+            L[j + 1, c] = L[j, c] * qm + L[j, c - 1] * q
         L[j + 1, j + 1] = L[j, j] * q
     R[mm, 0] = 1.0
     for j in range(mm - 1, -1, -1):
         h = H[k, j] - u[mu, k, j]
-        q = 1.0 / (1.0 + math.exp(-2.0 * X[mu, k, j] * h))
+        q, qm = _plus_minus(2.0 * X[mu, k, j] * h)
         n = mm - 1 - j  # terms in R[j+1]
-        R[j, 0] = R[j + 1, 0] * (1.0 - q)
+        R[j, 0] = R[j + 1, 0] * qm
         for c in range(1, n + 1):
-            R[j, c] = R[j + 1, c] * (1.0 - q) + R[j + 1, c - 1] * q
+            R[j, c] = R[j + 1, c] * qm + R[j + 1, c - 1] * q
         R[j, n + 1] = R[j + 1, n] * q
     for j in range(mm + 1):
         n = mm - j
