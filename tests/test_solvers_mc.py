@@ -311,3 +311,14 @@ def test_perceptron_table_kernel_matches_reference_and_bookkeeping(replicas, n, 
     for r in range(replicas):
         assert abs(energy[r] - losses.total(model, pats, w[r], loss)) < 1e-10
         assert nerr[r] == model.errors(w[r], pats)
+
+
+@pytest.mark.parametrize("method", ["sa-ce", "replicated-sa"])
+def test_full_schedule_without_stop(method):
+    model = wfm.Perceptron(21)
+    pats = random_patterns(21, alpha=0.3, model=model, seed=5)
+    r = solve(model, pats, method, seed=0, max_sweeps=120, stop_at_solution=False)
+    assert r.iterations == 120
+    assert r.solved
+    if method == "replicated-sa":
+        assert r.extra["solved_by"] in ("centre", "replica")

@@ -496,13 +496,14 @@ def geometric(a, b, n):
 # driver shared by sa, sa-ce and replicated-sa
 # ---------------------------------------------------------------------------------------------------
 def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng, progress=False,
-           max_seconds=None, desc="mc", check_centre=False):
+           max_seconds=None, desc="mc", check_centre=False, stop_at_solution=True):
     """Run the annealing schedule ``betas`` (one sweep each) on replicas ``w`` (R, n_weights), in place.
 
     loss_code 0 (error) or 2 (cross-entropy with γ = ``gammas[s]`` at sweep s); ``couplings[s]`` = the
     robust-ensemble γ at sweep s (R > 1). One sweep = R·n_weights moves. Stops at the first sweep end in
     which the centre (if ``check_centre``) or, right after the move, a replica has 0 training errors, or at
-    ``max_seconds``. Returns a dict: sweeps, history arrays, solver (−1 none, r replica, R centre), centre.
+    ``max_seconds``; with ``stop_at_solution=False`` the whole schedule is run. Returns a dict: sweeps,
+    history arrays, solver (−1 none, r replica, R centre), centre.
     """
     import time
 
@@ -540,7 +541,8 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
                 ctabs = np.zeros((stop - done, 2 * ymax + 1, 2))
             if fast:
                 et = np.zeros((stop - done, r_), np.int64)
-                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, nerr, b, ctabs, ymax, rng, n_moves, True, et, w_sum)
+                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, nerr, b, ctabs, ymax, rng, n_moves, stop_at_solution,
+                                             et, w_sum)
                 hist_e[done:done + n] = et[:n]
                 hist_n[done:done + n] = et[:n]
             else:
@@ -553,11 +555,11 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
                 nt = np.zeros((stop - done, r_), np.int64)
                 if perc_table:
                     n, rsol = sweeps_perceptron_table(w, st.yT, s, st.ti, etabs, st.off, energy, nerr, b, ctabs, ymax,
-                                                      rng, n_moves, True, et, nt, w_sum)
+                                                      rng, n_moves, stop_at_solution, et, nt, w_sum)
                 else:
                     n, rsol = sweeps_generic(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti, h, pre, etabs,
-                                             st.off, emins, energy, nerr, b, ctabs, ymax, rng, n_moves, True, et,
-                                             nt, w_sum)
+                                             st.off, emins, energy, nerr, b, ctabs, ymax, rng, n_moves,
+                                             stop_at_solution, et, nt, w_sum)
                 hist_e[done:done + n] = et[:n]
                 hist_n[done:done + n] = nt[:n]
             if couplings is not None:
@@ -573,7 +575,7 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
             if check_centre:
                 ce, centre = centre_errors(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti)
                 hist_c[done - 1] = ce
-                if ce == 0:
+                if ce == 0 and stop_at_solution:
                     solver = r_
                     break
             if max_seconds is not None and time.perf_counter() - t0 > max_seconds:

@@ -31,7 +31,7 @@ from .sa import _check_budget, initial_weights
 @register(
     "replicated-sa",
     options={"y": 3, "gamma0": 0.05, "gamma1": 3.0, "beta0": 1.0, "beta1": 30.0, "max_sweeps": 1000,
-             "max_seconds": None, "ce_gamma": None, "init": None},
+             "max_seconds": None, "ce_gamma": None, "stop_at_solution": True, "init": None},
     description="replicated SA on the robust ensemble (y coupled replicas, traced centre, β and γ scoping)",
     applies=require_binary,
     option_docs={"y": "number of replicas (odd avoids ties in the centre sign(Σ_a W^a))",
@@ -41,12 +41,14 @@ from .sa import _check_budget, initial_weights
                  "beta1": "final inverse temperature (geometric schedule)",
                  "max_sweeps": "budget: sweeps of y·n_weights moves; also fixes the schedules",
                  "max_seconds": "budget: wall-clock limit in seconds (None = no limit)",
+                 "stop_at_solution": "True: stop at the first zero-error configuration; False: run the whole "
+                                     "schedule (the minimizer of the annealed energy, e.g. deeper in a wide minimum)",
                  "ce_gamma": "None: each replica's energy is the error loss; a number γ_ce: the cross-entropy f_γce",
                  "init": "initial weights: one ±1 configuration (copied to all replicas) or y of them "
                          "(default: independent random replicas)"},
 )
 def run_replicated_sa(model, patterns, rng, progress, y, gamma0, gamma1, beta0, beta1, max_sweeps, max_seconds,
-                      ce_gamma, init):
+                      ce_gamma, stop_at_solution, init):
     y = check_int("y", y, min_value=1)
     gamma0 = check_float("gamma0", gamma0, positive=True)
     gamma1 = check_float("gamma1", gamma1, positive=True)
@@ -61,7 +63,8 @@ def run_replicated_sa(model, patterns, rng, progress, y, gamma0, gamma1, beta0, 
     gammas = geometric(gamma0, gamma1, max_sweeps)
     out = anneal(st, w, betas, loss_code=0 if ce_gamma is None else CROSS_ENTROPY,
                  gammas=None if ce_gamma is None else np.full(max_sweeps, ce_gamma), couplings=gammas,
-                 rng=rng, progress=progress, max_seconds=max_seconds, desc="replicated-sa", check_centre=True)
+                 rng=rng, progress=progress, max_seconds=max_seconds, desc="replicated-sa", check_centre=True,
+                 stop_at_solution=bool(stop_at_solution))
     n = out["sweeps"]
     ce, centre = centre_errors(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti)
     _, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)

@@ -31,7 +31,7 @@ from .sa import _check_budget, initial_weights
 @register(
     "sa-ce",
     options={"gamma0": 0.5, "gamma1": 5.0, "beta0": 1.0, "beta1": 100.0, "max_sweeps": 2000,
-             "max_seconds": None, "init": None},
+             "max_seconds": None, "stop_at_solution": True, "init": None},
     description="simulated annealing on the cross-entropy loss f_γ (γ and β schedules, stops at zero errors)",
     applies=require_binary,
     option_docs={"gamma0": "initial γ of the cross-entropy f_γ(Δ) = ln(1+e^{−2γΔ})/(2γ)",
@@ -40,9 +40,12 @@ from .sa import _check_budget, initial_weights
                  "beta1": "final inverse temperature; geometric schedule like γ",
                  "max_sweeps": "budget: number of sweeps (n_weights attempted moves each); also fixes the schedules",
                  "max_seconds": "budget: wall-clock limit in seconds (None = no limit)",
+                 "stop_at_solution": "True: stop at the first zero-error configuration; False: run the whole "
+                                     "schedule (the minimizer of the annealed energy, e.g. deeper in a wide minimum)",
                  "init": "initial ±1 weights (default: uniformly random from the seed)"},
 )
-def run_sa_ce(model, patterns, rng, progress, gamma0, gamma1, beta0, beta1, max_sweeps, max_seconds, init):
+def run_sa_ce(model, patterns, rng, progress, gamma0, gamma1, beta0, beta1, max_sweeps, max_seconds, stop_at_solution,
+              init):
     gamma0 = check_float("gamma0", gamma0, positive=True)
     gamma1 = check_float("gamma1", gamma1, positive=True)
     beta0 = check_float("beta0", beta0, positive=True)
@@ -53,7 +56,7 @@ def run_sa_ce(model, patterns, rng, progress, gamma0, gamma1, beta0, beta1, max_
     betas = geometric(beta0, beta1, max_sweeps)
     gammas = geometric(gamma0, gamma1, max_sweeps)
     out = anneal(st, w, betas, loss_code=CROSS_ENTROPY, gammas=gammas, rng=rng, progress=progress,
-                 max_seconds=max_seconds, desc="sa-ce")
+                 max_seconds=max_seconds, desc="sa-ce", stop_at_solution=bool(stop_at_solution))
     n = out["sweeps"]
     return Run(weights=w[0].reshape(model.weight_shape), iterations=n,
                history={"energy": out["energy"][:, 0], "errors": out["errors"][:, 0], "beta": betas[:n],
