@@ -15,7 +15,8 @@ first free and then forced together into a dense region.
 Stops when a replica (checked after every move) or the centre W̃ = sign(Σ_a W^a) (checked after every
 sweep; y odd avoids ties, ties go to replica 0) has zero training errors. ``extra["solved_by"]`` says which
 ("centre", "replica", or "none"); the returned weights are that solution, else whichever of the centre and
-the replicas has fewest errors (``extra["returned"]``).
+the replicas has fewest errors (``extra["returned"]``). With ``stop_at_solution=False`` the whole schedule is
+run and the same rule picks the returned configuration at the end.
 """
 from __future__ import annotations
 
