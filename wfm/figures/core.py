@@ -173,6 +173,18 @@ def _local_pool(workers):
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def _dask_pool(scheduler):
+    """One Dask client (and, for ``local:N``, one LocalCluster) for every sweep of the run."""
+    from ..sweep import execute as ex
+
+    backend = ex._DaskBackend(scheduler)
+    try:
+        yield backend.executor
+    finally:
+        backend.close()
+
+
 def run_figure(fig: Figure, mode: str = "quick", store=DEFAULT_STORE, out=DEFAULT_OUT, *, executor=None,
                scheduler=None, workers=None, progress=False, plot=True) -> FigureResult:
     """Run the sweeps of ``fig`` (skipping finished tasks), draw it into ``out``, evaluate its claims."""
@@ -217,11 +229,10 @@ def run(only=None, mode: str = "quick", store=DEFAULT_STORE, out=DEFAULT_OUT, *,
     figs = figures()
     os.makedirs(os.path.dirname(os.path.abspath(store)) or ".", exist_ok=True)
     results = {}
-    with (_local_pool(workers) if scheduler is None else contextlib.nullcontext()) as pool:
+    with (_local_pool(workers) if scheduler is None else _dask_pool(scheduler)) as pool:
         for key in keys:
             fig = figs[key]
-            res = run_figure(fig, mode, store, out, executor=pool, scheduler=scheduler, workers=workers,
-                             progress=progress)
+            res = run_figure(fig, mode, store, out, executor=pool, progress=progress)
             results[key] = res
             if echo:
                 bad = [c for c in res.claims if not c.holds]
