@@ -218,3 +218,38 @@ def test_cli(capsys):
     assert main(["theory", "max-local-entropy", "--alpha", "0.5", "--d", "0.01", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "0.0558109" in out and "monotonic" in out
+
+
+# ----------------------------------------------------------------------------------------------
+# PRL 2015 variant (centre constrained to be a solution)
+# ----------------------------------------------------------------------------------------------
+def test_solution_centre_gradient_matches_finite_differences():
+    p, alpha = 0.8, 0.6
+    th = np.array([0.8, 0.7, 0.5, 0.3, 0.6, 0.9, 0.8, 0.4, 0.5])
+    val, grad, active = ld.solution_centre_free_entropy(alpha, p, th)
+    assert 0.1 < active < 0.9  # both branches of the constrained max are exercised
+    fd = np.empty(9)
+    for k in range(9):
+        e = np.zeros(9)
+        e[k] = 1e-5
+        fd[k] = (ld.solution_centre_free_entropy(alpha, p, th + e)[0]
+                 - ld.solution_centre_free_entropy(alpha, p, th - e)[0]) / 2e-5
+    np.testing.assert_allclose(grad, fd, atol=1e-8)
+
+
+def test_solution_centre_costs_where_it_binds():
+    b = ld.solution_centre_branch(0.76, [0.1])
+    assert np.isfinite(b["entropy"][0]) and b["active"][0] > 0.01
+    assert b["entropy"][0] < b["entropy_free"][0] - 1e-4  # a constrained max is lower
+    assert b["entropy"][0] <= geometric_bound(0.1)
+
+
+@pytest.mark.slow
+def test_solution_centre_joins_free_curve_before_the_pi_hat_minimum():
+    # measured: at α = 0.76 the constraint stops binding as d decreases (active 4% at d = 0.1, 2e-4 at 0.033)
+    b = ld.solution_centre_branch(0.76, np.geomspace(0.1, 0.03, 12))
+    ok = np.isfinite(b["entropy"])
+    assert ok.sum() >= 10
+    assert np.all(np.diff(b["active"][ok]) < 0)
+    last = np.nonzero(ok)[0][-1]
+    assert b["active"][last] < 1e-3 and abs(b["entropy"][last] - b["entropy_free"][last]) < 1e-5

@@ -15,8 +15,7 @@ Modules
     Maximal local entropy :math:`S_{\max}(d)` (y → ∞ large deviations / robust ensemble, RS, centre
     unconstrained; derivation in the module docstring) and the load where it stops being monotonic.
 
-Not provided (yet): the PRL 2015 variant of the large-deviation curve with the centre constrained to be a
-solution.
+    The PRL 2015 variant (centre constrained to be a solution) is followed where the constraint binds.
 
 Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be exact,
 :class:`SaddlePointWarning` when a saddle point is lost along a continuation (the points are reported).

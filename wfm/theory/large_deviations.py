@@ -108,21 +108,28 @@ Results (κ = 0; ``tests/test_theory_ld.py``, ``wfm theory max-local-entropy``)
   Near d → 0, :math:`\hat q\to0` and :math:`\delta q\to\infty` (the energetic term vanishes).
 * :math:`\alpha_U = 0.7553` (:func:`monotonicity_threshold`, the root of :math:`\min_d\hat\pi = 0`); the
   interior minimum of :math:`\hat\pi` sits at d ≈ 0.02. The replica literature quotes 0.77–0.78 (digest
-  §3.4, from memory/abstracts): our number is ~2 % lower and is reported, not tuned. Candidate reasons, none
-  checked: the PRL 2015 centre is constrained to be a solution; the external entropy :math:`\Sigma_{\rm ext}`
+  §3.4, from memory/abstracts): our number is ~2 % lower and is reported, not tuned. It is not due to the PRL 2015
+  constraint on the centre (see below). Candidate reasons, not checked: the external entropy :math:`\Sigma_{\rm ext}`
   at y → ∞ (not computed here) may be negative somewhere, in which case the physical curve is the one at a
   finite :math:`y^*` with :math:`\Sigma_{\rm ext}(y^*) = 0`; RSB.
 * Above :math:`\alpha_U` the small-d end is still tangent to :math:`\mathcal H(d)` in this unconstrained-centre
   version; the curve acquires a decreasing stretch at intermediate d (α = 0.8: S(0.01) = 0.0260 > S(0.02) =
   0.0180). Close to capacity (α = 0.82) :math:`S_{\max}` is negative around d = 0.05 and the small-d branch is lost.
 
-What is NOT verified: the PRL 2015 variant in which the centre must itself be a solution (its energetic term
-keeps :math:`\delta Q,\delta p` and becomes :math:`\max_{v,w:\ z+\sqrt{\delta Q}v\ge\kappa}` of
-:math:`-v^2/2-w^2/2+\ln H(\cdot)`, with :math:`\delta\hat Q,\hat\rho\ne0`: derived to that point, not solved);
-the finite-y RS expression has not been solved, so the y → ∞ limit is checked only through the identities
-above, not by extrapolation in y; the external entropy (the O(1) term of :math:`\phi`) is not computed, so
-the condition :math:`\Sigma_{\rm ext}\ge0` is not checked; RS is assumed throughout (no stability analysis);
-no comparison with focusing BP at large y or with exact enumeration yet.
+PRL 2015 variant (centre constrained to be a solution; :func:`solution_centre_branch`, equations in the
+comment block above it): the energetic term keeps δQ, δp and becomes a max over (v, w) with the centre
+constraint :math:`z + \sqrt{\delta Q}v \ge \kappa`; δQ̂, ρ̂ ≠ 0. Solved by continuation in d from the
+unconstrained saddle point. Measured at α = 0.76: the constraint binds on 4.4 % of the (z, η₀) measure at
+d = 0.1 (S = 0.059969 against 0.060255 unconstrained) and stops binding as d decreases (2e-4 at d = 0.033,
+where the two curves agree to 1e-6); below, the unconstrained centre is already a solution. Directly at the
+onset (α = 0.7553, d = 0.02, π̂ = 7e-4) the constraint binds on a fraction 4e-9 of the measure and
+:math:`\partial I_E^c/\partial(\delta Q,\delta p)` are 1e-11, 1e-9: :math:`\alpha_U` is the same in both settings
+(within RS, y → ∞). The branch cannot be followed through δQ̂ → 0 (the system degenerates) and stops there.
+
+What is NOT verified: the finite-y RS expression has not been solved, so the y → ∞ limit is checked only
+through the identities above, not by extrapolation in y; the external entropy (the O(1) term of :math:`\phi`)
+is not computed, so :math:`\Sigma_{\rm ext}\ge0` is not checked; RS is assumed throughout (no stability
+analysis); no comparison with focusing BP at large y or with exact enumeration yet.
 
 Numerics (ours): :math:`\zeta` integrals by composite Gauss–Legendre on panels graded geometrically towards
 the sharp features (:math:`\zeta = 0` entropic, :math:`\zeta = \kappa/\sqrt q` energetic); inner maxima by
@@ -144,7 +151,7 @@ from scipy import optimize
 
 from .._errors import check_float, check_int
 from ._checks import SaddlePointWarning
-from .gaussian import G, log_2cosh, log_H_and_GH
+from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
 from .fp_potential import geometric_bound
 from .perceptron import binary_rs
 
@@ -153,6 +160,8 @@ __all__ = [
     "max_local_entropy",
     "max_local_entropy_free_entropy",
     "monotonicity_threshold",
+    "solution_centre_free_entropy",
+    "solution_centre_branch",
 ]
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -503,3 +512,178 @@ def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.82), xtol=1e-4):
         raise ValueError(f"monotonicity_threshold: min pi_hat does not change sign on {bracket} "
                          f"({g_lo:.3g}, {g_hi:.3g})")
     return optimize.brentq(g, lo, hi, xtol=xtol)
+
+
+# ----------------------------------------------------------------------------------------------
+# PRL 2015 variant: the centre must itself be a solution (margin κ)
+# ----------------------------------------------------------------------------------------------
+# With the Θ on the centre field z + √δQ v, the energetic term keeps δQ, δp (module docstring, "What is NOT
+# verified") and δQ̂, ρ̂ ≠ 0. The y → ∞ bracket is
+#   -q̂(1-q+δq)/2 - qδq̂/2 - π̂p - δQ̂δQ/2 - ρ̂δp + I_S^c + α I_E^c,
+#   I_S^c = E_ζ E_ζ' max_τ {τ[(ρ̂/√q̂)ζ + σζ'] + ψ(τ,ζ)},  σ² = δQ̂ - ρ̂²/q̂,
+#           ψ(τ,ζ) = max_w[-w²/2 + ln2cosh(√q̂ζ + π̂τ + √δq̂ w)]   (ζ' integrated in closed form:
+#           E|μ+σζ'| = μ(1-2H(μ/σ)) + 2σG(μ/σ), μ = (ρ̂/√q̂)ζ + (ψ₊-ψ₋)/2),
+#   I_E^c = E_{z,η₀} max_{v ≥ (κ-z)/√δQ, w}[-v²/2 - w²/2 + ln H((κ - m₀ - a v - b w)/√(1-q))],
+#           m₀ = p z + √(q-p²)η₀, a = δp/√δQ, b² = δq - δp²/δQ.
+# The constrained max is the unconstrained one (u/δq = f'(m₀+u), v = a u/δq) when that has v ≥ v₀, else
+# v = v₀ and a 1-D max in w of the same form. Derivatives: envelope theorem with the multiplier
+# λ = v₀ - a f'(m*) of the active constraint. Tested against finite differences.
+def _psi_abs(A, b2):
+    """max_x ln2cosh x - (x-A)²/(2 b2) for A >= 0 (largest root of x = A + b2 tanh x): value, tanh x*."""
+    x = A + b2
+    for _ in range(200):
+        th = np.tanh(x)
+        step = (x - b2 * th - A) / (1.0 - b2 * (1.0 - th * th))
+        x = x - step
+        if np.max(np.abs(step)) < 1e-14 * max(1.0, np.max(np.abs(x))):
+            break
+    dev = x - A
+    return log_2cosh(x) - (0.5 * dev * dev / b2 if b2 > 0 else 0.0), np.tanh(x)
+
+
+def _entropic_c(q_hat, dq_hat, dQ_hat, rho_hat, pi_hat):
+    z, w = _graded_rule(0.0, False)
+    sq = np.sqrt(q_hat)
+    # ψ(τ, ζ) depends on |√q̂ζ + π̂τ| (ln2cosh is even): global max over w for either sign of the argument
+    ap, am = sq * z + pi_hat, sq * z - pi_hat
+    vp, tp = _psi_abs(np.abs(ap), dq_hat)
+    vm, tm = _psi_abs(np.abs(am), dq_hat)
+    tp, tm = tp * np.sign(ap), tm * np.sign(am)
+    sig = np.sqrt(max(dQ_hat - rho_hat * rho_hat / q_hat, 1e-300))
+    mu = (rho_hat / sq) * z + 0.5 * (vp - vm)
+    Hr, Gr = H(mu / sig), G(mu / sig)
+    Pp, Pm = 1.0 - Hr, Hr  # probabilities of τ = ±1 over ζ'
+    out = dict(I=w @ (0.5 * (vp + vm) + mu * (1 - 2 * Hr) + 2 * sig * Gr))
+    out["d_pi"] = w @ (Pp * tp - Pm * tm)
+    out["d_dqh"] = 0.5 * (w @ (Pp * tp * tp + Pm * tm * tm))
+    out["d_qh"] = w @ ((Pp * tp + Pm * tm) * z / (2 * sq) - (1 - 2 * Hr) * rho_hat * z / (2 * q_hat ** 1.5)
+                       + 2 * Gr * rho_hat * rho_hat / (2 * q_hat * q_hat * sig))
+    out["d_rho"] = w @ ((1 - 2 * Hr) * z / sq - 2 * Gr * rho_hat / (q_hat * sig))
+    out["d_dQh"] = w @ (Gr / sig)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _grid_c(kappa, n_eta=96):
+    z, wz = _graded_rule(round(kappa, 3), False, 40, 6)
+    e, we = gauss_hermite(n_eta)
+    return z[:, None], e[None, :], wz[:, None] * we[None, :]
+
+
+def _t_root(t0, c):
+    t = np.array(t0, dtype=float)
+    for _ in range(200):
+        _, gh = log_H_and_GH(t)
+        step = (t + c * gh - t0) / (1.0 + c * gh * (gh - t))
+        t = t - step
+        if np.max(np.abs(step)) < 1e-13 * max(1.0, np.max(np.abs(t))):
+            break
+    return t
+
+
+def _energetic_c(q, dq, dQ, dp, p, kappa):
+    z, e, w = _grid_c(kappa)
+    sd, rp = np.sqrt(1 - q), np.sqrt(q - p * p)
+    a, b2 = dp / np.sqrt(dQ), dq - dp * dp / dQ
+    b = np.sqrt(b2)
+    v0 = (kappa - z) / np.sqrt(dQ)
+    m0 = p * z + rp * e
+    t0 = (kappa - m0) / sd
+    t = _t_root(t0, dq / (1 - q))
+    lh, gh = log_H_and_GH(t)
+    u = sd * (t0 - t)
+    vu = a * u / dq
+    act = vu < v0
+    t0c = (kappa - m0 - a * v0) / sd
+    tc = _t_root(t0c, b2 / (1 - q))
+    lhc, ghc = log_H_and_GH(tc)
+    u2 = sd * (t0c - tc)
+    F = np.where(act, -0.5 * v0 * v0 - 0.5 * u2 * u2 / b2 + lhc, lh - 0.5 * u * u / dq)
+    T, GHv = np.where(act, tc, t), np.where(act, ghc, gh)
+    g = GHv / sd
+    vs, ws = np.where(act, v0, vu), np.where(act, u2 / b, b * u / dq)
+    lam = np.where(act, v0 - a * g, 0.0)
+    out = dict(I=np.sum(w * F), active=float(np.sum(w * act)))
+    out["d_q"] = np.sum(w * (-GHv * T / (2 * (1 - q)) + g * e / (2 * rp)))
+    out["d_dq"] = np.sum(w * g * ws / (2 * b))
+    out["d_dp"] = np.sum(w * (g * vs / np.sqrt(dQ) - g * ws * dp / (dQ * b)))
+    out["d_dQ"] = np.sum(w * (-g * vs * a / (2 * dQ) + g * ws * dp * dp / (2 * dQ * dQ * b) + lam * v0 / (2 * dQ)))
+    return out
+
+
+def solution_centre_free_entropy(alpha, p, theta, kappa=0.0):
+    r"""The y → ∞ bracket with the centre constrained to be a solution (PRL 2015 setting; see the comment block
+    above): ``theta = (q, δq, δQ, δp, q̂, δq̂, δQ̂, ρ̂, π̂)``. Returns ``(value, gradient, active)``, ``active``
+    the fraction of (z, η₀) where the centre's constraint binds."""
+    q, dq, dQ, dp, qh, dqh, dQh, rho, pi = [float(t) for t in theta]
+    es = _entropic_c(qh, dqh, dQh, rho, pi)
+    ee = _energetic_c(q, dq, dQ, dp, p, kappa)
+    val = (-0.5 * qh * (1 - q + dq) - 0.5 * q * dqh - pi * p - 0.5 * dQh * dQ - rho * dp + es["I"] + alpha * ee["I"])
+    grad = np.array([0.5 * qh - 0.5 * dqh + alpha * ee["d_q"], -0.5 * qh + alpha * ee["d_dq"],
+                     -0.5 * dQh + alpha * ee["d_dQ"], -rho + alpha * ee["d_dp"],
+                     -0.5 * (1 - q + dq) + es["d_qh"], -0.5 * q + es["d_dqh"], -0.5 * dQ + es["d_dQh"],
+                     -dp + es["d_rho"], -p + es["d_pi"]])
+    return float(val), grad, ee["active"]
+
+
+def _unpack_c(x, p):
+    q = p * p + (1 - p * p) / (1 + np.exp(-x[0]))  # q > p² and δp² < δq δQ keep the Gaussians real
+    dq, dQ = np.exp(x[1]), np.exp(x[2])
+    return q, dq, dQ, np.sqrt(dq * dQ) * np.tanh(x[3]), x[4]
+
+
+def _map_c(alpha, kappa, p, q, dq, dQ, dp, pi):
+    ee = _energetic_c(q, dq, dQ, dp, p, kappa)
+    qh = 2 * alpha * ee["d_dq"]
+    hats = (qh, qh + 2 * alpha * ee["d_q"], 2 * alpha * ee["d_dQ"], alpha * ee["d_dp"])
+    es = _entropic_c(*hats, pi)
+    qn = 2 * es["d_dqh"]
+    return (qn, 2 * es["d_qh"] - 1 + qn, 2 * es["d_dQh"], es["d_rho"], es["d_pi"]), hats, ee["active"]
+
+
+def _residual_c(x, alpha, kappa, p):
+    q, dq, dQ, dp, pi = _unpack_c(x, p)
+    (qn, dqn, dQn, dpn, pn), _, _ = _map_c(alpha, kappa, p, q, dq, dQ, dp, pi)
+    if not (dqn > 0 and dQn > 0):
+        return np.full(5, 1e3)
+    return np.array([(qn - q) / (1 - q), np.log(dqn / dq), np.log(dQn / dQ), (dpn - dp) / np.sqrt(dq * dQ), pn - p])
+
+
+def solution_centre_branch(alpha, d, kappa=0.0, *, inactive=1e-6):
+    r"""Follow the saddle point with the centre constrained to be a solution (PRL 2015 setting), from the
+    largest ``d`` downwards. Start: the unconstrained saddle point at ``max(d)`` with (δQ, δp) from the
+    entropic side. Stops (remaining entries NaN) when the constraint no longer binds (δQ̂ < ``inactive``: there
+    the centre of the unconstrained problem is already a solution, the two curves coincide and the system
+    becomes degenerate) or when the solver fails.
+
+    Returns a dict of arrays: ``d, entropy, pi_hat, active, dQ_hat, entropy_free, pi_hat_free``.
+    """
+    alpha = check_float("alpha", alpha, positive=True)
+    dd = np.sort(np.atleast_1d(np.asarray(d, dtype=float)))[::-1]
+    free = max_local_entropy(alpha, dd, kappa, locate_min=False)
+    n = dd.size
+    out = {k: np.full(n, np.nan) for k in ("entropy", "pi_hat", "active", "dQ_hat")}
+    q, dq, pi = free.q[0], free.dq[0], free.pi_hat[0]
+    es = _entropic_c(free.q_hat[0], free.dq_hat[0], 1e-10, 0.0, pi)
+    dQ, dp = 2 * es["d_dQh"], es["d_rho"]
+    p = 1 - 2 * dd[0]
+    y = (q - p * p) / (1 - p * p)
+    x = np.array([np.log(y / (1 - y)), np.log(dq), np.log(dQ), np.arctanh(dp / np.sqrt(dq * dQ)), pi])
+    x_prev = None
+    for i, di in enumerate(dd):
+        p = 1 - 2 * di
+        guess = x if x_prev is None else 2 * x - x_prev
+        sol = optimize.root(_residual_c, guess, args=(alpha, kappa, p), method="hybr", options=dict(xtol=1e-12))
+        if np.max(np.abs(sol.fun)) > _TOL:
+            sol = optimize.root(_residual_c, x, args=(alpha, kappa, p), method="hybr", options=dict(xtol=1e-12))
+        if np.max(np.abs(sol.fun)) > _TOL:
+            break
+        q, dq, dQ, dp, pi = _unpack_c(sol.x, p)
+        _, hats, act = _map_c(alpha, kappa, p, q, dq, dQ, dp, pi)
+        if hats[2] < inactive:
+            break
+        val, _, _ = solution_centre_free_entropy(alpha, p, (q, dq, dQ, dp, *hats, pi), kappa)
+        out["entropy"][i], out["pi_hat"][i], out["active"][i], out["dQ_hat"][i] = val, pi, act, hats[2]
+        x_prev, x = x, sol.x
+    out.update(d=dd, entropy_free=free.entropy, pi_hat_free=free.pi_hat)
+    return out
