@@ -6,6 +6,8 @@ here except averages over seeds. The Agg backend is used (no display needed).
 """
 from __future__ import annotations
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -239,7 +241,7 @@ def _fig4(data, mode):
             ys = [ball_entropy(rows, ne, int(r))[0] for r in rs]
             c.plot(rs / ne, ys, marker="o", ms=3, color=COLORS.get(m), label=f"{_algo_legend_name(m)} ({len(rows)})")
         dd = np.arange(1, 8) / ne
-        c.plot(dd, [np.log(sum(__import__("math").comb(ne, j) for j in range(1, k + 1))) / ne for k in range(1, 8)],
+        c.plot(dd, [np.log(sum(math.comb(ne, j) for j in range(1, k + 1))) / ne for k in range(1, 8)],
                "k--", lw=0.9, label="all configurations")
         c.set_xlabel("radius d")
         c.set_ylabel("(1/N) ln #solutions within d")
@@ -453,9 +455,6 @@ def fig10(data, mode):
                 continue
             inv = r[f"ratio_{nm}"] <= 1 + 1e-6
             (b if inv else a).loglog(orbit, v / v[i1], "o-" if inv else ".-", ms=3, label=nm)
-        ratios = {nm: df[f"ratio_{nm}"].max() for nm in names}
-        print_r = ", ".join(f"{k}: {v:.3g}" for k, v in ratios.items())
-        del print_r
     a.set_title("not invariant")
     b.set_title("invariant (max/min ≤ 1 + 1e-6)")
     for ax in (a, b):

@@ -482,8 +482,9 @@ def _f7_check(data, mode):
         d, s, _, _ = mean_by_gamma(rows)
         vals[float(gm)] = s_at(d, s, F4_D0)
     ks = sorted(vals)
-    typ = float(__import__("wfm.theory", fromlist=["franz_parisi"]).franz_parisi(0.4, [F4_D0], n_z=32, n_x=32,
-                                                                               n_eta=21).local_entropy[0])
+    from ..theory import franz_parisi
+
+    typ = float(franz_parisi(0.4, [F4_D0], n_z=32, n_x=32, n_eta=21).local_entropy[0])
     claims.append(Claim(f"binary perceptron, SA on CE at every fixed γ finds solutions whose local entropy at d = {F4_D0} "
                         f"is above the typical (Franz–Parisi) value {typ:.4f}",
                         len(ks) >= 2 and min(vals.values()) > typ,

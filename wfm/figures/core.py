@@ -41,6 +41,9 @@ class Claim:
     holds: bool
     detail: str = ""
 
+    def __post_init__(self):
+        self.holds = bool(self.holds)  # numpy booleans from the checks become plain bools
+
     def line(self) -> str:
         return f"[{'ok' if self.holds else 'FAILS'}] {self.text}" + (f" ({self.detail})" if self.detail else "")
 
