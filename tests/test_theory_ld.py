@@ -124,19 +124,21 @@ def test_denser_than_typical_solutions(curve06):
 
 
 def test_non_monotonic_above_threshold():
-    c = ld.max_local_entropy(0.8, np.geomspace(0.005, 0.05, 12))
+    c = ld.max_local_entropy(0.8, np.geomspace(0.005, 0.05, 6), locate_min=False)
     assert not c.monotonic and c.min_pi_hat < -0.3
     assert np.any(np.diff(c.entropy) < 0) and np.any(~c.valid)
     assert np.all(c.entropy <= c.bound)
 
 
-def test_quadrature_converged(monkeypatch):
+def test_quadrature_converged(monkeypatch, curve06):
+    # the bracket and its gradient at the returned saddle points, default rule vs a much finer one
     base = ld._graded_rule.__wrapped__
-    ref = ld.max_local_entropy(0.76, [0.005, 0.02], locate_min=False)
+    pts = [(1 - 2 * d, np.array([getattr(curve06, k)[i] for k in FIVE])) for i, d in enumerate(curve06.d)]
+    ref = [(ld.max_local_entropy_free_entropy(0.6, p, *v), ld._gradient(0.6, 0.0, p, *v)[0]) for p, v in pts]
     monkeypatch.setattr(ld, "_graded_rule", lambda c, h: base(c, h, 140, 12, 1e-8, 12.0))
-    fine = ld.max_local_entropy(0.76, [0.005, 0.02], locate_min=False)
-    np.testing.assert_allclose(ref.entropy, fine.entropy, atol=1e-10)
-    np.testing.assert_allclose(ref.pi_hat, fine.pi_hat, atol=1e-9)
+    for (p, v), (f0, g0) in zip(pts, ref):
+        assert abs(ld.max_local_entropy_free_entropy(0.6, p, *v) - f0) < 1e-11
+        np.testing.assert_allclose(ld._gradient(0.6, 0.0, p, *v)[0], g0, atol=1e-9)
 
 
 def test_bad_input():
