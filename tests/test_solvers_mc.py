@@ -322,3 +322,10 @@ def test_full_schedule_without_stop(method):
     assert r.solved
     if method == "replicated-sa":
         assert r.extra["solved_by"] in ("centre", "replica")
+
+
+def test_stop_at_solution_must_be_boolean():
+    pats = random_patterns(21, alpha=0.3, seed=0)
+    for method in ("sa-ce", "replicated-sa"):
+        with pytest.raises(TypeError, match="stop_at_solution"):
+            solve(wfm.Perceptron(21), pats, method, seed=0, stop_at_solution="False")

@@ -26,7 +26,7 @@ from .._errors import check_float, check_int
 from ..losses import CROSS_ENTROPY
 from . import Run, register, require_binary
 from ._mc import Setup, anneal, centre_errors, count_errors, geometric, init_fields
-from .sa import _check_budget, initial_weights
+from .sa import _check_budget, check_bool, initial_weights
 
 
 @register(
@@ -65,7 +65,7 @@ def run_replicated_sa(model, patterns, rng, progress, y, gamma0, gamma1, beta0, 
     out = anneal(st, w, betas, loss_code=0 if ce_gamma is None else CROSS_ENTROPY,
                  gammas=None if ce_gamma is None else np.full(max_sweeps, ce_gamma), couplings=gammas,
                  rng=rng, progress=progress, max_seconds=max_seconds, desc="replicated-sa", check_centre=True,
-                 stop_at_solution=bool(stop_at_solution))
+                 stop_at_solution=check_bool("stop_at_solution", stop_at_solution))
     n = out["sweeps"]
     ce, centre = centre_errors(w, st.xT, st.sig, st.cols, st.m, st.k, st.code, st.ti)
     _, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)

@@ -33,6 +33,13 @@ def _check_budget(max_sweeps, max_seconds):
     return max_sweeps, max_seconds
 
 
+def check_bool(name, value):
+    """A real boolean (True/False, numpy bool): a string such as "False" is an error, not truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be true or false, got {value!r}")
+    return bool(value)
+
+
 def initial_weights(model, rng, init, replicas=None):
     """Random ±1 weights from ``rng`` or the checked ``init``; flat (R, n_weights) int8 copy."""
     if init is None:

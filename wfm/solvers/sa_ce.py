@@ -28,7 +28,7 @@ from .._errors import check_float
 from ..losses import CROSS_ENTROPY
 from . import Run, register, require_binary
 from ._mc import Setup, anneal, geometric
-from .sa import _check_budget, initial_weights
+from .sa import _check_budget, check_bool, initial_weights
 
 
 @register(
@@ -59,7 +59,8 @@ def run_sa_ce(model, patterns, rng, progress, gamma0, gamma1, beta0, beta1, max_
     betas = geometric(beta0, beta1, max_sweeps)
     gammas = geometric(gamma0, gamma1, max_sweeps)
     out = anneal(st, w, betas, loss_code=CROSS_ENTROPY, gammas=gammas, rng=rng, progress=progress,
-                 max_seconds=max_seconds, desc="sa-ce", stop_at_solution=bool(stop_at_solution))
+                 max_seconds=max_seconds, desc="sa-ce",
+                 stop_at_solution=check_bool("stop_at_solution", stop_at_solution))
     n = out["sweeps"]
     return Run(weights=w[0].reshape(model.weight_shape), iterations=n,
                history={"energy": out["energy"][:, 0], "errors": out["errors"][:, 0], "beta": betas[:n],
