@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402,F401
 import numpy as np  # noqa: E402
 
 __all__ = ["binary_entropy_bound", "mean_curve", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8",
@@ -403,6 +404,7 @@ def fig8(data, mode):
     c.set_xlabel("local energy (σ = 0.3)")
     c.set_ylabel("test error")
     e.set_xscale("log")
+    e.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     e.set_xlabel("Hessian λ_max (CE γ = 1, on the sphere)")
     e.set_ylabel("test error")
     fig.tight_layout()
