@@ -242,6 +242,22 @@ def test_lanczos_vs_eigvalsh_wishart(seed):
     np.testing.assert_allclose(a @ vecs[:, 0], vals[0] * vecs[:, 0], atol=1e-7)
 
 
+def test_lanczos_extreme_vs_eigvalsh():
+    a = wishart(150, 300, 4, spike=3.0)
+    eig = np.linalg.eigvalsh(a)
+    top = L.lanczos_extreme(a, k=2, which="LA", tol=1e-6)
+    assert top["converged"] and top["steps"] < 150
+    np.testing.assert_allclose(top["values"], eig[-2:], rtol=1e-9)
+    bot = L.lanczos_extreme(a, k=1, which="SA", tol=1e-6)
+    np.testing.assert_allclose(bot["values"], eig[:1], rtol=1e-8)
+    net = TwoLayer(20, 3, "tanh", train_v=True)
+    pats = pats_for(net, p=40)
+    th = random_theta(net, 6)
+    e2 = np.linalg.eigvalsh(net_hessian(net, th, pats))
+    r = L.lanczos_extreme(L.net_hvp(net, th, pats), k=1, tol=1e-5)
+    assert r["values"][-1] == pytest.approx(e2[-1], rel=1e-8)
+
+
 def test_hutchinson_vs_exact_wishart():
     a = wishart(200, 400, 2)
     hu = L.hutchinson(a, n_samples=400, seed=1)

@@ -24,7 +24,7 @@ from .measures import MEASURES, REPARAM_TABLE, Measure, measure, measures, regis
 from .net import (TwoLayer, as_net, evaluate, evaluate_batch, kink_diagnostics, loss_and_grad, net_hessian, net_hvp,
                   squared_hinge, train_gd)
 from .reparam import format_report, orbit, reparam_report, rescale, rescaling_matrix
-from .spectral import (block_ipr, eigenvalues, hutchinson, ipr, lanczos, riemannian_hessian, slq, slq_density,
+from .spectral import (block_ipr, eigenvalues, hutchinson, ipr, lanczos, lanczos_extreme, riemannian_hessian, slq, slq_density,
                        smoothed_density, spectrum_summary, wolkowicz_styan, wolkowicz_styan_matrix)
 from .valleys import (DIRECTIONS, Profile, asymmetry, directions, optimal_bias_1d, population_loss_1d, profile,
                       radial_components, sgd_1d, sgd_1d_bias, sgd_swa, swa_bias)
@@ -107,7 +107,7 @@ def riemannian_spectrum(model, patterns, weights, loss=None):
 __all__ = [
     "local_energy", "hessian", "profile", "LocalEnergy", "noise_scales", "hvp_operator", "hessian_spectrum",
     "riemannian_spectrum", "gram_eigenvalues", "TwoLayer", "as_net", "evaluate", "evaluate_batch", "kink_diagnostics", "loss_and_grad",
-    "squared_hinge", "train_gd", "eigenvalues", "lanczos", "hutchinson", "slq", "slq_density", "smoothed_density",
+    "squared_hinge", "train_gd", "eigenvalues", "lanczos", "lanczos_extreme", "hutchinson", "slq", "slq_density", "smoothed_density",
     "wolkowicz_styan", "wolkowicz_styan_matrix", "ipr", "block_ipr", "riemannian_hessian", "spectrum_summary",
     "DIRECTIONS", "directions", "radial_components", "Profile", "asymmetry", "swa_bias", "sgd_swa",
     "population_loss_1d", "optimal_bias_1d", "sgd_1d", "sgd_1d_bias", "rescale", "rescaling_matrix", "orbit",
