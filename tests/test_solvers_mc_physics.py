@@ -64,7 +64,7 @@ def _paired_margin(a, b, d):
     return diff.mean(), diff.std(ddof=1) / math.sqrt(ok.sum())
 
 
-ENTROPIC = ["greedy", "rsgd"]
+ENTROPIC = ["greedy", "rsgd", "sa-ce γ=1 (full schedule)", "replicated-sa (full schedule)"]
 
 
 @pytest.mark.slow
