@@ -337,7 +337,7 @@ def _f5_parts(mode):
     for n in _q(mode, [101], [201, 401, 1001]):
         parts[f"n{n}"] = {"experiment": "fig-solve-measure", "seeds": _q(mode, 4, 20 if n < 1000 else 8),
                           "params": {"model": "perceptron", "n": n},
-                          "grid": {"alpha": _q(mode, [0.5, 0.7], [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75])},
+                          "grid": {"alpha": _q(mode, [0.5, 0.6, 0.7, 0.75], [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75])},
                           "zip": _zip_methods(algos)}
     return parts
 
@@ -373,7 +373,7 @@ register(Figure(
     establishes="Entropy-driven algorithms (fBP, rSGD, SA on CE, SBPI) solve the binary perceptron up to large "
                 "α, while SA on the error loss fails already at moderate α; the gap widens with N.",
     parts=_f5_parts, plot=lambda data, mode: plotting.fig5(data, mode), check=_f5_check,
-    sizes={"quick": "N = 101, α ∈ {0.5, 0.7}, 4 instances", "full": "N = 201, 401 (20 instances), 1001 (8 instances), 8 values of α"}))
+    sizes={"quick": "N = 101, α ∈ {0.5, 0.6, 0.7, 0.75}, 4 instances", "full": "N = 201, 401 (20 instances), 1001 (8 instances), 8 values of α"}))
 
 
 # ----------------------------------------------------------------------------------------------------------
