@@ -497,7 +497,7 @@ def max_local_entropy(alpha, d=None, kappa=0.0, *, n_points=40, d_min=1e-3, loca
                                 float(d_top), float(rs.entropy), min_pi, d_min_pi)
 
 
-def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.82), xtol=1e-4):
+def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.80), xtol=1e-4):
     r"""The load :math:`\alpha_U` above which :math:`S_{\max}(d)` stops being monotonic: the root in α of
     :math:`\min_d\hat\pi(d;\alpha) = 0` (:math:`\hat\pi = \frac12 dS_{\max}/dd`) by Brent's method in
     ``bracket``. Expected (digest §3.4, replica literature, not forced): 0.77–0.78 for κ = 0."""
