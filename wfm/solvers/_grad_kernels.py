@@ -106,7 +106,7 @@ def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
                 continue
             off = k * m if tree else 0
             for i in range(m):
-                grad[k, i] += c * xi[mu, off + i]
+                grad[k, i] += c * np.float64(xi[mu, off + i])   # float64 also without JIT (NEP 50)
     return total
 
 

@@ -80,7 +80,7 @@ def lal_accumulate(w, xi, sigma, mu, tree, code, kappa, lr, dh, h, used):
         if sigma * h[0] > kappa:
             return 0
         for i in range(m):
-            dh[0, i] += lr * sigma * xi[mu, i]
+            dh[0, i] += lr * sigma * np.float64(xi[mu, i])
         return 1
     hout = 0.0
     for k in range(kk):
@@ -100,7 +100,7 @@ def lal_accumulate(w, xi, sigma, mu, tree, code, kappa, lr, dh, h, used):
         used[best] = 1
         off = best * m if tree else 0
         for i in range(m):
-            dh[best, i] += lr * sigma * xi[mu, off + i]
+            dh[best, i] += lr * sigma * np.float64(xi[mu, off + i])
     return 1
 
 
