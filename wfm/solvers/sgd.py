@@ -181,6 +181,8 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
                 shrink_done += 1
             bar.update(1)
             bar.set_postfix(E=int(errs), g_eff=f"{gamma * nrm:.3g}")
+    if first_solution is None and errs == 0:      # solved in the very last epoch of the budget
+        first_solution = epoch
     return Run(weights=w.reshape(model.weight_shape).astype(np.int8 if binary else np.float64), iterations=epoch,
                history=hist,
                extra={"first_solution_epoch": -1 if first_solution is None else first_solution,
