@@ -102,13 +102,6 @@ def _dense_ok(net, dense_max):
     return net.n_params <= dense_max
 
 
-def _hess_eigs(net, theta, patterns, loss, dense_max, need_vectors=False):
-    h = net_hessian(net, theta, patterns, loss)
-    if need_vectors:
-        return np.linalg.eigh(h)
-    return np.linalg.eigvalsh(h), None
-
-
 _HOPTS = {"loss": None, "dense_max": 3000}
 
 
