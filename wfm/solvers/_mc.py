@@ -18,10 +18,19 @@ further decrease still possible reaches the Metropolis threshold t = −ln(u)/β
 decrease is Σ_{unscanned μ} (e^μ − e_min) = E_unscanned − n_unscanned·e_min (for the error loss: the
 number of unscanned wrong patterns), so the rejection is exact, not an approximation.
 
-The perceptron on the error loss has a dedicated faster path: stabilities s^μ = σ^μ h^μ (int32) and the
-label-multiplied transposed inputs y_j^μ = σ^μ ξ_j^μ (int8, one contiguous row per weight), so that a
-move is a branch-free SIMD loop: pattern μ is wrong iff s^μ ≤ t_κ = ⌊κ√N⌋ and flipping W_j changes s^μ by
-−2W_j y_j^μ.
+The perceptron has two dedicated paths on its int32 stabilities s^μ = σ^μ h^μ and the label-multiplied,
+transposed inputs y_j^μ = σ^μ ξ_j^μ (int8, one contiguous row per weight); flipping W_j changes s^μ by
+−2W_j y_j^μ:
+
+* error loss (``sweeps_perceptron``): only a *marginal* pattern, t_κ − 2 < s^μ ≤ t_κ + 2 with
+  t_κ = ⌊κ√N⌋, can change its error status under one flip, so ΔE is summed over a list of the marginal
+  patterns (a few percent of P at low temperature); after an accepted move the list is stale and ΔE comes
+  from a vectorized full scan until a few consecutive rejections make rebuilding it worthwhile. One
+  uniform draw per move gives both the move and the Metropolis number; e^{−βΔE} is tabulated per sweep.
+* tabulated losses (``sweeps_perceptron_table``, the cross-entropy): ΔE = Σ_μ etab[s − 2c·y] − etab[s].
+
+Every path is exact Metropolis: for the same seed they follow the same trajectory as a slow NumPy
+reference that recomputes the energy from scratch at every move (tests/test_solvers_mc.py).
 
 Robust-ensemble coupling (paper_digest.md §3.1, §4.3; RRRMC.jl ``RE.jl``): with the centre traced out,
 E_int = −(1/β) Σ_i ln 2cosh(γ S_i), S_i = Σ_a W_i^a. Flipping W_i^a (value w) with μ̄ = S_i − w the sum of
@@ -74,7 +83,8 @@ class Setup:
         self.ti = int(math.floor(self.thr))    # integer threshold: σ·pre ≤ thr ⇔ σ·pre ≤ ⌊thr⌋
 
     def energy_table(self, loss_code, param):
-        """etab[σ·pre + off] = ℓ(Δ) with Δ = σ·pre·scale; ERROR uses Δ·... ≤ κ exactly like ``Model.errors``."""
+        """etab[σ·pre + off] = ℓ(Δ) with Δ = σ·pre·scale (loss code 0: the error indicator, in the integer
+        form σ·pre ≤ thr that ``Model.errors`` uses; 2: the cross-entropy f_γ with γ = ``param``)."""
         v = np.arange(-self.off, self.off + 1)
         if loss_code == 0:   # error loss: an error iff σ·pre ≤ thr (the integer form of Δ ≤ κ)
             return (v <= self.thr).astype(np.float64)

@@ -9,10 +9,12 @@ attempted moves on uniformly drawn weights; β follows a geometric schedule from
 committees, parity machines).
 
 Bookkeeping is incremental (:mod:`wfm.solvers._mc`): integer unit fields and pre-activations are updated in
-O(P) per accepted move, and a move is rejected **before** all patterns are scanned as soon as the partial
-ΔE minus the number of still-unscanned wrong patterns (the largest possible further decrease) reaches the
-Metropolis threshold −ln(u)/β. The perceptron has a SIMD-friendly path on int32 stabilities and
-label-multiplied, transposed int8 inputs (benchmarks/bench_sa.py measures it against NumPy).
+O(P) per accepted move. For committees and parity machines a move is rejected **before** all patterns are
+scanned as soon as the partial ΔE minus the number of still-unscanned wrong patterns (the largest possible
+further decrease) reaches the Metropolis threshold −ln(u)/β. For the perceptron ΔE is summed over the
+marginal patterns only (the only ones one flip can change), with int32 stabilities and label-multiplied
+transposed int8 inputs (benchmarks/bench_sa.py measures it against NumPy: about 60× at N = 1001, α = 0.6).
+Both are exact Metropolis (tests compare them move by move with a NumPy reference).
 
 This is the "standard foil" of the papers (paper_digest.md §4.4, §4.8): expected to find isolated
 solutions, when it finds any.
