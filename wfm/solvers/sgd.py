@@ -17,10 +17,14 @@ recovered (digest §4.5 [MEM-L]); this module implements the reconstruction of t
   ``norm="free"`` is plain SGD (the foil: γ_eff grows without bound).
 * **search phase**: γ(t) = γ_0 · r^t per epoch (``gamma``, ``gamma_factor``); it ends at the first epoch
   with zero training errors (or at the budget).
-* **shrink phase** (``shrink_epochs`` > 0): from that solution, every epoch first lowers the effective
+* **shrink phase** (``shrink_epochs`` > 0 epochs): from that solution, an epoch first lowers the effective
   inverse temperature by the factor s (``shrink_factor``) — γ ← sγ on the sphere and for binary weights,
   W ← sW for free weights (the explicit shrink W ← (1−ε)W of the digest) — then runs one SGD epoch. If the
-  epoch ends with a training error the step is undone and the phase stops: the training error stays 0.
+  epoch ends with a training error, the state before it is restored (weights and γ) and the next epoch is
+  a consolidation epoch at that γ without shrinking (restored again if it too ends with errors). So the
+  returned weights always have zero training errors, and γ_eff only goes down through accepted steps
+  (``extra["shrink_steps_accepted"]``). History rows of the phase are marked ``phase`` = 1, and record the
+  epoch as run (a rejected epoch shows its errors).
 
 **Binary weights** (the variant through continuous hidden variables, BinaryConnect-style): the state is
 H ∈ R^{K×m}, the weights are W = sign H (sign 0 = −1), the gradient is taken at W and applied to H:
@@ -101,7 +105,7 @@ def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, no
                 "weight decay), 'free' (plain SGD, norm grows). Must stay 'sphere' for binary weights",
         "weight_decay": "ε_wd in W ← W − η(∇L_B + ε_wd W) (continuous weights, norm='decay' or 'free')",
         "shrink_epochs": "after the first solution, epochs of slow reduction of γ_eff keeping zero training errors "
-                         "(0 = stop at the first solution)",
+                         "(rejected steps are undone; 0 = stop at the first solution)",
         "shrink_factor": "shrink phase: γ ← s·γ (sphere, binary) or W ← s·W (decay/free) before every epoch; 0<s<1",
         "h_clip": "binary weights: clip hidden variables to |H| ≤ h_clip (None = no clipping)",
         "relu_leak": "ReLU committees: surrogate slope of max(0,h) for h ≤ 0 in the backward pass only (0 = exact "
@@ -144,7 +148,7 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
     p = patterns.p
     hist = {k: [] for k in ("energy", "errors", "gamma", "gamma_eff", "norm", "phase")}
     clock = Clock(max_seconds)
-    epoch, phase, first_solution, shrink_done = 0, 0, None, 0
+    epoch, phase, first_solution, shrink_done, accepted, just_failed = 0, 0, None, 0, 0, False
     loss, errs = evaluate(w, xi, labels, tree, code, gamma, kappa)
     with tqdm(total=max_epochs, disable=not progress, desc="sgd-ce", unit="epoch") as bar:
         while epoch < max_epochs and not clock.expired():
@@ -153,13 +157,15 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
                 if shrink_epochs == 0:
                     break
                 phase = 1
+            shrink_now = False
             if phase == 1:
                 if shrink_done >= shrink_epochs:
                     break
                 saved = (w.copy(), hid.copy(), gamma)
-                if binary or norm == "sphere":
+                shrink_now = not just_failed
+                if shrink_now and (binary or norm == "sphere"):
                     gamma *= shrink_factor
-                else:
+                elif shrink_now:
                     w *= shrink_factor
             perm = rng.permutation(p)
             sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, norm_code, weight_decay,
@@ -173,12 +179,15 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
             lr *= lr_factor
             if phase == 0:
                 gamma *= gamma_factor
-            elif errs > 0:        # the shrink must keep the training error at 0: undo and stop
-                w, hid, gamma = saved
-                errs = 0
-                break
             else:
                 shrink_done += 1
+                if errs > 0:      # the training error must stay 0: undo, consolidate at the previous γ_eff
+                    w, hid, gamma = saved
+                    errs = 0
+                    just_failed = True
+                else:
+                    accepted += shrink_now
+                    just_failed = False
             bar.update(1)
             bar.set_postfix(E=int(errs), g_eff=f"{gamma * nrm:.3g}")
     if first_solution is None and errs == 0:      # solved in the very last epoch of the budget
@@ -186,5 +195,5 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
     return Run(weights=w.reshape(model.weight_shape).astype(np.int8 if binary else np.float64), iterations=epoch,
                history=hist,
                extra={"first_solution_epoch": -1 if first_solution is None else first_solution,
-                      "shrink_epochs_done": shrink_done, "gamma_final": gamma,
+                      "shrink_epochs_done": shrink_done, "shrink_steps_accepted": accepted, "gamma_final": gamma,
                       "gamma_eff_final": gamma * rms_norm(w)})
