@@ -456,9 +456,13 @@ def fig10(data, mode):
             if not np.all(np.isfinite(v)) or v[i1] == 0:
                 continue
             inv = r[f"ratio_{nm}"] <= 1 + 1e-6
-            (b if inv else a).loglog(orbit, v / v[i1], "o-" if inv else ".-", ms=3, label=nm)
+            if inv:
+                b.semilogx(orbit, v / v[i1], "o-", ms=3, label=nm)
+            else:
+                a.loglog(orbit, v / v[i1], ".-", ms=3, label=nm)
     a.set_title("not invariant")
     b.set_title("invariant (max/min ≤ 1 + 1e-6)")
+    b.set_ylim(0.9, 1.1)  # round-off (1e-15) would otherwise fill the axis
     for ax in (a, b):
         ax.set_xlabel("rescaling a of (W_k, v_k) → (a W_k, v_k / a)")
         ax.set_ylabel("measure / value at a = 1")
