@@ -229,3 +229,17 @@ def test_methods_listing_documents_every_option():
     ms = wfm.solvers.methods()
     for name in ONLINE + LAL:
         assert set(ms[name]["options"]) == set(ms[name]["option_docs"])
+
+
+@pytest.mark.parametrize("method", ["sa", "sa-ce", "replicated-sa"] + ONLINE + LAL)
+def test_result_round_trip_and_history_lengths(method, tmp_path):
+    from wfm.solvers import SolveResult
+    model = wfm.Perceptron(31)
+    pats = random_patterns(31, alpha=0.3, model=model, seed=0)
+    r = solve(model, pats, method, seed=0)
+    r.save(tmp_path / "r.npz")
+    q = SolveResult.load(tmp_path / "r.npz")
+    np.testing.assert_array_equal(q.weights, r.weights)
+    assert q.solved == r.solved and set(q.history) == set(r.history)
+    assert len({len(v) for v in r.history.values()}) == 1
+    assert all(len(v) == r.iterations for v in r.history.values())
