@@ -24,10 +24,18 @@ def add_parser(subparsers):
     p.set_defaults(func=_run, mode=None)
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _run(args) -> int:
     import os
+    import signal
 
     from . import core
+
+    # SIGTERM (a batch system ending the job) stops like Ctrl-C: finished records are kept, workers ended
+    signal.signal(signal.SIGTERM, _raise_interrupt)
 
     mode = args.mode or "quick"
     if args.list:

@@ -173,7 +173,16 @@ def _local_pool(workers):
     try:
         yield pool
     finally:
+        # running tasks are abandoned (the store gives them back as pending), their processes ended
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            try:
+                p.terminate()
+            except Exception:  # already gone
+                pass
+        for p in procs:
+            p.join(timeout=5)
 
 
 @contextlib.contextmanager
