@@ -11,7 +11,6 @@ import wfm
 from wfm import exact
 from wfm.bp import BP, LocalEntropyCurve, binary_entropy_bound, entropy, exact_canonical, local_entropy, run_bp
 from wfm.bp import _kernels as K
-from wfm.bp.core import graph_arrays
 from wfm.bp.protocols import make_protocol, parse_range
 
 
