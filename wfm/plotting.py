@@ -196,7 +196,7 @@ def _fig4(data, mode):
         rows = sub[sub["solved"].astype(bool)]
         lab = f"{_algo_legend_name(m)} ({len(rows)}/{len(sub)} solved)"
         if not len(rows):
-            a.plot([], [], color=COLORS.get(m), label=lab + " – no solution")
+            b.plot([], [], color=COLORS.get(m), label=lab + ": no solution")
             continue
         d, s, se, _ = _mean_by_gamma(rows)
         o = np.argsort(d)
