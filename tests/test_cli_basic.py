@@ -54,3 +54,11 @@ def test_bad_arguments_one_line_exit_2(argv, needle):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_option_values_are_parsed():
+    from wfm._cli_basic import parse_options
+    assert parse_options(["a=1", "b=0.5", "c=true", "d=False", "e=None", "f=[1, 2]", "g=fast"]) == \
+        {"a": 1, "b": 0.5, "c": True, "d": False, "e": None, "f": [1, 2], "g": "fast"}
+    with pytest.raises(ValueError, match="key=value"):
+        parse_options(["novalue"])

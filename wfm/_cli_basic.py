@@ -40,13 +40,18 @@ def build_instance(args):
     return model, pats
 
 
+_PYTHON_SPELLINGS = {"True": "true", "False": "false", "None": "null"}
+
+
 def parse_options(pairs):
-    """``key=value`` pairs → dict; values parsed as JSON when possible (numbers, lists, true/false/null)."""
+    """``key=value`` pairs → dict; values parsed as JSON when possible (numbers, lists, true/false/null,
+    and the Python spellings True/False/None), otherwise kept as strings."""
     out = {}
     for pair in pairs or ():
         if "=" not in pair:
             raise ValueError(f"--option expects key=value, got {pair!r}")
         key, value = pair.split("=", 1)
+        value = _PYTHON_SPELLINGS.get(value.strip(), value)
         try:
             out[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
