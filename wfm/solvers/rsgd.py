@@ -240,7 +240,8 @@ def _applies(model):
               "mini-batch SUM of f_γ, default 0.05)",
         "lam": "λ: step of the elastic kick (binary weights only)",
         "gamma": "initial coupling γ (default 0.05; binary γ=inf allowed: kick sign(Σ_b W^b))",
-        "gamma_step": "additive scoping γ ← γ + gamma_step per epoch (default 0.001 binary, 0 continuous)",
+        "gamma_step": "additive scoping γ ← γ + gamma_step per epoch (default 0.001 binary, 0 continuous; the binary "
+                      "perceptron near α=0.7 needs slow scoping, e.g. 0.0003 with formula='corrected', batch=20)",
         "gamma_rate": "multiplicative scoping γ ← γ(1+gamma_rate) per epoch, i.e. γ0(1+γ1)^t "
                       "(default 0 binary, 0.02 continuous)",
         "lr_factor": "η ← η·lr_factor per epoch",
