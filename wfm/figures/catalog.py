@@ -430,7 +430,8 @@ register(Figure(
     sizes={"quick": "α = 0.3, sign K = 3 N = 93, ReLU K = 4 N = 124 (31 inputs per unit), 3 instances",
            "full": "α = 0.3, sign K = 3 N = 303, ReLU K = 4 N = 404 (101 inputs per unit), 12 instances"},
     notes="Local energy (flip robustness) is used because BP local entropy is implemented for sign units only. "
-          "Only partly reproduced: with replicated SA (y = 7) sign and ReLU solutions are about equally robust."))
+          "At the quick size replicated SA (y = 7) finds sign and ReLU solutions about equally robust; at the full "
+          "size ReLU is more robust for all three algorithms."))
 
 
 # ----------------------------------------------------------------------------------------------------------
