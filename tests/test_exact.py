@@ -112,3 +112,15 @@ def test_errors():
         exact.count_solutions(wfm.Perceptron(13), wfm.random_patterns(11, alpha=1, seed=0))
     with pytest.raises(ValueError, match="shape"):
         exact.distance_counts(wfm.Perceptron(11), wfm.random_patterns(11, alpha=1, seed=0), np.ones(10))
+
+
+@pytest.mark.parametrize("model", [wfm.Perceptron(19), wfm.TreeCommittee(15, 3)], ids=repr)
+def test_threaded_and_serial_kernels_agree(model):
+    """The same enumeration compiled with and without threads (chunks are fixed, so results are identical)."""
+    pats = wfm.random_patterns(model.n, alpha=0.4, seed=1, model=model)
+    bounds, args = exact._setup(model, pats, model.random_weights(seed=2))
+    np.testing.assert_array_equal(exact._enumerate_par(bounds, *args), exact._enumerate_ser(bounds, *args))
+    targets = np.array([0, 0, 3], np.int64)
+    tstart = np.array([0] + [3] * (len(bounds) - 1), np.int64)
+    np.testing.assert_array_equal(exact._collect_par(bounds, *args, targets, tstart),
+                                  exact._collect_ser(bounds, *args, targets, tstart))

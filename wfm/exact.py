@@ -223,8 +223,7 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
     return found
 
 
-@nb.njit(parallel=True, cache=True)
-def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, nw):
+def _enumerate_impl(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, nw):
     nchunks = bounds.shape[0] - 1
     hists = np.zeros((nchunks, nw + 1), np.int64)
     empty_t = np.zeros(0, np.int64)
@@ -235,8 +234,7 @@ def _enumerate(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, mask
     return hists
 
 
-@nb.njit(parallel=True, cache=True)
-def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, nw, targets, tstart):
+def _collect_impl(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, nw, targets, tstart):
     nchunks = bounds.shape[0] - 1
     out = np.zeros((targets.shape[0], nw), np.int8)
     for ch in nb.prange(nchunks):
@@ -246,6 +244,19 @@ def _collect(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks,
             _enumerate_chunk(bounds[ch], bounds[ch + 1], xi, labels, cols, m, kk, code, thr, b, nh, ref, low,
                              masks, full, ldist, hist, targets[t0:t1], out, t0)
     return out
+
+
+# Threads pay off only on large enumerations: a parallel region costs ~0.1 ms idle and tens of ms on an
+# oversubscribed machine, more than a whole N = 21 perceptron count (~1 ms). Same code, two compilations.
+_enumerate_par = nb.njit(parallel=True, cache=True)(_enumerate_impl)
+_enumerate_ser = nb.njit(cache=True)(_enumerate_impl)
+_collect_par = nb.njit(parallel=True, cache=True)(_collect_impl)
+_collect_ser = nb.njit(cache=True)(_collect_impl)
+
+
+def _use_threads(model):
+    """Thread the enumeration above 2^27 perceptron or 2^20 committee configurations."""
+    return model.n_weights >= (27 if model_code(model) == PERCEPTRON else 20)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -304,7 +315,8 @@ def distance_counts(model, patterns, reference) -> np.ndarray:
     N = ``model.n_weights``; the reference need not be a solution. Exact (int64).
     """
     bounds, args = _setup(model, patterns, reference)
-    return _enumerate(bounds, *args).sum(axis=0)
+    enumerate_ = _enumerate_par if _use_threads(model) else _enumerate_ser
+    return enumerate_(bounds, *args).sum(axis=0)
 
 
 def count_solutions(model, patterns) -> int:
@@ -342,7 +354,8 @@ def sample_solutions(model, patterns, size, seed=None) -> np.ndarray:
     size = check_int("size", size, min_value=1)
     rng = np.random.default_rng(seed)
     bounds, args = _setup(model, patterns, None)
-    per_chunk = _enumerate(bounds, *args).sum(axis=1)
+    threads = _use_threads(model)
+    per_chunk = (_enumerate_par if threads else _enumerate_ser)(bounds, *args).sum(axis=1)
     total = int(per_chunk.sum())
     if total == 0:
         raise ValueError("the instance has no solution: nothing to sample")
@@ -351,6 +364,6 @@ def sample_solutions(model, patterns, size, seed=None) -> np.ndarray:
     chunk_of = np.searchsorted(offsets, ranks, side="right") - 1
     local = (ranks - offsets[chunk_of]).astype(np.int64)
     tstart = np.searchsorted(chunk_of, np.arange(len(per_chunk) + 1), side="left").astype(np.int64)
-    out = _collect(bounds, *args, local, tstart)
+    out = (_collect_par if threads else _collect_ser)(bounds, *args, local, tstart)
     out = out[rng.permutation(size)]
     return out.reshape((size,) + model.weight_shape)
