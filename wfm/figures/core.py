@@ -170,10 +170,15 @@ def _local_pool(workers):
     env = {v: str(threads) for v in ex._THREAD_VARS}
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ex._spawn_context(env),
                                   initializer=ex._init_worker)
+    finished = False
     try:
         yield pool
+        finished = True
     finally:
-        # running tasks are abandoned (the store gives them back as pending), their processes ended
+        if finished:
+            pool.shutdown(wait=True)
+            return
+        # interrupted: running tasks are abandoned (the store gives them back as pending), their processes ended
         procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
