@@ -128,6 +128,20 @@ def _high_state(g, xi, labels, cols, m, kk, b, nh, ref):
     return hi, d
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _record(c, g, b, nh, dh, ldist, hist, targets, ti, found, out, out_pos):
+    """Count solution (low c, high Gray code g) in the distance histogram; copy it to ``out`` for every
+    requested rank equal to ``found`` (ranks may repeat: sampling is with replacement). Returns the new ti."""
+    hist[dh + ldist[c]] += 1
+    while ti < targets.shape[0] and targets[ti] == found:
+        for jj in range(b):
+            out[out_pos + ti, jj] = -1 if (c >> jj) & 1 else 1
+        for tt in range(nh):
+            out[out_pos + ti, b + tt] = -1 if (g >> tt) & 1 else 1
+        ti += 1
+    return ti
+
+
 @nb.njit(cache=True, nogil=True)
 def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, masks, full, ldist, hist,
                      targets, out, out_pos):
@@ -144,7 +158,6 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
     last = 0
     found = 0
     ti = 0
-    nt = targets.shape[0]
     nwords = masks.shape[2]
     acc = np.empty(nwords, np.uint64)
     one = np.uint64(1)
@@ -193,13 +206,7 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
                     lowbit = x & (~x + one)
                     c = wd * 64 + int(math.log2(float(lowbit)))   # exact: lowbit is a power of two
                     x ^= lowbit
-                    hist[dh + ldist[c]] += 1
-                    while ti < nt and targets[ti] == found:
-                        for jj in range(b):
-                            out[out_pos + ti, jj] = -1 if (c >> jj) & 1 else 1
-                        for tt in range(nh):
-                            out[out_pos + ti, b + tt] = -1 if (g >> tt) & 1 else 1
-                        ti += 1
+                    ti = _record(c, g, b, nh, dh, ldist, hist, targets, ti, found, out, out_pos)
                     found += 1
             continue
         for c in range(nc):
@@ -212,13 +219,7 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
                     good = False
                     break
             if good:
-                hist[dh + ldist[c]] += 1
-                while ti < nt and targets[ti] == found:
-                    for jj in range(b):
-                        out[out_pos + ti, jj] = -1 if (c >> jj) & 1 else 1
-                    for tt in range(nh):
-                        out[out_pos + ti, b + tt] = -1 if (g >> tt) & 1 else 1
-                    ti += 1
+                ti = _record(c, g, b, nh, dh, ldist, hist, targets, ti, found, out, out_pos)
                 found += 1
     return found
 
