@@ -771,3 +771,27 @@ def test_parallel_and_serial_kernels_agree():
     fa = K.flip_energy_kernel(wb, bp.xi, bp.labels, cols, 5, 3, 1, 0.0, 1.0, h0b, perms, counts, 0, 0.0)
     fb = K.flip_energy_kernel_serial(wb, bp.xi, bp.labels, cols, 5, 3, 1, 0.0, 1.0, h0b, perms, counts, 0, 0.0)
     np.testing.assert_array_equal(fa[0], fb[0])
+
+
+def test_float32_perceptron_hvp_matches_dense():
+    """The opt-in float32 BLAS HVP of the perceptron agrees with the dense Hessian to float32 accuracy."""
+    model = wfm.Perceptron(61, weights="spherical")
+    for kind in ("binary", "gaussian"):
+        pats = wfm.random_patterns(61, alpha=0.7, kind=kind, seed=3)
+        w = model.random_weights(seed=4)
+        for loss in (losses.cross_entropy(1.5), L.squared_hinge(0.3)):
+            h = L.hessian(model, pats, w, loss)
+            op = L.hvp_operator(model, pats, w, loss, precision="float32")
+            u = np.random.default_rng(5).standard_normal(61)
+            hu = op.matvec(u)
+            np.testing.assert_allclose(hu, h @ u, rtol=0, atol=2e-6 * np.abs(h @ u).max())
+            assert not np.allclose(hu, 0)
+
+
+def test_float32_hvp_rejects_two_layer_nets():
+    net = TwoLayer(9, 3, "relu", train_v=True)
+    pats = pats_for(net)
+    with pytest.raises(ValueError, match="perceptron only"):
+        L.net_hvp(net, random_theta(net), pats, losses.cross_entropy(1.0), precision="float32")
+    with pytest.raises(ValueError, match="precision"):
+        L.net_hvp(net, random_theta(net), pats, losses.cross_entropy(1.0), precision="half")

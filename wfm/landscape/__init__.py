@@ -42,10 +42,13 @@ def hessian(model, patterns, weights, loss=None):
     return net_hessian(net, theta, patterns, loss)
 
 
-def hvp_operator(model, patterns, weights, loss=None):
-    """LinearOperator u ↦ H u backed by the Numba HVP kernel (O(P n) per product; no dense H)."""
+def hvp_operator(model, patterns, weights, loss=None, precision="float64"):
+    """LinearOperator u ↦ H u backed by the Numba HVP kernel (O(P n) per product; no dense H).
+
+    ``precision="float32"`` (perceptron only): float32 BLAS, relative error ~1e-6, ~5× faster at large N.
+    """
     net, theta = as_net(model, weights)
-    return net_hvp(net, theta, patterns, loss)
+    return net_hvp(net, theta, patterns, loss, precision)
 
 
 def hessian_spectrum(model, patterns, weights, loss=None, method="auto", k=6, dense_max=3000):

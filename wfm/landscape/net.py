@@ -397,10 +397,21 @@ def net_hessian(net, theta, patterns, loss=None):
 
 
 class _HVP:
-    def __init__(self, net, theta, patterns, loss):
+    def __init__(self, net, theta, patterns, loss, precision="float64"):
+        check_choice("precision", precision, ("float64", "float32"))
         self.net = net
         self.h, self.v, self.phi, self.dphi, self.ddphi, self.c, self.g = hessian_parts(net, theta, patterns, loss)
         self.xi = _xi(patterns, net.n)
+        self.x32 = None
+        if precision == "float32":
+            if not (net.activation == "identity" and net.k == 1 and not net.train_v):
+                raise ValueError("precision='float32' is available for the perceptron only (pure Gauss–Newton Hessian)")
+            # H = Jᵀ diag(c/P) J with J_μ = v₀ φ'_μ ξ_μ/√m (see gram_eigenvalues): H u = Xᵀ (s ⊙ X u),
+            # s_μ = c_μ (v₀ φ'_μ)²/(P m), as two float32 BLAS matrix-vector products on a float32 copy of ξ
+            # (relative error ~1e-6; 5× faster than the float64 Numba kernel at N = 20000, P = 10000).
+            self.x32 = np.ascontiguousarray(self.xi, dtype=np.float32)
+            p = self.x32.shape[0]
+            self.s32 = (self.c * (self.v[0] * self.dphi[:, 0]) ** 2 / (p * net.m)).astype(np.float32)
         import numba
         work = self.xi.shape[0] * net.k * net.m
         self.kernel = K.pick(K.hvp_kernel, K.hvp_kernel_serial, work)
@@ -413,6 +424,10 @@ class _HVP:
         u = np.asarray(u, dtype=np.float64).reshape(-1)
         km = net.k * net.m
         uw = np.ascontiguousarray(u[:km].reshape(net.k, net.m))
+        if self.x32 is not None:
+            self.calls += 1
+            u32 = u.astype(np.float32)
+            return (self.x32.T @ (self.s32 * (self.x32 @ u32))).astype(np.float64)
         uv = np.ascontiguousarray(u[km:]) if net.train_v else np.zeros(net.k)
         ow, ov = self.kernel(uw, uv, self.xi, net.tree, self.v, net.train_v, self.phi, self.dphi, self.ddphi,
                               self.c, self.g, self.nchunks)
@@ -420,12 +435,16 @@ class _HVP:
         return np.concatenate([ow.ravel(), ov]) if net.train_v else ow.ravel()
 
 
-def net_hvp(net, theta, patterns, loss=None):
+def net_hvp(net, theta, patterns, loss=None, precision="float64"):
     """``scipy.sparse.linalg.LinearOperator`` u ↦ H u (Numba kernel :func:`_kernels.hvp_kernel`, O(P·n) per call,
-    int8 patterns read without conversion, so N = 20000 perceptrons fit in memory)."""
+    int8 patterns read without conversion, so N = 20000 perceptrons fit in memory).
+
+    ``precision="float32"`` (perceptron only): H u = Xᵀ(s ⊙ X u) by float32 BLAS on a float32 copy of ξ
+    (4 bytes per pattern entry), relative error ~1e-6 — enough for Lanczos at tol ≥ 1e-5, and ~5× faster.
+    """
     from scipy.sparse.linalg import LinearOperator
 
-    f = _HVP(net, theta, patterns, loss)
+    f = _HVP(net, theta, patterns, loss, precision)
     op = LinearOperator((f.n, f.n), matvec=f, rmatvec=f, dtype=np.float64)
     op.hvp = f
     return op
