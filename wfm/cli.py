@@ -71,6 +71,11 @@ def main(argv=None):
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    return run_command(args)
+
+
+def run_command(args):
+    """Run a parsed command: ValueError/TypeError → one line on stderr and exit 2; Ctrl-C → exit 130."""
     try:
         return int(args.func(args) or 0)
     except (ValueError, TypeError) as exc:

@@ -12,7 +12,6 @@ and the claim checked is what the numbers robustly show.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import dataclasses
 import json
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .._errors import check_choice, check_int
+from .._errors import check_choice
 
 __all__ = ["Figure", "Claim", "FigureResult", "figures", "get", "register", "parse_only", "load_parts", "run",
            "run_figure", "DEFAULT_STORE", "DEFAULT_OUT", "MODES"]
@@ -161,15 +160,14 @@ def load_parts(fig: Figure, mode: str, store) -> tuple:
 
 @contextlib.contextmanager
 def _local_pool(workers):
-    """One process pool shared by every sweep of the run (spawned workers compile/load Numba once)."""
-    from ..sweep import execute as ex
+    """One :class:`wfm.sweep.LocalPool` shared by every sweep of the run (workers load Numba once).
 
-    cores = ex.usable_cores()
-    workers = cores if workers is None else check_int("workers", workers, min_value=1)
-    threads = max(1, cores // workers)
-    env = {v: str(threads) for v in ex._THREAD_VARS}
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ex._spawn_context(env),
-                                  initializer=ex._init_worker)
+    On normal exit the pool is shut down; when interrupted, its running tasks are abandoned (the store gives
+    them back as pending) and its worker processes ended (``LocalPool.terminate``).
+    """
+    from ..sweep import LocalPool
+
+    pool = LocalPool(workers)
     finished = False
     try:
         yield pool
@@ -177,17 +175,8 @@ def _local_pool(workers):
     finally:
         if finished:
             pool.shutdown(wait=True)
-            return
-        # interrupted: running tasks are abandoned (the store gives them back as pending), their processes ended
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            try:
-                p.terminate()
-            except Exception:  # already gone
-                pass
-        for p in procs:
-            p.join(timeout=5)
+        else:
+            pool.terminate()
 
 
 @contextlib.contextmanager

@@ -154,20 +154,12 @@ def _experiments(args) -> int:
 def main(argv=None) -> int:
     """``python -m wfm.sweep.cli run SPEC ...``: the ``wfm sweep`` command on its own (same behaviour and
     exit codes), usable where the full ``wfm`` command line is not wanted (e.g. a batch job)."""
-    from ..cli import _Parser
+    from ..cli import _Parser, run_command
 
     parser = _Parser(prog="wfm")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     add_parser(sub)
-    args = parser.parse_args(["sweep", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return int(args.func(args) or 0)
-    except (ValueError, TypeError) as exc:
-        print(f"wfm sweep: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("wfm: interrupted", file=sys.stderr)
-        return 130
+    return run_command(parser.parse_args(["sweep", *(sys.argv[1:] if argv is None else argv)]))
 
 
 if __name__ == "__main__":  # pragma: no cover
