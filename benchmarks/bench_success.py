@@ -32,7 +32,7 @@ import wfm
 from wfm.data import random_patterns
 
 FIELDS = ["model", "n", "k", "alpha", "p", "instance", "method", "options", "solved", "n_errors", "iterations",
-          "seconds"]
+          "seconds", "load"]
 
 
 def make_model(kind, n, k):
@@ -127,7 +127,8 @@ def main(argv=None):
                         wr.writerow({"model": model.kind, "n": a.n, "k": model.k, "alpha": alpha, "p": pats.p,
                                      "instance": inst, "method": method, "options": okey, "solved": r.solved,
                                      "n_errors": r.n_errors, "iterations": r.iterations,
-                                     "seconds": round(time.perf_counter() - t0, 4)})
+                                     "seconds": round(time.perf_counter() - t0, 4),
+                                     "load": round(os.getloadavg()[0], 2)})
                         f.flush()
                         print(f"α={alpha} inst={inst} {method}: solved={r.solved} errors={r.n_errors} "
                               f"it={r.iterations} {r.seconds:.2f}s", flush=True)

@@ -19,7 +19,7 @@ def _lncosh(x):
     return np.logaddexp(x, -x) - math.log(2.0)
 
 
-def reference_metropolis(model, pats, w, beta, n_moves, rng, loss=None, coupling=None):
+def reference_metropolis(model, pats, w, beta, n_moves, rng, loss=None, coupling=None, energy_fn=None):
     """Slow, obvious Metropolis: every move recomputes the energy of the whole configuration from scratch.
 
     Consumes the random stream exactly as the kernels do (one uniform per move: x = U·R·N, move ⌊x⌋,
@@ -31,6 +31,8 @@ def reference_metropolis(model, pats, w, beta, n_moves, rng, loss=None, coupling
 
     def energy(wr):
         wr = wr.reshape(model.weight_shape)
+        if energy_fn is not None:
+            return float(energy_fn(wr))
         if loss is None:
             return float(reference_errors(model, wr, pats))
         return float(losses.total(model, pats, wr, loss))
@@ -329,3 +331,77 @@ def test_stop_at_solution_must_be_boolean():
     for method in ("sa-ce", "replicated-sa"):
         with pytest.raises(TypeError, match="stop_at_solution"):
             solve(wfm.Perceptron(21), pats, method, seed=0, stop_at_solution="False")
+
+
+def brute_force_flips(model, pats, w):
+    """Σ_μ the smallest number of weights whose flip makes pattern μ learned, by trying every subset
+    of weights in order of size (exhaustive, independent of the integer-stability formula)."""
+    import itertools
+    n = model.n
+    total = 0
+    for mu in range(pats.p):
+        one = Patterns(pats.xi[mu:mu + 1], pats.labels[mu:mu + 1])
+        for k in range(n + 1):
+            if any(model.errors(_flipped(w, s), one) == 0 for s in itertools.combinations(range(n), k)):
+                total += k
+                break
+    return total
+
+
+def _flipped(w, idx):
+    v = w.copy()
+    v[list(idx)] *= -1
+    return v
+
+
+@pytest.mark.parametrize("margin", [0.0, 0.4])
+def test_flips_energy_table_matches_brute_force(margin):
+    model = wfm.Perceptron(9, margin=margin)
+    pats = random_patterns(9, alpha=1.5, model=model, seed=3)
+    st = _mc.Setup(model, pats)
+    tab = st.energy_table(_mc.FLIPS, 0.0)
+    for seed in range(4):
+        w = model.random_weights(seed=seed)
+        v = pats.labels.astype(np.int64) * (pats.xi.astype(np.int64) @ w)
+        assert tab[v + st.off].sum() == brute_force_flips(model, pats, w)
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_flips_energy_kernel_matches_reference_and_bookkeeping(replicas):
+    """The flips energy on the perceptron table path: same trajectory as the slow reference that
+    recomputes Σ_μ flips by brute force at every move; incremental energy exact after 1500 moves."""
+    model = wfm.Perceptron(9)
+    pats = random_patterns(9, alpha=1.5, model=model, seed=4)
+    w0 = model.random_weights(seed=5, size=replicas).reshape(replicas, -1).astype(np.int8)
+    st, h, pre = _state(model, pats, w0)
+    s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    beta, gamma_c, n_moves = 0.8, 0.4, 1500
+    etab = st.energy_table(_mc.FLIPS, 0.0)
+    energy = np.zeros(replicas)
+    nerr = _mc.count_errors(pre, st.sig, st.ti)
+    w = w0.copy()
+    w_sum = w.astype(np.int64).sum(axis=0)
+    _mc.sweeps_perceptron_table(w, st.yT, s, st.ti, etab[None], st.off, energy, nerr, np.array([beta]),
+                                _mc.coupling_table(replicas, gamma_c)[None], replicas, np.random.default_rng(6),
+                                n_moves, False, np.zeros((1, replicas)), np.zeros((1, replicas), np.int64), w_sum)
+    ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(6),
+                               coupling=gamma_c if replicas > 1 else None,
+                               energy_fn=lambda wr: brute_force_flips(model, pats, wr))
+    np.testing.assert_array_equal(w, ref)
+    assert np.any(w != w0)
+    for r in range(replicas):
+        assert energy[r] == brute_force_flips(model, pats, w[r])
+        assert nerr[r] == model.errors(w[r], pats)
+
+
+@pytest.mark.parametrize("method", ["sa", "replicated-sa"])
+def test_flips_energy_end_to_end_and_errors(method):
+    model = wfm.Perceptron(21)
+    pats = random_patterns(21, alpha=0.4, model=model, seed=2)
+    r = solve(model, pats, method, seed=0, energy="flips", beta0=0.2, beta1=3.0, max_sweeps=300)
+    assert r.solved and model.errors(r.weights, pats) == 0
+    with pytest.raises(ValueError, match="energy"):
+        solve(model, pats, method, seed=0, energy="hinge")
+    tree = wfm.TreeCommittee(9, 3)
+    with pytest.raises(ValueError, match="perceptron only"):
+        solve(tree, random_patterns(9, alpha=0.3, model=tree, seed=0), method, seed=0, energy="flips")

@@ -43,14 +43,17 @@ import math
 import numba as nb
 import numpy as np
 
+from .._errors import check_choice
 from .._kernels import PARITY, PERCEPTRON, RELU, SIGN, error_threshold, input_columns, int_preactivation, \
     model_code, sgn, unit_contribution
-from ..losses import loss_value
+from ..losses import CROSS_ENTROPY, loss_value
 
 _BLOCK = 64          # patterns scanned between two early-rejection checks
 _REJECTED = 1 << 40  # returned instead of ΔE when a move was rejected before the end of the scan
 _STALE = 4           # consecutive rejections after which the marginal-pattern list is rebuilt
 _PTAB = 64           # e^{−β·ΔE} tabulated per sweep for integer 0 ≤ ΔE < _PTAB
+FLIPS = -1           # energy code of the "flips" energy (perceptron only; not a loss of wfm.losses)
+ENERGIES = ("error", "flips", "ce")
 
 
 class Setup:
@@ -84,14 +87,38 @@ class Setup:
 
     def energy_table(self, loss_code, param):
         """etab[σ·pre + off] = ℓ(Δ) with Δ = σ·pre·scale (loss code 0: the error indicator, in the integer
-        form σ·pre ≤ thr that ``Model.errors`` uses; 2: the cross-entropy f_γ with γ = ``param``)."""
+        form σ·pre ≤ thr that ``Model.errors`` uses; 2: the cross-entropy f_γ with γ = ``param``;
+        ``FLIPS``: the perceptron's "flips" energy, see :meth:`flips_table`)."""
         v = np.arange(-self.off, self.off + 1)
+        if loss_code == FLIPS:
+            return self.flips_table()
         if loss_code == 0:   # error loss: an error iff σ·pre ≤ thr (the integer form of Δ ≤ κ)
             return (v <= self.thr).astype(np.float64)
         return _table_values(loss_code, float(param), v * self.scale)
 
     def error_table(self):
         return self.energy_table(0, 0.0)
+
+    def flips_table(self):
+        """The "flips" energy of a pattern (RRRMC.jl ``GraphPercLinear``): the smallest number of weights
+        that must be flipped for the pattern to be learned. Flipping one weight changes the integer
+        stability v = σ·W·ξ by ±2, so a pattern with v ≤ t (t = ⌊κ√N⌋, an error) needs
+        ⌊(t − v)/2⌋ + 1 flips and a learned one 0: a hinge max(0, κ − Δ) in units of 2/√N, with integer
+        values (so e^{−βΔE} stays cheap). Defined for the perceptron only: for a committee the number of
+        flips depends on every unit's field, not on the output pre-activation alone."""
+        if self.code != PERCEPTRON:
+            raise ValueError(f"energy='flips' (number of weight flips that would fix each pattern) is defined for "
+                             f"the perceptron only, got model={self.model!r}; use energy='error' or 'ce'")
+        v = np.arange(-self.off, self.off + 1)
+        return np.where(v <= self.ti, (self.ti - v) // 2 + 1, 0).astype(np.float64)
+
+    def energy_code(self, energy):
+        """Loss code of the named energy ("error", "flips", "ce"; checked: a clear error names it)."""
+        check_choice("energy", energy, ENERGIES)
+        code = {"error": 0, "flips": FLIPS, "ce": CROSS_ENTROPY}[energy]
+        if code == FLIPS:
+            self.flips_table()          # raises for committees
+        return code
 
 
 @nb.njit(cache=True)
@@ -509,7 +536,7 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
            max_seconds=None, desc="mc", check_centre=False, stop_at_solution=True):
     """Run the annealing schedule ``betas`` (one sweep each) on replicas ``w`` (R, n_weights), in place.
 
-    loss_code 0 (error) or 2 (cross-entropy with γ = ``gammas[s]`` at sweep s); ``couplings[s]`` = the
+    loss_code 0 (error), 2 (cross-entropy with γ = ``gammas[s]`` at sweep s) or ``FLIPS``; ``couplings[s]`` = the
     robust-ensemble γ at sweep s (R > 1). One sweep = R·n_weights moves. Stops at the first sweep end in
     which the centre (if ``check_centre``) or, right after the move, a replica has 0 training errors, or at
     ``max_seconds``; with ``stop_at_solution=False`` the whole schedule is run. Returns a dict: sweeps,
@@ -556,8 +583,8 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
                 hist_e[done:done + n] = et[:n]
                 hist_n[done:done + n] = et[:n]
             else:
-                if loss_code == 0:
-                    etabs = np.repeat(st.error_table()[None, :], stop - done, axis=0)
+                if loss_code == 0 or gammas is None:
+                    etabs = np.repeat(st.energy_table(loss_code, 0.0)[None, :], stop - done, axis=0)
                 else:
                     etabs = np.stack([st.energy_table(loss_code, g) for g in gammas[done:stop]])
                 emins = etabs.min(axis=1)

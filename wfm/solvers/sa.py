@@ -16,14 +16,18 @@ marginal patterns only (the only ones one flip can change), with int32 stabiliti
 transposed int8 inputs (benchmarks/bench_sa.py measures it against NumPy: about 60× at N = 1001, α = 0.6).
 Both are exact Metropolis (tests compare them move by move with a NumPy reference).
 
-This is the "standard foil" of the papers (paper_digest.md §4.4, §4.8): expected to find isolated
+``energy="flips"`` (perceptron only) replaces the error count by the number of weight flips that would fix
+each pattern (RRRMC.jl ``GraphPercLinear``, :meth:`wfm.solvers._mc.Setup.flips_table`): a hinge in integer
+units, which tells the annealer how far each error is from being fixed; its β is per flip.
+
+With the error loss this is the "standard foil" of the papers (paper_digest.md §4.4, §4.8): expected to find isolated
 solutions, when it finds any.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .._errors import check_float, check_int
+from .._errors import check_choice, check_float, check_int
 from . import Run, register, require_binary
 from ._mc import Setup, anneal, geometric
 
@@ -58,24 +62,28 @@ def initial_weights(model, rng, init, replicas=None):
 
 @register(
     "sa",
-    options={"beta0": 0.5, "beta1": 30.0, "max_sweeps": 2000, "max_seconds": None, "init": None},
+    options={"beta0": 0.5, "beta1": 30.0, "max_sweeps": 2000, "max_seconds": None, "energy": "error", "init": None},
     description="simulated annealing on the error loss (Metropolis single-weight flips, geometric β schedule)",
     applies=require_binary,
     option_docs={"beta0": "initial inverse temperature β (per unit of energy = one error)",
                  "beta1": "final inverse temperature; β_s = beta0·(beta1/beta0)^(s/(max_sweeps−1))",
                  "max_sweeps": "budget: number of sweeps (n_weights attempted moves each); also fixes the schedule",
                  "max_seconds": "budget: wall-clock limit in seconds (None = no limit)",
+                 "energy": "'error' (number of errors) or 'flips' (perceptron: Σ_μ number of weight flips that "
+                           "would fix pattern μ, RRRMC's GraphPercLinear)",
                  "init": "initial ±1 weights (default: uniformly random from the seed)"},
 )
-def run_sa(model, patterns, rng, progress, beta0, beta1, max_sweeps, max_seconds, init):
+def run_sa(model, patterns, rng, progress, beta0, beta1, max_sweeps, max_seconds, energy, init):
     beta0 = check_float("beta0", beta0, positive=True)
     beta1 = check_float("beta1", beta1, positive=True)
     max_sweeps, max_seconds = _check_budget(max_sweeps, max_seconds)
     st = Setup(model, patterns)
+    check_choice("energy", energy, ("error", "flips"))
+    code = st.energy_code(energy)
     w = initial_weights(model, rng, init)
     betas = geometric(beta0, beta1, max_sweeps)
-    out = anneal(st, w, betas, rng=rng, progress=progress, max_seconds=max_seconds, desc="sa")
+    out = anneal(st, w, betas, loss_code=code, rng=rng, progress=progress, max_seconds=max_seconds, desc="sa")
     n = out["sweeps"]
     return Run(weights=w[0].reshape(model.weight_shape), iterations=n,
                history={"energy": out["energy"][:, 0], "errors": out["errors"][:, 0], "beta": betas[:n]},
-               extra={"energy": int(out["nerr"][0])})
+               extra={"errors": int(out["nerr"][0]), "energy": float(out["energy"][-1, 0]) if n else float("nan")})
