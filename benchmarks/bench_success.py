@@ -86,6 +86,41 @@ def table(rows):
     return "\n".join(lines)
 
 
+def wide_table(rows, labels=None):
+    """One row per (model, method, options), one column per α; a cell is "solved/instances · median s of
+    the solved runs" (the compact form quoted in BENCHMARKS.md). ``labels`` maps an options repr to a
+    shorter text."""
+    labels = labels or {}
+    alphas = sorted({float(r["alpha"]) for r in rows})
+    groups = defaultdict(dict)
+    for r in rows:
+        key = (r["model"], int(r["n"]), int(r["k"]), r["method"], r["options"])
+        groups[key].setdefault(float(r["alpha"]), []).append(r)
+    head = "| model | method | options | " + " | ".join(f"α = {a:g}" for a in alphas) + " |"
+    lines = [head, "|---|---|---|" + "---|" * len(alphas)]
+    for key in sorted(groups):
+        model, n, k, method, opts = key
+        cells = []
+        for a in alphas:
+            g = groups[key].get(a)
+            if not g:
+                cells.append("")
+                continue
+            ok = [float(r["seconds"]) for r in g if r["solved"] == "True"]
+            cells.append(f"{len(ok)}/{len(g)}" + (f" · {np.median(ok):.1f} s" if ok else ""))
+        mname = f"{model} N={n}" if model == "perceptron" else f"{model} K={k} N={n}"
+        lines.append(f"| {mname} | {method} | {labels.get(opts, _short(opts))} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _short(opts):
+    try:
+        d = ast.literal_eval(opts)
+    except (ValueError, SyntaxError):
+        return opts
+    return ", ".join(f"{k}={v}" for k, v in d.items()) or "defaults"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="perceptron")
@@ -99,6 +134,8 @@ def main(argv=None):
     ap.add_argument("--max-seconds", type=float, default=None, help="wall-clock budget per run (max_seconds)")
     ap.add_argument("--out", default="benchmarks/success.csv")
     ap.add_argument("--table-only", action="store_true")
+    ap.add_argument("--merge", nargs="*", default=[], help="further CSV files to include in the printed table")
+    ap.add_argument("--wide", action="store_true", help="print one column per α (solved/instances · median s)")
     a = ap.parse_args(argv)
 
     if not a.table_only:
@@ -132,7 +169,8 @@ def main(argv=None):
                         f.flush()
                         print(f"α={alpha} inst={inst} {method}: solved={r.solved} errors={r.n_errors} "
                               f"it={r.iterations} {r.seconds:.2f}s", flush=True)
-    print(table(read_rows(a.out)))
+    rows = read_rows(a.out) + [r for path in a.merge for r in read_rows(path)]
+    print(wide_table(rows) if a.wide else table(rows))
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}")
 
 

@@ -24,6 +24,8 @@ METHODS = {
     "sa-ce (full schedule)": ("sa-ce", {"stop_at_solution": False}),
     "sa-ce γ=1 (full schedule)": ("sa-ce", {"gamma0": 1.0, "gamma1": 1.0, "stop_at_solution": False}),
     "replicated-sa (full schedule)": ("replicated-sa", {"stop_at_solution": False}),
+    "replicated-sa flips (full schedule)": ("replicated-sa", {"energy": "flips", "beta0": 0.5, "beta1": 5.0,
+                                                              "stop_at_solution": False}),
     "greedy": ("greedy", {}),
 }
 if "rsgd" in wfm.solvers.methods():
@@ -64,7 +66,8 @@ def _paired_margin(a, b, d):
     return diff.mean(), diff.std(ddof=1) / math.sqrt(ok.sum())
 
 
-ENTROPIC = ["greedy", "rsgd", "sa-ce γ=1 (full schedule)", "replicated-sa (full schedule)"]
+ENTROPIC = ["greedy", "rsgd", "sa-ce γ=1 (full schedule)", "replicated-sa (full schedule)",
+            "replicated-sa flips (full schedule)"]
 
 
 @pytest.mark.slow
