@@ -107,7 +107,8 @@ def wide_table(rows, labels=None):
                 cells.append("")
                 continue
             ok = [float(r["seconds"]) for r in g if r["solved"] == "True"]
-            cells.append(f"{len(ok)}/{len(g)}" + (f" · {np.median(ok):.1f} s" if ok else ""))
+            med = np.median(ok) if ok else 0.0
+            cells.append(f"{len(ok)}/{len(g)}" + (f" · {med:.{2 if med < 1 else 1}f} s" if ok else ""))
         mname = f"{model} N={n}" if model == "perceptron" else f"{model} K={k} N={n}"
         lines.append(f"| {mname} | {method} | {labels.get(opts, _short(opts))} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
