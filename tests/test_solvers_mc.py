@@ -117,14 +117,16 @@ def test_perceptron_fast_kernel_matches_reference(replicas, n, margin):
     w_sum = w.astype(np.int64).sum(axis=0)
     beta, gamma_c, n_moves = 1.2, 0.3, 4000
     ctabs = _mc.coupling_table(replicas, gamma_c)[None]
-    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, np.array([beta]), ctabs, replicas, np.random.default_rng(5),
-                          n_moves, False, np.zeros((1, replicas), np.int64), w_sum)
+    nerr = e.copy()
+    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, nerr, False, np.array([beta]), ctabs, replicas,
+                          np.random.default_rng(5), n_moves, False, np.zeros((1, replicas), np.int64),
+                          np.zeros((1, replicas), np.int64), w_sum)
     ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(5), None,
                                gamma_c if replicas > 1 else None)
     np.testing.assert_array_equal(w, ref)
     assert np.any(w != w0)
     for r in range(replicas):
-        assert e[r] == reference_errors(model, w[r], pats)
+        assert e[r] == reference_errors(model, w[r], pats) == nerr[r]
     np.testing.assert_array_equal(s, (pats.xi.astype(np.int64) @ w.T.astype(np.int64)).T * pats.labels)
 
 
@@ -137,9 +139,53 @@ def test_perceptron_fast_kernel_long_bookkeeping():
     s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
     e = _mc.count_errors(pre, st.sig, st.ti)
     betas = _mc.geometric(0.5, 20.0, 200)
-    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, betas, np.zeros((200, 3, 2)), 1, np.random.default_rng(0), 101,
-                          False, np.zeros((200, 1), np.int64), w.astype(np.int64).sum(0))
-    assert e[0] == model.errors(w[0], pats)
+    nerr = e.copy()
+    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, nerr, False, betas, np.zeros((200, 3, 2)), 1,
+                          np.random.default_rng(0), 101, False, np.zeros((200, 1), np.int64),
+                          np.zeros((200, 1), np.int64), w.astype(np.int64).sum(0))
+    assert e[0] == nerr[0] == model.errors(w[0], pats)
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+@pytest.mark.parametrize("n,margin", [(9, 0.0), (9, 0.4)])
+def test_perceptron_fast_kernel_flips_energy_matches_reference(replicas, n, margin):
+    """The marginal-pattern kernel on the flips energy follows, move by move, the slow reference that
+    recomputes Σ_μ flips by exhaustive subset search; energy and error count exact at the end."""
+    model = wfm.Perceptron(n, margin=margin)
+    pats = random_patterns(n, alpha=1.5, model=model, seed=13)
+    w0 = model.random_weights(seed=14, size=replicas).reshape(replicas, -1).astype(np.int8)
+    st, h, pre = _state(model, pats, w0)
+    s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    e = st.flips_table()[s + st.off].sum(axis=1).astype(np.int64)
+    nerr = _mc.count_errors(pre, st.sig, st.ti)
+    w = w0.copy()
+    beta, gamma_c, n_moves = 0.7, 0.4, 1500
+    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, nerr, True, np.array([beta]),
+                          _mc.coupling_table(replicas, gamma_c)[None], replicas, np.random.default_rng(7), n_moves,
+                          False, np.zeros((1, replicas), np.int64), np.zeros((1, replicas), np.int64),
+                          w.astype(np.int64).sum(axis=0))
+    ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(7),
+                               coupling=gamma_c if replicas > 1 else None,
+                               energy_fn=lambda wr: brute_force_flips(model, pats, wr))
+    np.testing.assert_array_equal(w, ref)
+    assert np.any(w != w0)
+    for r in range(replicas):
+        assert e[r] == brute_force_flips(model, pats, w[r])
+        assert nerr[r] == model.errors(w[r], pats)
+
+
+def test_flips_energy_long_bookkeeping_at_n_1001():
+    """Thousands of accepted and rejected moves at N = 1001 through ``anneal`` (the marginal list is
+    rebuilt many times): the kept flips energy equals the table sum recomputed from scratch."""
+    model = wfm.Perceptron(1001)
+    pats = random_patterns(1001, alpha=0.6, model=model, seed=3)
+    st = _mc.Setup(model, pats)
+    w = model.random_weights(seed=4, size=3).reshape(3, -1).astype(np.int8)
+    out = _mc.anneal(st, w, _mc.geometric(0.1, 2.0, 30), loss_code=_mc.FLIPS, couplings=_mc.geometric(0.2, 5.0, 30),
+                     rng=np.random.default_rng(0), check_centre=True, stop_at_solution=False)
+    _, _, sint = _mc.stabilities_int(w, st)
+    assert np.array_equal(out["energy"][-1], st.flips_table()[sint + st.off].sum(axis=1))
+    assert np.array_equal(out["nerr"], [model.errors(w[r], pats) for r in range(3)])
 
 
 def test_coupling_table_and_interaction_energy():
@@ -333,9 +379,20 @@ def test_stop_at_solution_must_be_boolean():
             solve(wfm.Perceptron(21), pats, method, seed=0, stop_at_solution="False")
 
 
+_FLIPS_CACHE = {}
+
+
 def brute_force_flips(model, pats, w):
     """Σ_μ the smallest number of weights whose flip makes pattern μ learned, by trying every subset
-    of weights in order of size (exhaustive, independent of the integer-stability formula)."""
+    of weights in order of size (exhaustive, independent of the integer-stability formula; memoized on
+    the configuration, since the Metropolis reference evaluates the current state at every move)."""
+    key = (repr(model), pats.xi.tobytes(), pats.labels.tobytes(), np.asarray(w).tobytes())
+    if key not in _FLIPS_CACHE:
+        _FLIPS_CACHE[key] = _brute_force_flips(model, pats, w)
+    return _FLIPS_CACHE[key]
+
+
+def _brute_force_flips(model, pats, w):
     import itertools
     n = model.n
     total = 0

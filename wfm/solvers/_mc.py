@@ -268,14 +268,13 @@ def apply_generic(xrow, sig, hk, pre, code, k, half, two_w, ti):
 # sweeps
 # ---------------------------------------------------------------------------------------------------
 @nb.njit(cache=True)
-def build_marginal(sr, ti, idx):
-    """Indices of the marginal patterns ti − 2 < s ≤ ti + 2 (the only ones a single flip can change) into idx.
+def build_marginal(sr, lo, hi, idx):
+    """Indices of the patterns lo < s ≤ hi into idx; returns their number.
 
-    Returns their number. A flip moves every s^μ by ±2, so a pattern outside this window keeps its
-    error status: ΔE is a sum over this list only (exact, not an approximation).
+    A flip moves every s^μ by ±2. For the error loss only the marginal patterns ti − 2 < s ≤ ti + 2 can
+    change their error status; for the flips energy only the patterns s ≤ ti + 2 can change their number
+    of flips. Outside the window ΔE^μ = 0, so ΔE is a sum over this list only (exact, not an approximation).
     """
-    lo = ti - 2
-    hi = ti + 2
     n = 0
     for mu in range(sr.shape[0]):
         x = sr[mu]
@@ -285,72 +284,73 @@ def build_marginal(sr, ti, idx):
     return n
 
 
+@nb.njit(cache=True, inline="always")
+def _delta_one(x, cy, ti, flips):
+    """ΔE^μ of s → s − 2·cy (cy = c·y = ±1). Error loss: [s − 2cy ≤ ti] − [s ≤ ti]. Flips energy
+    g(s) = max(0, ⌊(ti − s)/2⌋ + 1): g changes by cy exactly when min(s, s − 2cy) = s − cy − 1 ≤ ti."""
+    if flips:
+        return cy * np.int32(x - cy - 1 <= ti)
+    return np.int32(x - 2 * cy <= ti) - np.int32(x <= ti)
+
+
 @nb.njit(cache=True)
-def delta_perceptron(yrow, sr, c, ti, idx, n):
-    """ΔE (errors) of flipping a perceptron weight of value c: Σ over the n marginal patterns idx[:n] of
-    [s − 2c·y ≤ ti] − [s ≤ ti], with s = σ^μ h^μ and y = σ^μ ξ_j^μ."""
+def delta_perceptron(yrow, sr, c, ti, idx, n, flips):
+    """ΔE of flipping a perceptron weight of value c: Σ over the n listed patterns idx[:n] (see
+    :func:`build_marginal`) of :func:`_delta_one`, with s = σ^μ h^μ and y = σ^μ ξ_j^μ."""
     de = 0
-    two_c = 2 * np.int32(c)
     for q in range(n):
         mu = idx[q]
-        x = sr[mu]
-        de += np.int32(x - two_c * np.int32(yrow[mu]) <= ti) - np.int32(x <= ti)
+        de += _delta_one(sr[mu], np.int32(c) * np.int32(yrow[mu]), ti, flips)
     return de
 
 
 @nb.njit(cache=True)
-def delta_perceptron_scan(yrow, sr, c, ti):
-    """ΔE (errors) of a flip by a full, branch-free scan of the P stabilities (vectorized by LLVM; used
+def delta_perceptron_scan(yrow, sr, c, ti, flips):
+    """ΔE of a flip by a full, branch-free scan of the P stabilities (vectorized by LLVM; used
     while the marginal list is stale, i.e. at high temperature where moves are often accepted)."""
-    two_c = 2 * np.int32(c)
     d = np.int32(0)
     for mu in range(sr.shape[0]):
-        x = sr[mu]
-        d += np.int32(x - two_c * np.int32(yrow[mu]) <= ti) - np.int32(x <= ti)
+        d += _delta_one(sr[mu], np.int32(c) * np.int32(yrow[mu]), ti, flips)
     return d
 
 
 @nb.njit(cache=True)
-def _shift(sr, yrow, two_c):
-    """s ← s − 2c·y (vectorized)."""
+def _shift(sr, yrow, two_c, ti):
+    """s ← s − 2c·y (vectorized); returns the change of the number of errors (s ≤ ti)."""
+    dn = np.int32(0)
     for mu in range(sr.shape[0]):
-        sr[mu] -= two_c * np.int32(yrow[mu])
+        x = sr[mu]
+        nx = x - two_c * np.int32(yrow[mu])
+        sr[mu] = nx
+        dn += np.int32(nx <= ti) - np.int32(x <= ti)
+    return dn
 
 
 @nb.njit(cache=True)
-def _apply_perceptron(sr, yrow, two_c, ti, idx):
-    """s ← s − 2c·y and rebuild the marginal list in the same pass (branch-free compaction)."""
-    lo = ti - 2
-    hi = ti + 2
-    n = 0
-    for mu in range(sr.shape[0]):
-        x = sr[mu] - two_c * np.int32(yrow[mu])
-        sr[mu] = x
-        idx[n] = mu
-        n += (x > lo) & (x <= hi)
-    return n
+def sweeps_perceptron(w, yT, s, ti, e, nerr, flips, betas, ctabs, ymax, rng, n_moves, stop_at_zero, e_trace,
+                      n_trace, w_sum):
+    """Metropolis sweeps on R perceptron replicas with an integer energy — the error loss, or with
+    ``flips`` the flips energy (:meth:`Setup.flips_table`) — and optional robust-ensemble coupling.
 
+    w (R, N) int8; s (R, P) int32 stabilities; e (R,) int64 energies and nerr (R,) int64 errors (both
+    updated in place; equal for the error loss); betas (S,); ctabs (S, 2·ymax+1, 2) coupling tables
+    (ignored when R = 1); w_sum (N,) int64 Σ_a W^a (kept in place). One sweep = ``n_moves`` moves on
+    uniformly drawn (replica, weight). Stops right after the move that brings a replica to 0 errors if
+    ``stop_at_zero``. Returns (sweeps done, replica solved or −1). e_trace/n_trace (S, R) receive the
+    energies/errors at each sweep end.
 
-@nb.njit(cache=True)
-def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at_zero, e_trace, w_sum):
-    """Metropolis sweeps on R perceptron replicas, error loss, optional robust-ensemble coupling.
-
-    w (R, N) int8; s (R, P) int32 stabilities; e (R,) int64 errors (updated in place);
-    betas (S,); ctabs (S, 2·ymax+1, 2) coupling tables (ignored when R = 1); w_sum (N,) int64 Σ_a W^a
-    (kept in place). One sweep = ``n_moves`` moves on uniformly drawn (replica, weight). Stops right after
-    the move that brings a replica to 0 errors if ``stop_at_zero``. Returns (sweeps done, replica solved
-    or −1). e_trace (S, R) receives the errors at each sweep end.
-
-    A move costs O(#marginal patterns) (see :func:`build_marginal`); an accepted move O(P).
+    A move costs O(#listed patterns) (see :func:`build_marginal`); an accepted move O(P).
     """
     r_, nw = w.shape
     p = s.shape[1]
     coupled = r_ > 1
+    lo = np.int64(-(1 << 40)) if flips else np.int64(ti - 2)
+    hi = np.int64(ti + 2)
     idx = np.empty((r_, p), np.int32)
     nm = np.empty(r_, np.int64)
     stale = np.zeros(r_, np.int64)     # 0: list valid; k > 0: list stale, k−1 rejections since the last accept
     for r in range(r_):
-        nm[r] = build_marginal(s[r], ti, idx[r])
+        nm[r] = build_marginal(s[r], lo, hi, idx[r])
     ptab = np.empty(_PTAB)
     nrw = r_ * nw
     for sw in range(betas.shape[0]):
@@ -372,12 +372,12 @@ def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at
             # so while moves keep being accepted (high temperature) ΔE comes from a vectorized full scan and
             # the list is rebuilt only after _STALE consecutive rejections.
             if stale[r] == 0:
-                de = delta_perceptron(yT[j], s[r], c, ti, idx[r], nm[r])
+                de = delta_perceptron(yT[j], s[r], c, ti, idx[r], nm[r], flips)
             else:
-                de = delta_perceptron_scan(yT[j], s[r], c, ti)
+                de = delta_perceptron_scan(yT[j], s[r], c, ti, flips)
                 stale[r] += 1
                 if stale[r] > _STALE:
-                    nm[r] = build_marginal(s[r], ti, idx[r])
+                    nm[r] = build_marginal(s[r], lo, hi, idx[r])
                     stale[r] = 0
             if coupled:
                 lu = -math.log(u) if u > 0.0 else np.inf
@@ -389,17 +389,19 @@ def sweeps_perceptron(w, yT, s, ti, e, betas, ctabs, ymax, rng, n_moves, stop_at
                         continue
                 elif u >= math.exp(-beta * de):
                     continue
-            _shift(s[r], yT[j], 2 * np.int32(c))
+            nerr[r] += _shift(s[r], yT[j], 2 * np.int32(c), ti)
             stale[r] = 1
             w[r, j] = -c
             w_sum[j] -= 2 * c
             e[r] += de
-            if stop_at_zero and e[r] == 0:
+            if stop_at_zero and nerr[r] == 0:
                 for q in range(r_):
                     e_trace[sw, q] = e[q]
+                    n_trace[sw, q] = nerr[q]
                 return sw + 1, r
         for q in range(r_):
             e_trace[sw, q] = e[q]
+            n_trace[sw, q] = nerr[q]
     return betas.shape[0], -1
 
 
@@ -548,14 +550,17 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
 
     r_ = w.shape[0]
     n_sweeps = betas.shape[0]
-    fast = st.code == PERCEPTRON and loss_code == 0
-    perc_table = st.code == PERCEPTRON and loss_code != 0
+    fast = st.code == PERCEPTRON and loss_code in (0, FLIPS)
+    perc_table = st.code == PERCEPTRON and not fast
     h, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
     nerr = count_errors(pre, st.sig, st.ti)
     w_sum = w.astype(np.int64).sum(axis=0)
     ymax = r_
     if fast or perc_table:
         s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
+    if fast:   # integer energy of the fast path: the errors, or Σ_μ flips from the table
+        ienergy = (nerr.copy() if loss_code == 0 else
+                   st.flips_table()[s + st.off].sum(axis=1).astype(np.int64))
     energy = nerr.astype(np.float64)
     hist_e = np.full((n_sweeps, r_), np.nan)
     hist_n = np.full((n_sweeps, r_), -1, np.int64)
@@ -578,10 +583,11 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
                 ctabs = np.zeros((stop - done, 2 * ymax + 1, 2))
             if fast:
                 et = np.zeros((stop - done, r_), np.int64)
-                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, nerr, b, ctabs, ymax, rng, n_moves, stop_at_solution,
-                                             et, w_sum)
+                nt = np.zeros((stop - done, r_), np.int64)
+                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, ienergy, nerr, loss_code == FLIPS, b, ctabs, ymax, rng,
+                                            n_moves, stop_at_solution, et, nt, w_sum)
                 hist_e[done:done + n] = et[:n]
-                hist_n[done:done + n] = et[:n]
+                hist_n[done:done + n] = nt[:n]
             else:
                 if loss_code == 0 or gammas is None:
                     etabs = np.repeat(st.energy_table(loss_code, 0.0)[None, :], stop - done, axis=0)
