@@ -284,33 +284,44 @@ def build_marginal(sr, lo, hi, idx):
     return n
 
 
-@nb.njit(cache=True, inline="always")
-def _delta_one(x, cy, ti, flips):
-    """ΔE^μ of s → s − 2·cy (cy = c·y = ±1). Error loss: [s − 2cy ≤ ti] − [s ≤ ti]. Flips energy
-    g(s) = max(0, ⌊(ti − s)/2⌋ + 1): g changes by cy exactly when min(s, s − 2cy) = s − cy − 1 ≤ ti."""
-    if flips:
-        return cy * np.int32(x - cy - 1 <= ti)
-    return np.int32(x - 2 * cy <= ti) - np.int32(x <= ti)
-
-
 @nb.njit(cache=True)
 def delta_perceptron(yrow, sr, c, ti, idx, n, flips):
     """ΔE of flipping a perceptron weight of value c: Σ over the n listed patterns idx[:n] (see
-    :func:`build_marginal`) of :func:`_delta_one`, with s = σ^μ h^μ and y = σ^μ ξ_j^μ."""
+    :func:`build_marginal`), with s = σ^μ h^μ, y = σ^μ ξ_j^μ and cy = c·y = ±1 (s → s − 2cy).
+    Error loss: [s − 2cy ≤ ti] − [s ≤ ti]. Flips energy g(s) = max(0, ⌊(ti − s)/2⌋ + 1): g changes by cy
+    exactly when min(s, s − 2cy) = s − cy − 1 ≤ ti. (The two loops are written out so that each stays a
+    simple, branch-free loop.)"""
     de = 0
-    for q in range(n):
-        mu = idx[q]
-        de += _delta_one(sr[mu], np.int32(c) * np.int32(yrow[mu]), ti, flips)
+    ci = np.int32(c)
+    if flips:
+        for q in range(n):
+            mu = idx[q]
+            cy = ci * np.int32(yrow[mu])
+            de += cy * np.int32(sr[mu] - cy - 1 <= ti)
+    else:
+        for q in range(n):
+            mu = idx[q]
+            x = sr[mu]
+            de += np.int32(x - 2 * ci * np.int32(yrow[mu]) <= ti) - np.int32(x <= ti)
     return de
 
 
 @nb.njit(cache=True)
 def delta_perceptron_scan(yrow, sr, c, ti, flips):
-    """ΔE of a flip by a full, branch-free scan of the P stabilities (vectorized by LLVM; used
-    while the marginal list is stale, i.e. at high temperature where moves are often accepted)."""
+    """ΔE of a flip (same terms as :func:`delta_perceptron`) by a full, branch-free scan of the P
+    stabilities (vectorized by LLVM; used while the marginal list is stale, i.e. at high temperature where
+    moves are often accepted)."""
     d = np.int32(0)
-    for mu in range(sr.shape[0]):
-        d += _delta_one(sr[mu], np.int32(c) * np.int32(yrow[mu]), ti, flips)
+    ci = np.int32(c)
+    if flips:
+        for mu in range(sr.shape[0]):
+            cy = ci * np.int32(yrow[mu])
+            d += cy * np.int32(sr[mu] - cy - 1 <= ti)
+    else:
+        two_c = 2 * ci
+        for mu in range(sr.shape[0]):
+            x = sr[mu]
+            d += np.int32(x - two_c * np.int32(yrow[mu]) <= ti) - np.int32(x <= ti)
     return d
 
 

@@ -24,15 +24,16 @@ Defaults (y = 7, γ: 0.05 → 1, β: 1 → 10) come from the exact local-entropy
 no denser than SA's (fraction of solutions among the 1-flip neighbours 0.13 vs 0.17), with the defaults
 it is 0.68 (uniform solutions: 0.18).
 
-**Large N.** With the error loss the annealer gets no signal of how far an error is from being fixed: at
-N = 1001 the defaults solve 0 instances at α = 0.5 and 0.6 (benchmarks/BENCHMARKS.md). The flips energy does
+**Large N.** With the error loss the annealer gets no signal of how far an error is from being fixed: at N =
+1001 the defaults solve 0 instances at α = 0.5 and 0.6 (benchmarks/BENCHMARKS.md). The flips energy does
 better: on the binary perceptron at N = 1001, ``energy="flips", gamma0=0.2, gamma1=5, beta0=0.1, beta1=2,
-max_sweeps=3000`` (β per flip) solved 20/20 instances at α = 0.6, 12/20 at α = 0.7 and 1/20 at α = 0.75
-(15–25 s each). With y = 1 (plain SA on the same energy and schedule) instance 0 ends at 24 errors
-(α = 0.6) and 40 (α = 0.7), so the coupling is what makes it work. There is a trade-off: the strong final
-coupling γ = 5 merges the replicas, and at N = 21 the first solution found this way is no denser than a
-typical one (f_1 = 0.14 vs 0.18, 20 instances), whereas the flips energy with the default couplings
-(γ → 1, β 0.5 → 5, full schedule) gives f_1 = 0.68, but at N = 1001, α = 0.6 (instance 0, 3000 sweeps) it ends at 10 errors.
+max_sweeps=3000`` (β per flip) solved 20/20 instances at α = 0.6, 12/20 at α = 0.7 and 1/20 at α = 0.75 (7–12
+s each; the flips energy runs on the marginal-pattern kernel of ``sa``). With y = 1 (plain SA on the same
+energy and schedule) instance 0 ends at 24 errors (α = 0.6) and 40 (α = 0.7), so the coupling is what makes it
+work. There is a trade-off: the strong final coupling γ = 5 merges the replicas, and at N = 21 the first
+solution found this way is no denser than a typical one (f_1 = 0.14 vs 0.18, 20 instances), whereas the flips
+energy with the default couplings (γ → 1, β 0.5 → 5, full schedule) gives f_1 = 0.68, but at N = 1001, α = 0.6
+(instance 0, 3000 sweeps) it ends at 10 errors.
 """
 from __future__ import annotations
 

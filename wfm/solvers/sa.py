@@ -13,7 +13,8 @@ O(P) per accepted move. For committees and parity machines a move is rejected **
 scanned as soon as the partial ΔE minus the number of still-unscanned wrong patterns (the largest possible
 further decrease) reaches the Metropolis threshold −ln(u)/β. For the perceptron ΔE is summed over the
 marginal patterns only (the only ones one flip can change), with int32 stabilities and label-multiplied
-transposed int8 inputs (benchmarks/bench_sa.py measures it against NumPy: about 60× at N = 1001, α = 0.6).
+transposed int8 inputs (benchmarks/bench_sa.py measures it against NumPy at N = 1001, α = 0.6: 39–70× over the runs so far,
+the spread coming mostly from the NumPy baseline).
 Both are exact Metropolis (tests compare them move by move with a NumPy reference).
 
 ``energy="flips"`` (perceptron only) replaces the error count by the number of weight flips that would fix
