@@ -146,34 +146,6 @@ def test_perceptron_fast_kernel_long_bookkeeping():
     assert e[0] == nerr[0] == model.errors(w[0], pats)
 
 
-@pytest.mark.parametrize("replicas", [1, 3])
-@pytest.mark.parametrize("n,margin", [(9, 0.0), (9, 0.4)])
-def test_perceptron_fast_kernel_flips_energy_matches_reference(replicas, n, margin):
-    """The marginal-pattern kernel on the flips energy follows, move by move, the slow reference that
-    recomputes Σ_μ flips by exhaustive subset search; energy and error count exact at the end."""
-    model = wfm.Perceptron(n, margin=margin)
-    pats = random_patterns(n, alpha=1.5, model=model, seed=13)
-    w0 = model.random_weights(seed=14, size=replicas).reshape(replicas, -1).astype(np.int8)
-    st, h, pre = _state(model, pats, w0)
-    s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
-    e = st.flips_table()[s + st.off].sum(axis=1).astype(np.int64)
-    nerr = _mc.count_errors(pre, st.sig, st.ti)
-    w = w0.copy()
-    beta, gamma_c, n_moves = 0.7, 0.4, 1500
-    _mc.sweeps_perceptron(w, st.yT, s, st.ti, e, nerr, True, np.array([beta]),
-                          _mc.coupling_table(replicas, gamma_c)[None], replicas, np.random.default_rng(7), n_moves,
-                          False, np.zeros((1, replicas), np.int64), np.zeros((1, replicas), np.int64),
-                          w.astype(np.int64).sum(axis=0))
-    ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(7),
-                               coupling=gamma_c if replicas > 1 else None,
-                               energy_fn=lambda wr: brute_force_flips(model, pats, wr))
-    np.testing.assert_array_equal(w, ref)
-    assert np.any(w != w0)
-    for r in range(replicas):
-        assert e[r] == brute_force_flips(model, pats, w[r])
-        assert nerr[r] == model.errors(w[r], pats)
-
-
 def test_flips_energy_long_bookkeeping_at_n_1001():
     """Thousands of accepted and rejected moves at N = 1001 through ``anneal`` (the marginal list is
     rebuilt many times): the kept flips energy equals the table sum recomputed from scratch."""
@@ -423,24 +395,35 @@ def test_flips_energy_table_matches_brute_force(margin):
         assert tab[v + st.off].sum() == brute_force_flips(model, pats, w)
 
 
+@pytest.mark.parametrize("path", ["fast", "table"])
 @pytest.mark.parametrize("replicas", [1, 3])
-def test_flips_energy_kernel_matches_reference_and_bookkeeping(replicas):
-    """The flips energy on the perceptron table path: same trajectory as the slow reference that
-    recomputes Σ_μ flips by brute force at every move; incremental energy exact after 1500 moves."""
-    model = wfm.Perceptron(9)
+@pytest.mark.parametrize("margin", [0.0, 0.4])
+def test_flips_energy_kernels_match_reference_and_bookkeeping(path, replicas, margin):
+    """The flips energy on both perceptron paths — the marginal-pattern kernel ``sweeps_perceptron`` (used
+    by ``anneal``) and the tabulated ``sweeps_perceptron_table`` — follows, move by move, the slow reference
+    that recomputes Σ_μ flips by exhaustive subset search; after 1500 moves the kept energy and error
+    count equal a recomputation from scratch."""
+    model = wfm.Perceptron(9, margin=margin)
     pats = random_patterns(9, alpha=1.5, model=model, seed=4)
     w0 = model.random_weights(seed=5, size=replicas).reshape(replicas, -1).astype(np.int8)
     st, h, pre = _state(model, pats, w0)
     s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
     beta, gamma_c, n_moves = 0.8, 0.4, 1500
+    ctabs = _mc.coupling_table(replicas, gamma_c)[None]
     etab = st.energy_table(_mc.FLIPS, 0.0)
-    energy = np.zeros(replicas)
     nerr = _mc.count_errors(pre, st.sig, st.ti)
     w = w0.copy()
     w_sum = w.astype(np.int64).sum(axis=0)
-    _mc.sweeps_perceptron_table(w, st.yT, s, st.ti, etab[None], st.off, energy, nerr, np.array([beta]),
-                                _mc.coupling_table(replicas, gamma_c)[None], replicas, np.random.default_rng(6),
-                                n_moves, False, np.zeros((1, replicas)), np.zeros((1, replicas), np.int64), w_sum)
+    traces = np.zeros((1, replicas), np.int64), np.zeros((1, replicas), np.int64)
+    if path == "fast":
+        energy = etab[s + st.off].sum(axis=1).astype(np.int64)
+        _mc.sweeps_perceptron(w, st.yT, s, st.ti, energy, nerr, True, np.array([beta]), ctabs, replicas,
+                              np.random.default_rng(6), n_moves, False, *traces, w_sum)
+    else:
+        energy = np.zeros(replicas)
+        _mc.sweeps_perceptron_table(w, st.yT, s, st.ti, etab[None], st.off, energy, nerr, np.array([beta]), ctabs,
+                                    replicas, np.random.default_rng(6), n_moves, False, np.zeros((1, replicas)),
+                                    traces[1], w_sum)
     ref = reference_metropolis(model, pats, w0, beta, n_moves, np.random.default_rng(6),
                                coupling=gamma_c if replicas > 1 else None,
                                energy_fn=lambda wr: brute_force_flips(model, pats, wr))

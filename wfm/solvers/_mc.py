@@ -22,11 +22,12 @@ The perceptron has two dedicated paths on its int32 stabilities s^μ = σ^μ h^�
 transposed inputs y_j^μ = σ^μ ξ_j^μ (int8, one contiguous row per weight); flipping W_j changes s^μ by
 −2W_j y_j^μ:
 
-* error loss (``sweeps_perceptron``): only a *marginal* pattern, t_κ − 2 < s^μ ≤ t_κ + 2 with
-  t_κ = ⌊κ√N⌋, can change its error status under one flip, so ΔE is summed over a list of the marginal
-  patterns (a few percent of P at low temperature); after an accepted move the list is stale and ΔE comes
-  from a vectorized full scan until a few consecutive rejections make rebuilding it worthwhile. One
-  uniform draw per move gives both the move and the Metropolis number; e^{−βΔE} is tabulated per sweep.
+* integer energies (``sweeps_perceptron``): for the error loss only a *marginal* pattern,
+  t_κ − 2 < s^μ ≤ t_κ + 2 with t_κ = ⌊κ√N⌋, can change its error status under one flip; for the "flips"
+  energy (:meth:`Setup.flips_table`) only a pattern with s^μ ≤ t_κ + 2 can change its number of flips. ΔE
+  is summed over a list of those patterns (a few percent of P at low temperature); after an accepted move
+  the list is stale and ΔE comes from a vectorized full scan until a few consecutive rejections make
+  rebuilding it worthwhile. One uniform draw per move gives both the move and the Metropolis number; e^{−βΔE} is tabulated per sweep.
 * tabulated losses (``sweeps_perceptron_table``, the cross-entropy): ΔE = Σ_μ etab[s − 2c·y] − etab[s].
 
 Every path is exact Metropolis: for the same seed they follow the same trajectory as a slow NumPy
@@ -600,7 +601,7 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
                 hist_e[done:done + n] = et[:n]
                 hist_n[done:done + n] = nt[:n]
             else:
-                if loss_code == 0 or gammas is None:
+                if gammas is None:      # a fixed table (the error loss off the perceptron)
                     etabs = np.repeat(st.energy_table(loss_code, 0.0)[None, :], stop - done, axis=0)
                 else:
                     etabs = np.stack([st.energy_table(loss_code, g) for g in gammas[done:stop]])
