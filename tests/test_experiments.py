@@ -1,4 +1,6 @@
 """The experiment registry: declared parameters, validation, records."""
+from typing import Literal
+
 import numpy as np
 import pytest
 
@@ -19,7 +21,7 @@ def test_unknown_experiment_names_the_known_ones():
 
 def test_signature_declares_required_and_optional():
     @E.experiment("_t_decl")
-    def f(*, n: int, alpha: float = 0.5, mode: E.Literal["a", "b"] = "a", ds: list[float] | None = None):
+    def f(*, n: int, alpha: float = 0.5, mode: Literal["a", "b"] = "a", ds: list[float] | None = None):
         return {"out": n * alpha}
 
     try:

@@ -7,6 +7,7 @@ import pytest
 
 import wfm
 from wfm import losses
+from wfm.core.codes import LossCode
 from wfm.data import Patterns, random_patterns
 from wfm.solvers import _mc, solve
 
@@ -153,7 +154,7 @@ def test_flips_energy_long_bookkeeping_at_n_1001():
     pats = random_patterns(1001, alpha=0.6, model=model, seed=3)
     st = _mc.Setup(model, pats)
     w = model.random_weights(seed=4, size=3).reshape(3, -1).astype(np.int8)
-    out = _mc.anneal(st, w, _mc.geometric(0.1, 2.0, 30), loss_code=_mc.FLIPS, couplings=_mc.geometric(0.2, 5.0, 30),
+    out = _mc.anneal(st, w, _mc.geometric(0.1, 2.0, 30), loss_code=LossCode.FLIPS, couplings=_mc.geometric(0.2, 5.0, 30),
                      rng=np.random.default_rng(0), check_centre=True, stop_at_solution=False)
     _, _, sint = _mc.stabilities_int(w, st)
     assert np.array_equal(out["energy"][-1], st.flips_table()[sint + st.off].sum(axis=1))
@@ -388,7 +389,7 @@ def test_flips_energy_table_matches_brute_force(margin):
     model = wfm.Perceptron(9, margin=margin)
     pats = random_patterns(9, alpha=1.5, model=model, seed=3)
     st = _mc.Setup(model, pats)
-    tab = st.energy_table(_mc.FLIPS, 0.0)
+    tab = st.energy_table(LossCode.FLIPS, 0.0)
     for seed in range(4):
         w = model.random_weights(seed=seed)
         v = pats.labels.astype(np.int64) * (pats.xi.astype(np.int64) @ w)
@@ -410,7 +411,7 @@ def test_flips_energy_kernels_match_reference_and_bookkeeping(path, replicas, ma
     s = (h[:, 0, :] * st.sig[None, :].astype(np.int32)).astype(np.int32)
     beta, gamma_c, n_moves = 0.8, 0.4, 1500
     ctabs = _mc.coupling_table(replicas, gamma_c)[None]
-    etab = st.energy_table(_mc.FLIPS, 0.0)
+    etab = st.energy_table(LossCode.FLIPS, 0.0)
     nerr = _mc.count_errors(pre, st.sig, st.ti)
     w = w0.copy()
     w_sum = w.astype(np.int64).sum(axis=0)

@@ -7,7 +7,7 @@ import platform
 
 import numpy as np
 
-from ._errors import check_choice
+from .core.checks import check_choice
 
 
 def add_model_arguments(p):

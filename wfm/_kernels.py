@@ -15,22 +15,22 @@ import math
 
 import numba as nb
 import numpy as np
+from .core.codes import Output
 
-PERCEPTRON, SIGN, RELU, PARITY = 0, 1, 2, 3
 
 
 def model_code(model) -> int:
     if model.kind == "perceptron":
-        return PERCEPTRON
+        return Output.PERCEPTRON
     if model.kind == "parity":
-        return PARITY
-    return SIGN if model.activation == "sign" else RELU
+        return Output.PARITY
+    return Output.SIGN if model.activation == "sign" else Output.RELU
 
 
 def error_threshold(model) -> float:
     """thr such that an error is σ·pre ≤ thr (see the module docstring)."""
     code = model_code(model)
-    return model.margin * math.sqrt(model.m) if code in (PERCEPTRON, RELU) else model.margin
+    return model.margin * math.sqrt(model.m) if code in (Output.PERCEPTRON, Output.RELU) else model.margin
 
 
 def input_columns(model) -> np.ndarray:
@@ -50,14 +50,14 @@ def sgn(x):
 def int_preactivation(code, h):
     """Integer pre-activation from a row of unit fields ``h`` (length K)."""
     kk = h.shape[0]
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         return h[0]
-    if code == SIGN:
+    if code == Output.SIGN:
         s = 0
         for k in range(kk):
             s += sgn(h[k])
         return s
-    if code == RELU:
+    if code == Output.RELU:
         s = 0
         half = kk // 2
         for k in range(kk):
@@ -73,9 +73,9 @@ def int_preactivation(code, h):
 @nb.njit(cache=True, nogil=True, inline="always")
 def unit_contribution(code, k, half, hk):
     """Contribution of unit k with field hk to the pre-activation (sign: sgn; ReLU: ±max(0, h))."""
-    if code == SIGN:
+    if code == Output.SIGN:
         return sgn(hk)
-    if code == RELU:
+    if code == Output.RELU:
         if hk <= 0:
             return 0
         return hk if k < half else -hk

@@ -14,7 +14,7 @@ import importlib
 import json
 import sys
 
-import numpy as np
+from .core.records import to_jsonable
 
 #: modules providing ``add_parser(subparsers)``, in the order ``wfm --help`` lists them
 COMMANDS = (
@@ -32,21 +32,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):  # pragma: no cover - exercised through subprocess tests
         self.exit(2, f"wfm: error: {message}\n")
-
-
-def to_jsonable(obj):
-    """Convert numpy scalars/arrays (and nested containers) to plain JSON types."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None if np.isnan(obj) else (1e308 if obj > 0 else -1e308)
-    return obj
 
 
 def print_json(record):

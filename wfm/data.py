@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import check_choice, check_float, check_int
+from .core.checks import check_choice, check_float, check_int
 
 __all__ = ["Patterns", "random_patterns", "teacher_student", "digits_task", "read_idx", "load_idx_task"]
 

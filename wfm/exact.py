@@ -32,8 +32,9 @@ import math
 import numba as nb
 import numpy as np
 
-from ._errors import check_int
-from ._kernels import PARITY, PERCEPTRON, RELU, SIGN, error_threshold, input_columns, model_code, sgn
+from .core.checks import check_int
+from ._kernels import error_threshold, input_columns, model_code, sgn
+from .core.codes import Output
 
 __all__ = ["count_solutions", "distance_counts", "local_entropy", "entropy", "sample_solutions",
            "MAX_WEIGHTS"]
@@ -97,14 +98,14 @@ def _low_tables(xi, cols, m, kk, b, ref):
 @nb.njit(cache=True, nogil=True, inline="always")
 def _ok(code, hi, low, c, mu, kk, half, sigma, thr):
     """Is pattern μ satisfied: σ·pre > thr, with unit fields hi[μ,k] + low[c,μ,k]."""
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         return sigma * (hi[mu, 0] + low[c, mu, 0]) > thr
-    s = 0 if code != PARITY else 1
+    s = 0 if code != Output.PARITY else 1
     for k in range(kk):
         h = hi[mu, k] + low[c, mu, k]
-        if code == SIGN:
+        if code == Output.SIGN:
             s += sgn(h)
-        elif code == RELU:
+        elif code == Output.RELU:
             if h > 0:
                 s += h if k < half else -h
         else:
@@ -175,7 +176,7 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
             col = cols[j]
             for mu in range(p):
                 hi[mu, k] += 2 * wj * xi[mu, col]
-        if code == PERCEPTRON:
+        if code == Output.PERCEPTRON:
             # Pattern μ holds iff σ^μ·low[c, μ] ≥ v_μ = floor(thr − σ^μ·hi[μ]) + 1: AND the bitsets of the
             # allowed low configurations over patterns (64 configurations per word), starting with the
             # pattern that emptied the set last time, and stop as soon as the set is empty.
@@ -257,7 +258,7 @@ _collect_ser = nb.njit(cache=True)(_collect_impl)
 
 def _use_threads(model):
     """Thread the enumeration above 2^27 perceptron or 2^20 committee configurations."""
-    return model.n_weights >= (27 if model_code(model) == PERCEPTRON else 20)
+    return model.n_weights >= (27 if model_code(model) == Output.PERCEPTRON else 20)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -303,7 +304,7 @@ def _setup(model, patterns, reference):
     bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
     labels = np.ascontiguousarray(patterns.labels)
     code = model_code(model)
-    masks, full = _perceptron_masks(low, labels, b) if code == PERCEPTRON else \
+    masks, full = _perceptron_masks(low, labels, b) if code == Output.PERCEPTRON else \
         (np.zeros((0, 0, 1), np.uint64), np.zeros(1, np.uint64))
     args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, masks, full,
             ldist, nw)

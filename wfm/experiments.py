@@ -481,9 +481,9 @@ def _instance(p, seed):
 
 def _check_instance(p):
     """Cheap checks run when a spec is validated: the model builds, α > 0, the method and its options exist."""
-    from ._errors import check_float, check_options
+    from .core.checks import check_float, check_options
 
-    model = _model(p)
+    _model(p)
     check_float("alpha", p["alpha"], positive=True)
     if "method" in p:
         from .solvers import method_info
@@ -723,7 +723,6 @@ def exact(*, model: Model = "perceptron", n: int, k: int | None = None, activati
     out["counts"] = counts
     out["d"] = np.arange(counts.size) / mdl.n_weights
     return out
-from .figures import experiments as _figure_experiments  # noqa: E402,F401
 
 
 # Figure-specific experiments live next to the figures (wfm/figures/experiments.py) and register themselves

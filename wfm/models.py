@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import check_choice, check_float, check_int
+from .core.checks import check_choice, check_float, check_int
 
 __all__ = ["Model", "Perceptron", "TreeCommittee", "Committee", "ParityMachine"]
 

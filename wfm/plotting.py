@@ -15,7 +15,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402,F401
 import numpy as np  # noqa: E402
 
-__all__ = ["binary_entropy_bound", "mean_curve", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8",
+from .core.special import entropy_bound  # noqa: E402
+
+__all__ = ["mean_curve", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8",
            "fig9", "fig10", "fig11"]
 
 # one colour per algorithm, the same in every figure
@@ -26,13 +28,6 @@ LABELS = {"fbp": "fBP", "rsgd": "rSGD", "replicated-sa": "replicated SA", "sa-ce
           "lal": "LAL", "sa": "SA on error", "uniform": "uniform (typical)", "sbpi": "SBPI", "cpr": "CP+R",
           "perceptron": "clipped perceptron", "bp": "reinforced BP", "sgd-ce": "SGD on CE",
           "entropy-sgd": "Entropy-SGD"}
-
-
-def binary_entropy_bound(d):
-    """H(d) = −d ln d − (1−d) ln(1−d), the upper bound of every local entropy."""
-    d = np.asarray(d, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(d <= 0, 0.0, -d * np.log(d) - (1 - d) * np.log1p(-d))
 
 
 def _subplots(n, width=4.2, height=3.4):
@@ -78,7 +73,7 @@ def mean_curve(rows, x="d", y="s", bins=None):
 
 def _bound(ax, dmax=0.5, label="H(d)"):
     dd = np.linspace(1e-4, dmax, 300)
-    ax.plot(dd, binary_entropy_bound(dd), "k--", lw=0.9, label=label)
+    ax.plot(dd, entropy_bound(dd), "k--", lw=0.9, label=label)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -201,20 +196,20 @@ def _fig4(data, mode):
         d, s, se, _ = _mean_by_gamma(rows)
         o = np.argsort(d)
         a.errorbar(d[o], s[o], yerr=se[o], color=COLORS.get(m), marker=".", ms=4, lw=1.2, capsize=0, label=lab)
-        b.plot(d[o], s[o] / binary_entropy_bound(d[o]), color=COLORS.get(m), marker=".", ms=4, lw=1.2, label=lab)
+        b.plot(d[o], s[o] / entropy_bound(d[o]), color=COLORS.get(m), marker=".", ms=4, lw=1.2, label=lab)
     th = data["theory"]
     for _, r in th.sort_values("kappa_ref").iterrows():
         lab = "typical (Franz–Parisi)" if r["kappa_ref"] == 0 else f"high-margin ref. κ̃ = {r['kappa_ref']:g} (F–P)"
         st = "k:" if r["kappa_ref"] == 0 else "k-."
         a.plot(r["d"], r["V"], st, lw=1.0, label=lab)
-        b.plot(r["d"], np.asarray(r["V"]) / binary_entropy_bound(np.asarray(r["d"])), st, lw=1.0, label=lab)
+        b.plot(r["d"], np.asarray(r["V"]) / entropy_bound(np.asarray(r["d"])), st, lw=1.0, label=lab)
     mx = data.get("maxle")
     if mx is not None and len(mx):
         for i, (_, r) in enumerate(mx.iterrows()):
             lab = "max local entropy (fBP y = 21, Σ_int)" if i == 0 else None
             a.plot(r["d"], r["sigma_int"], color="m", lw=1.6, alpha=0.8, label=lab)
             dm = np.asarray(r["d"])
-            b.plot(dm, np.asarray(r["sigma_int"]) / binary_entropy_bound(dm), color="m", lw=1.6, alpha=0.8, label=lab)
+            b.plot(dm, np.asarray(r["sigma_int"]) / entropy_bound(dm), color="m", lw=1.6, alpha=0.8, label=lab)
     _bound(a, 0.5)
     a.axhline(0, color="0.6", lw=0.5)
     a.set_xlabel("distance d")

@@ -29,51 +29,10 @@ import math
 import numba as nb
 import numpy as np
 
-U_MAX = 500.0  # |field| of a saturated (forced) message
-LNZ_FLOOR = 2.0 * U_MAX  # ln Z_μ below −LNZ_FLOOR = a contradictory (violated) pattern
-_LOG2 = math.log(2.0)
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+from ..core.numerics import LNZ_FLOOR, TINY as _TINY, U_MAX
+from ..core.special import log_2cosh_s as ln2cosh, log_H_s as log_H, logaddexp_s as logaddexp, sech2_s as sech2
+
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
-_TINY = 1e-300
-
-
-@nb.njit(cache=True, nogil=True)
-def log_H(x):  # pragma: no cover - compiled
-    """ln H(x), H(x) = ∫_x^∞ Dz = erfc(x/√2)/2; stable on the whole real line (asymptotic series for x ≥ 35)."""
-    if x < 0.0:
-        return math.log1p(-0.5 * math.erfc(-x * _SQRT1_2))
-    if x < 35.0:
-        return math.log(0.5 * math.erfc(x * _SQRT1_2))
-    if x > 1e150:
-        return -math.inf
-    r = 1.0 / (x * x)
-    series = 1.0 - r * (1.0 - r * (3.0 - r * (15.0 - r * (105.0 - 945.0 * r))))
-    return -0.5 * x * x - math.log(x) - _HALF_LOG_2PI + math.log(series)
-
-
-@nb.njit(cache=True, nogil=True)
-def ln2cosh(x):  # pragma: no cover - compiled
-    """ln(2 cosh x) = |x| + log1p(e^{−2|x|})."""
-    a = abs(x)
-    return a + math.log1p(math.exp(-2.0 * a))
-
-
-@nb.njit(cache=True, nogil=True)
-def sech2(x):  # pragma: no cover - compiled
-    """1 − tanh²x = 4e^{−2|x|}/(1 + e^{−2|x|})², accurate when tanh x rounds to ±1."""
-    e = math.exp(-2.0 * abs(x))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
-
-
-@nb.njit(cache=True, nogil=True)
-def logaddexp(a, b):  # pragma: no cover - compiled
-    if a == -math.inf:
-        return b
-    if b == -math.inf:
-        return a
-    if a > b:
-        return a + math.log1p(math.exp(b - a))
-    return b + math.log1p(math.exp(a - b))
 
 
 @nb.njit(cache=True, nogil=True)

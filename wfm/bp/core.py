@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
+from ..core.special import log_2cosh
 from ..data import Patterns
 from ..models import Model
 from . import _kernels as K
@@ -35,11 +36,6 @@ __all__ = ["BP", "BPResult", "run_bp", "graph_arrays"]
 _ACCURACIES = ("auto", "gaussian", "exact")
 #: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
 AUTO_EXACT_MAX_M = 63
-
-
-def _ln2cosh(x):
-    a = np.abs(x)
-    return a + np.log1p(np.exp(-2.0 * a))
 
 
 def _check_model(model):
@@ -224,7 +220,7 @@ class BP:
         estimate (BP found no solution compatible with the field) and the callers flag it.
         """
         lnz, edge, self.contradictions = self._pattern_terms()
-        total = lnz + edge + (1.0 - self.p) * _ln2cosh(self.H).sum()
+        total = lnz + edge + (1.0 - self.p) * log_2cosh(self.H).sum()
         return total / self.n_weights
 
     def overlap(self, reference):
@@ -253,14 +249,14 @@ class BP:
         lnz, edge, self.contradictions = self._pattern_terms()
         H = self.H
         g = H - self.ut
-        t = 0.5 * (_ln2cosh(gamma + g) - _ln2cosh(gamma - g))
+        t = 0.5 * (log_2cosh(gamma + g) - log_2cosh(gamma - g))
         w = (y - 1.0) * t
-        a = gamma + _ln2cosh(g + w)
-        b = -gamma + _ln2cosh(g - w)
-        lnz_coupling = np.logaddexp(a, b) - _ln2cosh(g) - _ln2cosh(w)
-        per_replica = (lnz + edge + (-self.p * _ln2cosh(H) + _ln2cosh(g)).sum() + lnz_coupling.sum()
-                       - (_ln2cosh(y * t) - _ln2cosh(w) - _ln2cosh(t)).sum()
-                       + ((_ln2cosh(y * t) - y * _ln2cosh(t)) / y).sum())
+        a = gamma + log_2cosh(g + w)
+        b = -gamma + log_2cosh(g - w)
+        lnz_coupling = np.logaddexp(a, b) - log_2cosh(g) - log_2cosh(w)
+        per_replica = (lnz + edge + (-self.p * log_2cosh(H) + log_2cosh(g)).sum() + lnz_coupling.sum()
+                       - (log_2cosh(y * t) - log_2cosh(w) - log_2cosh(t)).sum()
+                       + ((log_2cosh(y * t) - y * log_2cosh(t)) / y).sum())
         phi_rep = per_replica / self.n_weights
         S = float(np.tanh(0.5 * (a - b)).mean())
         return phi_rep, S, phi_rep - gamma * S

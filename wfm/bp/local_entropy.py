@@ -13,14 +13,15 @@ its d, S, φ, q are NaN: it is never silently used.
 """
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
+from ..core.records import load_npz, save_npz
+from ..core.special import entropy_bound as binary_entropy_bound
 from .core import BP
 
 __all__ = ["LocalEntropyCurve", "local_entropy", "entropy", "binary_entropy_bound", "exact_canonical",
@@ -28,15 +29,6 @@ __all__ = ["LocalEntropyCurve", "local_entropy", "entropy", "binary_entropy_boun
 
 #: default γ grid: dense at small γ (typical distances), up to γ = 10 (d ≈ 1e-4 for a wide minimum)
 DEFAULT_GAMMAS = np.concatenate([np.arange(0.0, 2.0, 0.1), np.arange(2.0, 5.0, 0.25), np.arange(5.0, 10.01, 1.0)])
-
-
-def binary_entropy_bound(d):
-    """H(d) = −d ln d − (1−d) ln(1−d), the local entropy if every configuration at distance d were a solution."""
-    d = np.asarray(d, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = -np.where(d > 0, d * np.log(np.where(d > 0, d, 1.0)), 0.0) \
-              - np.where(d < 1, (1 - d) * np.log(np.where(d < 1, 1 - d, 1.0)), 0.0)
-    return out
 
 
 def exact_canonical(counts, gammas):
@@ -91,17 +83,17 @@ class LocalEntropyCurve:
 
     def save(self, path):
         """``.npz`` with the arrays and a JSON header (no pickle)."""
-        from ..cli import to_jsonable
-        meta = json.dumps(to_jsonable({"method": self.method, "n_weights": self.n_weights, "meta": self.meta}))
-        np.savez_compressed(path, __meta__=np.frombuffer(meta.encode(), np.uint8),
-                            **{a: np.asarray(getattr(self, a)) for a in self._ARRAYS})
+        save_npz(path, {"method": self.method, "n_weights": self.n_weights, "meta": self.meta},
+                 {a: getattr(self, a) for a in self._ARRAYS})
 
     @classmethod
     def load(cls, path):
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(z["__meta__"].tobytes().decode())
-            return cls(**{a: z[a] for a in cls._ARRAYS}, method=meta["method"], n_weights=meta["n_weights"],
-                       meta=meta["meta"])
+        meta, arrays = load_npz(path)
+        missing = [a for a in cls._ARRAYS if a not in arrays]
+        if missing or "method" not in meta:
+            raise ValueError(f"path: {path} is not a saved local-entropy curve (missing {', '.join(missing) or 'method'})")
+        return cls(**{a: arrays[a] for a in cls._ARRAYS}, method=meta["method"], n_weights=meta["n_weights"],
+                   meta=meta.get("meta", {}))
 
     def plot(self, ax=None, label=None, bound=True, **kwargs):
         """Plot S(d) (converged points) and, if ``bound``, H(d); returns the axes."""

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .._errors import check_choice, check_float
+from ..core.checks import check_choice, check_float
 
 __all__ = ["parse_range", "standard_reinforcement", "scoping", "pseudo_reinforcement", "free_scoping",
            "make_protocol", "PROTOCOLS"]

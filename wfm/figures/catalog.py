@@ -46,7 +46,7 @@ def _safe(fn):
         try:
             return fn(data, mode)
         except (LookupError, ValueError, IndexError, TypeError, KeyError) as exc:
-            return [Claim(f"records needed by the checks are present", False, f"{type(exc).__name__}: {exc}")]
+            return [Claim("records needed by the checks are present", False, f"{type(exc).__name__}: {exc}")]
 
     wrapped.__doc__ = fn.__doc__
     return wrapped

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .._errors import check_choice
+from ..core.checks import check_choice
 
 __all__ = ["Figure", "Claim", "FigureResult", "figures", "get", "register", "parse_only", "load_parts", "run",
            "run_figure", "DEFAULT_STORE", "DEFAULT_OUT", "MODES"]

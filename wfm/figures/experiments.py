@@ -29,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..core.special import entropy_bound
 from ..experiments import experiment
 
 MODELS = ("perceptron", "tree-sign", "tree-relu", "parity", "committee-sign")
@@ -263,7 +264,7 @@ def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: 
     keep = 0
     seen_zero = False
     for i in range(S.size):
-        if not (np.isfinite(sig[i]) and np.isfinite(d[i])) or sig[i] > float(_H(d[i])) + 1e-9:
+        if not (np.isfinite(sig[i]) and np.isfinite(d[i])) or sig[i] > entropy_bound(d[i]) + 1e-9:
             break
         if i > 0 and sig[i] > sig[i - 1]:
             break
@@ -273,15 +274,6 @@ def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: 
         keep = i + 1
     return {"d": d[:keep], "sigma_int": sig[:keep], "gamma": np.asarray(h["gamma"], float)[:keep],
             "n_dropped": int(S.size - keep), "centre_solved": bool(seen_zero)}
-
-
-def _H(d):
-    d = float(d)
-    if d <= 0:
-        return 0.0
-    if d >= 1:
-        return 0.0
-    return -d * math.log(d) - (1 - d) * math.log1p(-d)
 
 
 # ----------------------------------------------------------------------------------------------------------

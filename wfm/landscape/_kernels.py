@@ -22,21 +22,20 @@ import numpy as np
 
 from ..losses import loss_d1, loss_d2, loss_value
 from .._kernels import int_preactivation
+from ..core.codes import Activation, LossCode
 
-IDENTITY, RELU, LEAKY_RELU, TANH, SIGN = 0, 1, 2, 3, 4
-SQUARED_HINGE = 3
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def act(code, leak, h):
     """φ(h)."""
-    if code == IDENTITY:
+    if code == Activation.IDENTITY:
         return h
-    if code == RELU:
+    if code == Activation.RELU:
         return h if h > 0 else 0.0
-    if code == LEAKY_RELU:
+    if code == Activation.LEAKY_RELU:
         return h if h > 0 else leak * h
-    if code == TANH:
+    if code == Activation.TANH:
         return math.tanh(h)
     return 1.0 if h > 0 else (-1.0 if h < 0 else 0.0)
 
@@ -44,13 +43,13 @@ def act(code, leak, h):
 @nb.njit(cache=True, nogil=True, inline="always")
 def dact(code, leak, h):
     """φ'(h) (0 for sign units: their Hessian and gradient vanish almost everywhere)."""
-    if code == IDENTITY:
+    if code == Activation.IDENTITY:
         return 1.0
-    if code == RELU:
+    if code == Activation.RELU:
         return 1.0 if h > 0 else 0.0
-    if code == LEAKY_RELU:
+    if code == Activation.LEAKY_RELU:
         return 1.0 if h > 0 else leak
-    if code == TANH:
+    if code == Activation.TANH:
         t = math.tanh(h)
         return 1.0 - t * t
     return 0.0
@@ -59,7 +58,7 @@ def dact(code, leak, h):
 @nb.njit(cache=True, nogil=True, inline="always")
 def ddact(code, leak, h):
     """φ''(h): −2 tanh(h) sech²(h) for tanh, 0 (a.e.) for the piecewise-linear units."""
-    if code == TANH:
+    if code == Activation.TANH:
         t = math.tanh(h)
         return -2.0 * t * (1.0 - t * t)
     return 0.0
@@ -67,8 +66,8 @@ def ddact(code, leak, h):
 
 @nb.njit(cache=True, nogil=True)
 def lval(code, param, x):
-    """ℓ(x) for a wfm.losses code, or ½ max(0, κ − x)² for SQUARED_HINGE."""
-    if code == SQUARED_HINGE:
+    """ℓ(x) for a wfm.losses code, or ½ max(0, κ − x)² for LossCode.SQUARED_HINGE."""
+    if code == LossCode.SQUARED_HINGE:
         return 0.5 * (param - x) ** 2 if x < param else 0.0
     return loss_value(code, param, x)
 
@@ -76,7 +75,7 @@ def lval(code, param, x):
 @nb.njit(cache=True, nogil=True)
 def ld1(code, param, x):
     """ℓ'(x)."""
-    if code == SQUARED_HINGE:
+    if code == LossCode.SQUARED_HINGE:
         return x - param if x < param else 0.0
     return loss_d1(code, param, x)
 
@@ -84,7 +83,7 @@ def ld1(code, param, x):
 @nb.njit(cache=True, nogil=True)
 def ld2(code, param, x):
     """ℓ''(x) (1 on the active side for the squared hinge, taken as 0 at x = κ)."""
-    if code == SQUARED_HINGE:
+    if code == LossCode.SQUARED_HINGE:
         return 1.0 if x < param else 0.0
     return loss_d2(code, param, x)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import losses as _losses
-from .._errors import check_choice, check_int
+from ..core.checks import check_choice, check_int
 from .._kernels import error_threshold, input_columns, model_code
 from . import _kernels as K
 from .net import TwoLayer, _check_loss, as_net, evaluate, evaluate_batch

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from .. import losses as _losses
-from .._errors import check_choice, check_float, check_int, check_options
+from ..core.checks import check_choice, check_float, check_int, check_options
 from . import spectral as S
 from .energy import local_energy
 from .net import TwoLayer, _check_loss, as_net, evaluate, kink_diagnostics, loss_and_grad, net_hessian, net_hvp
@@ -278,7 +278,6 @@ def _m_riem(model, patterns, weights, loss, which):
     loss = _loss(loss)
     h = net_hessian(net, th, patterns, loss)
     _, grad = loss_and_grad(net, th, patterns, loss)
-    km = net.k * net.m
     ht, _ = S.riemannian_hessian(h, th, grad, blocks=[np.arange(k * net.m, (k + 1) * net.m) for k in range(net.k)])
     eigs = np.linalg.eigvalsh(ht)
     return {"value": float(eigs[-1] if which == "max" else eigs[0]), "lambda_min": float(eigs[0]),

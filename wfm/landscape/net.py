@@ -30,20 +30,21 @@ import weakref
 import numpy as np
 
 from .. import losses as _losses
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
+from ..core.codes import Activation, LossCode
 from . import _kernels as K
 
 __all__ = ["TwoLayer", "as_net", "squared_hinge", "loss_and_grad", "evaluate", "net_hessian", "net_hvp",
            "kink_diagnostics", "train_gd"]
 
-_ACT = {"identity": K.IDENTITY, "relu": K.RELU, "leaky_relu": K.LEAKY_RELU, "tanh": K.TANH, "sign": K.SIGN}
+_ACT = {"identity": Activation.IDENTITY, "relu": Activation.RELU, "leaky_relu": Activation.LEAKY_RELU, "tanh": Activation.TANH, "sign": Activation.SIGN}
 
 
 class SquaredHinge(_losses.Loss):
     """ℓ(Δ) = ½ max(0, κ − Δ)²: smooth enough for a Hessian (ℓ'' = Θ(κ − Δ))."""
 
     def __init__(self, kappa):
-        super().__init__("squared_hinge", K.SQUARED_HINGE, kappa, smooth=True)
+        super().__init__("squared_hinge", LossCode.SQUARED_HINGE, kappa, smooth=True)
 
     def value(self, x):
         x = np.asarray(x, dtype=np.float64)
@@ -273,13 +274,13 @@ def fields_batch(net, w, patterns):
 
 def _phis(net, h):
     a, lk = net.acode, net.leak
-    if a == K.IDENTITY:
+    if a == Activation.IDENTITY:
         return h, np.ones_like(h), np.zeros_like(h)
-    if a == K.RELU:
+    if a == Activation.RELU:
         return np.maximum(h, 0.0), (h > 0).astype(float), np.zeros_like(h)
-    if a == K.LEAKY_RELU:
+    if a == Activation.LEAKY_RELU:
         return np.where(h > 0, h, lk * h), np.where(h > 0, 1.0, lk), np.zeros_like(h)
-    if a == K.TANH:
+    if a == Activation.TANH:
         t = np.tanh(h)
         return t, 1 - t * t, -2 * t * (1 - t * t)
     return np.sign(h), np.zeros_like(h), np.zeros_like(h)

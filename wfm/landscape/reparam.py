@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .._errors import check_int
+from ..core.checks import check_int
 from .net import TwoLayer, as_net, evaluate
 
 __all__ = ["rescale", "rescaling_matrix", "orbit", "reparam_report", "format_report"]

@@ -24,7 +24,7 @@ import math
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, aslinearoperator, eigsh
 
-from .._errors import check_choice, check_int
+from ..core.checks import check_choice, check_int
 
 __all__ = ["eigenvalues", "lanczos", "lanczos_extreme", "hutchinson", "slq", "slq_density", "wolkowicz_styan", "ipr", "block_ipr",
            "riemannian_hessian", "spectrum_summary"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
 from . import _kernels as K
 from .net import _check_loss, as_net, fields, fields_batch, net_hessian, net_hvp, train_gd
 

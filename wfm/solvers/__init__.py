@@ -10,16 +10,14 @@ method from ``seed`` through ``numpy.random.SeedSequence``, times it, and checks
 """
 from __future__ import annotations
 
-import dataclasses
-import io
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .._errors import check_choice, check_options
+from ..core.checks import check_choice, check_options
+from ..core.records import load_npz, save_npz
 from ..data import Patterns
 from ..models import Model, model_from_description
 
@@ -83,18 +81,18 @@ class SolveResult:
         for k, v in self.history.items():
             arrays["history__" + k] = np.asarray(v)
         meta["extra"] = extra_meta
-        from ..cli import to_jsonable
-        buf = json.dumps(to_jsonable(meta)).encode()
-        np.savez_compressed(path, __meta__=np.frombuffer(buf, dtype=np.uint8), **arrays)
+        save_npz(path, meta, arrays)
 
     @classmethod
     def load(cls, path) -> "SolveResult":
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(z["__meta__"].tobytes().decode())
-            history = {k[len("history__"):]: z[k] for k in z.files if k.startswith("history__")}
-            extra = dict(meta.pop("extra"))
-            extra.update({k[len("extra__"):]: z[k] for k in z.files if k.startswith("extra__")})
-            return cls(weights=z["weights"], history=history, extra=extra, **meta)
+        """Read a file written by :meth:`save` (ValueError naming ``path`` for anything else)."""
+        meta, arrays = load_npz(path)
+        if "weights" not in arrays or "method" not in meta:
+            raise ValueError(f"path: {path} is not a saved SolveResult (no weights or method)")
+        history = {k[len("history__"):]: v for k, v in arrays.items() if k.startswith("history__")}
+        extra = dict(meta.pop("extra", {}))
+        extra.update({k[len("extra__"):]: v for k, v in arrays.items() if k.startswith("extra__")})
+        return cls(weights=arrays["weights"], history=history, extra=extra, **meta)
 
     def model_object(self) -> Model:
         return model_from_description(self.model)

@@ -6,14 +6,15 @@ import time
 
 import numpy as np
 
-from .._errors import check_float, check_int
-from .._kernels import PERCEPTRON, RELU, model_code
+from ..core.checks import check_float, check_int
+from .._kernels import model_code
+from ..core.codes import Output
 
 
 def require_smooth(model, method):
     """``applies`` check: cross-entropy gradients exist for the perceptron and the ReLU committee only."""
     code = model_code(model)
-    if code not in (PERCEPTRON, RELU):
+    if code not in (Output.PERCEPTRON, Output.RELU):
         raise ValueError(
             f"method={method!r} follows the gradient of the cross-entropy, which is defined for the perceptron and "
             f"ReLU committees only (sign and parity units have zero gradient almost everywhere); got model={model!r}. "

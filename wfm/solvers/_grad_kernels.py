@@ -24,13 +24,13 @@ import math
 import numba as nb
 import numpy as np
 
-from .._kernels import PARITY, PERCEPTRON, RELU, SIGN
-from ..losses import CROSS_ENTROPY, loss_d1, loss_value
+from ..losses import loss_d1, loss_value
+from ..core.codes import LossCode, Output
 
 # Reassociation lets LLVM vectorise the float reductions (the field sums); no 'nnan'/'ninf' assumptions.
 FAST = {"reassoc", "contract", "nsz", "arcp"}
 
-__all__ = ["fields", "PERCEPTRON", "SIGN", "RELU", "PARITY", "batch_grad", "evaluate", "evaluate_many", "sign_of",
+__all__ = ["fields", "batch_grad", "evaluate", "evaluate_many", "sign_of",
            "project_units"]
 
 
@@ -50,14 +50,14 @@ def fields(w, xi, mu, tree, scale, h):
 @nb.njit(cache=True, nogil=True, inline="always")
 def _pre(code, h):
     kk = h.shape[0]
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         return h[0]
-    if code == SIGN:
+    if code == Output.SIGN:
         s = 0.0
         for k in range(kk):
             s += 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
         return s
-    if code == RELU:
+    if code == Output.RELU:
         s = 0.0
         half = kk // 2
         for k in range(kk):
@@ -74,7 +74,7 @@ def _pre(code, h):
 def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
     """grad ← ∇_w Σ_{μ∈idx} f_γ(Δ^μ) (overwritten); returns the batch loss. ``h`` is a (K,) buffer.
 
-    Defined for the perceptron and the ReLU committee (``code`` PERCEPTRON or RELU). ``leak`` > 0 replaces
+    Defined for the perceptron and the ReLU committee (``code`` Output.PERCEPTRON or Output.RELU). ``leak`` > 0 replaces
     the ReLU derivative Θ(h) by a surrogate ``leak`` for h ≤ 0 in the backward pass only (the forward pass,
     the loss and the errors are those of the true ReLU): without it a pattern whose units are all inactive
     has zero gradient and stays an error forever. ``leak = 0`` is the exact gradient.
@@ -91,12 +91,12 @@ def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
         fields(w, xi, mu, tree, scale, h)
         sigma = float(labels[mu])
         delta = sigma * _pre(code, h)
-        total += loss_value(CROSS_ENTROPY, gamma, delta)
-        d = loss_d1(CROSS_ENTROPY, gamma, delta) * sigma * scale
+        total += loss_value(LossCode.CROSS_ENTROPY, gamma, delta)
+        d = loss_d1(LossCode.CROSS_ENTROPY, gamma, delta) * sigma * scale
         if d == 0.0:
             continue
         for k in range(kk):
-            if code == PERCEPTRON:
+            if code == Output.PERCEPTRON:
                 c = d
             elif h[k] > 0:
                 c = d if k < half else -d
@@ -121,11 +121,11 @@ def evaluate(w, xi, labels, tree, code, gamma, kappa):
     for mu in range(xi.shape[0]):
         fields(w, xi, mu, tree, scale, h)
         delta = labels[mu] * _pre(code, h)
-        if code == PERCEPTRON or code == RELU:
-            total += loss_value(CROSS_ENTROPY, gamma, delta)
+        if code == Output.PERCEPTRON or code == Output.RELU:
+            total += loss_value(LossCode.CROSS_ENTROPY, gamma, delta)
         if delta <= kappa:
             errs += 1
-    if code != PERCEPTRON and code != RELU:
+    if code != Output.PERCEPTRON and code != Output.RELU:
         total = np.nan
     return total, errs
 

@@ -44,16 +44,17 @@ import math
 import numba as nb
 import numpy as np
 
-from .._errors import check_choice
-from .._kernels import PARITY, PERCEPTRON, RELU, SIGN, error_threshold, input_columns, int_preactivation, \
+from ..core.checks import check_choice
+from .._kernels import error_threshold, input_columns, int_preactivation, \
     model_code, sgn, unit_contribution
-from ..losses import CROSS_ENTROPY, loss_value
+from ..core.special import log_2cosh
+from ..losses import loss_value
+from ..core.codes import LossCode, Output
 
 _BLOCK = 64          # patterns scanned between two early-rejection checks
 _REJECTED = 1 << 40  # returned instead of ΔE when a move was rejected before the end of the scan
 _STALE = 4           # consecutive rejections after which the marginal-pattern list is rebuilt
 _PTAB = 64           # e^{−β·ΔE} tabulated per sweep for integer 0 ≤ ΔE < _PTAB
-FLIPS = -1           # energy code of the "flips" energy (perceptron only; not a loss of wfm.losses)
 ENERGIES = ("error", "flips", "ce")
 
 
@@ -75,12 +76,12 @@ class Setup:
         self.xT = np.ascontiguousarray(patterns.xi.T)            # (N, P) int8: row = one input over patterns
         self.sig = np.ascontiguousarray(patterns.labels, dtype=np.int8)
         self.yT = np.ascontiguousarray((patterns.xi * patterns.labels[:, None]).T, dtype=np.int8)
-        self.scale = 1.0 / math.sqrt(self.m) if self.code in (PERCEPTRON, RELU) else 1.0
-        if self.code == PERCEPTRON:
+        self.scale = 1.0 / math.sqrt(self.m) if self.code in (Output.PERCEPTRON, Output.RELU) else 1.0
+        if self.code == Output.PERCEPTRON:
             self.off = self.m
-        elif self.code == SIGN:
+        elif self.code == Output.SIGN:
             self.off = self.k
-        elif self.code == RELU:
+        elif self.code == Output.RELU:
             self.off = (self.k // 2) * self.m
         else:
             self.off = 1
@@ -89,9 +90,9 @@ class Setup:
     def energy_table(self, loss_code, param):
         """etab[σ·pre + off] = ℓ(Δ) with Δ = σ·pre·scale (loss code 0: the error indicator, in the integer
         form σ·pre ≤ thr that ``Model.errors`` uses; 2: the cross-entropy f_γ with γ = ``param``;
-        ``FLIPS``: the perceptron's "flips" energy, see :meth:`flips_table`)."""
+        ``LossCode.FLIPS``: the perceptron's "flips" energy, see :meth:`flips_table`)."""
         v = np.arange(-self.off, self.off + 1)
-        if loss_code == FLIPS:
+        if loss_code == LossCode.FLIPS:
             return self.flips_table()
         if loss_code == 0:   # error loss: an error iff σ·pre ≤ thr (the integer form of Δ ≤ κ)
             return (v <= self.thr).astype(np.float64)
@@ -107,7 +108,7 @@ class Setup:
         ⌊(t − v)/2⌋ + 1 flips and a learned one 0: a hinge max(0, κ − Δ) in units of 2/√N, with integer
         values (so e^{−βΔE} stays cheap). Defined for the perceptron only: for a committee the number of
         flips depends on every unit's field, not on the output pre-activation alone."""
-        if self.code != PERCEPTRON:
+        if self.code != Output.PERCEPTRON:
             raise ValueError(f"energy='flips' (number of weight flips that would fix each pattern) is defined for "
                              f"the perceptron only, got model={self.model!r}; use energy='error' or 'ce'")
         v = np.arange(-self.off, self.off + 1)
@@ -116,8 +117,8 @@ class Setup:
     def energy_code(self, energy):
         """Loss code of the named energy ("error", "flips", "ce"; checked: a clear error names it)."""
         check_choice("energy", energy, ENERGIES)
-        code = {"error": 0, "flips": FLIPS, "ce": CROSS_ENTROPY}[energy]
-        if code == FLIPS:
+        code = {"error": 0, "flips": LossCode.FLIPS, "ce": LossCode.CROSS_ENTROPY}[energy]
+        if code == LossCode.FLIPS:
             self.flips_table()          # raises for committees
         return code
 
@@ -135,19 +136,14 @@ def coupling_table(y, gamma):
     mu = np.arange(-y, y + 1, dtype=np.float64)
     out = np.empty((2 * y + 1, 2))
     for col, w in ((0, -1.0), (1, 1.0)):
-        out[:, col] = _lncosh(gamma * (mu + w)) - _lncosh(gamma * (mu - w))
+        out[:, col] = log_2cosh(gamma * (mu + w)) - log_2cosh(gamma * (mu - w))
     return out
-
-
-def _lncosh(x):
-    x = np.abs(x)
-    return x + np.log1p(np.exp(-2 * x)) - math.log(2.0)
 
 
 def interaction_energy(w, gamma, beta):
     """E_int = −(1/β) Σ_i ln 2cosh(γ Σ_a W_i^a) for replicas w (R, n_weights)."""
     s = w.astype(np.int64).sum(axis=0)
-    return float(-(np.sum(_lncosh(gamma * s) + math.log(2.0))) / beta)
+    return float(-np.sum(log_2cosh(gamma * s)) / beta)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -220,9 +216,9 @@ def centre_errors(w, xT, sig, cols, m, kk, code, ti):
 # ---------------------------------------------------------------------------------------------------
 @nb.njit(cache=True, inline="always")
 def _new_pre(code, k, half, hk, dh, pre):
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         return pre + dh
-    if code == PARITY:
+    if code == Output.PARITY:
         return pre if sgn(hk + dh) == sgn(hk) else -pre
     return pre - unit_contribution(code, k, half, hk) + unit_contribution(code, k, half, hk + dh)
 
@@ -550,7 +546,7 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
            max_seconds=None, desc="mc", check_centre=False, stop_at_solution=True):
     """Run the annealing schedule ``betas`` (one sweep each) on replicas ``w`` (R, n_weights), in place.
 
-    loss_code 0 (error), 2 (cross-entropy with γ = ``gammas[s]`` at sweep s) or ``FLIPS``; ``couplings[s]`` = the
+    loss_code 0 (error), 2 (cross-entropy with γ = ``gammas[s]`` at sweep s) or ``LossCode.FLIPS``; ``couplings[s]`` = the
     robust-ensemble γ at sweep s (R > 1). One sweep = R·n_weights moves. Stops at the first sweep end in
     which the centre (if ``check_centre``) or, right after the move, a replica has 0 training errors, or at
     ``max_seconds``; with ``stop_at_solution=False`` the whole schedule is run. Returns a dict: sweeps,
@@ -562,8 +558,8 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
 
     r_ = w.shape[0]
     n_sweeps = betas.shape[0]
-    fast = st.code == PERCEPTRON and loss_code in (0, FLIPS)
-    perc_table = st.code == PERCEPTRON and not fast
+    fast = st.code == Output.PERCEPTRON and loss_code in (0, LossCode.FLIPS)
+    perc_table = st.code == Output.PERCEPTRON and not fast
     h, pre = init_fields(w, st.xT, st.sig, st.cols, st.m, st.k, st.code)
     nerr = count_errors(pre, st.sig, st.ti)
     w_sum = w.astype(np.int64).sum(axis=0)
@@ -596,7 +592,7 @@ def anneal(st: Setup, w, betas, *, loss_code=0, gammas=None, couplings=None, rng
             if fast:
                 et = np.zeros((stop - done, r_), np.int64)
                 nt = np.zeros((stop - done, r_), np.int64)
-                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, ienergy, nerr, loss_code == FLIPS, b, ctabs, ymax, rng,
+                n, rsol = sweeps_perceptron(w, st.yT, s, st.ti, ienergy, nerr, loss_code == LossCode.FLIPS, b, ctabs, ymax, rng,
                                             n_moves, stop_at_solution, et, nt, w_sum)
                 hist_e[done:done + n] = et[:n]
                 hist_n[done:done + n] = nt[:n]

@@ -12,7 +12,7 @@ S, Σ_int = φ − γS (local entropy of the focused region), q = ⟨m²⟩ and 
 """
 from __future__ import annotations
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
 from . import Run, register
 
 _DOCS = {

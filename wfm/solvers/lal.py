@@ -54,7 +54,7 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from . import Run, register
 
 

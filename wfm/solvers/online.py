@@ -39,7 +39,7 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from . import Run, register
 
 _CP, _SBPI, _CPR = 0, 1, 2

@@ -39,11 +39,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import check_float, check_int
-from ..losses import CROSS_ENTROPY
+from ..core.checks import check_float, check_int
 from . import Run, register, require_binary
 from ._mc import Setup, anneal, centre_errors, count_errors, geometric, init_fields
 from .sa import _check_budget, check_bool, initial_weights
+from ..core.codes import LossCode
 
 
 @register(
@@ -83,7 +83,7 @@ def run_replicated_sa(model, patterns, rng, progress, y, gamma0, gamma1, beta0, 
     betas = geometric(beta0, beta1, max_sweeps)
     gammas = geometric(gamma0, gamma1, max_sweeps)
     out = anneal(st, w, betas, loss_code=code,
-                 gammas=np.full(max_sweeps, ce_gamma) if code == CROSS_ENTROPY else None, couplings=gammas,
+                 gammas=np.full(max_sweeps, ce_gamma) if code == LossCode.CROSS_ENTROPY else None, couplings=gammas,
                  rng=rng, progress=progress, max_seconds=max_seconds, desc="replicated-sa", check_centre=True,
                  stop_at_solution=check_bool("stop_at_solution", stop_at_solution))
     n = out["sweeps"]

@@ -53,11 +53,12 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_choice, check_float, check_int
-from .._kernels import PARITY, PERCEPTRON, RELU, SIGN, model_code
+from ..core.checks import check_choice, check_float, check_int
+from .._kernels import model_code
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, rms_norm
 from ._grad_kernels import FAST, batch_grad, evaluate_many, fields, project_units
+from ..core.codes import Output
 
 FORMULAS = ("simple", "corrected", "hard", "continuous")
 
@@ -76,7 +77,7 @@ def lal_accumulate(w, xi, sigma, mu, tree, code, kappa, lr, dh, h, used):
     units to fix. Returns 1 if the pattern was an error (σλ ≤ κ), else 0."""
     kk, m = w.shape
     fields(w, xi, mu, tree, 1.0 / math.sqrt(m), h)
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         if sigma * h[0] > kappa:
             return 0
         for i in range(m):
@@ -217,10 +218,10 @@ def rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_g
 
 def _applies(model):
     code = model_code(model)
-    if model.binary and code not in (PERCEPTRON, SIGN):
+    if model.binary and code not in (Output.PERCEPTRON, Output.SIGN):
         raise ValueError(f"rsgd with binary weights uses least-action steps and needs sign units (perceptron or "
                          f"sign committee); got model={model!r}. For binary ReLU committees use method='sgd-ce'")
-    if not model.binary and code not in (PERCEPTRON, RELU):
+    if not model.binary and code not in (Output.PERCEPTRON, Output.RELU):
         raise ValueError(f"rsgd with continuous weights follows the cross-entropy gradient, defined for the "
                          f"perceptron and ReLU committees; got model={model!r}")
 
@@ -283,7 +284,7 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
             raise TypeError(f"{name} must be True or False, got {val!r}")
     max_epochs, max_seconds = check_budget(max_epochs, max_seconds)
 
-    kk, m, p = model.k, model.m, patterns.p
+    p = patterns.p
     code, tree, kappa = model_code(model), model.tree, model.margin
     xi, labels = patterns.xi, patterns.labels
     if init_equal or init is not None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
 from . import Run, register, require_binary
 from ._mc import Setup, anneal, geometric
 

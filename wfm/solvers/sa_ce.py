@@ -22,13 +22,12 @@ state at every sweep start (tests check incremental = scratch to 1e-10 over thou
 """
 from __future__ import annotations
 
-import numpy as np
 
-from .._errors import check_float
-from ..losses import CROSS_ENTROPY
+from ..core.checks import check_float
 from . import Run, register, require_binary
 from ._mc import Setup, anneal, geometric
 from .sa import _check_budget, check_bool, initial_weights
+from ..core.codes import LossCode
 
 
 @register(
@@ -58,7 +57,7 @@ def run_sa_ce(model, patterns, rng, progress, gamma0, gamma1, beta0, beta1, max_
     w = initial_weights(model, rng, init)
     betas = geometric(beta0, beta1, max_sweeps)
     gammas = geometric(gamma0, gamma1, max_sweeps)
-    out = anneal(st, w, betas, loss_code=CROSS_ENTROPY, gammas=gammas, rng=rng, progress=progress,
+    out = anneal(st, w, betas, loss_code=LossCode.CROSS_ENTROPY, gammas=gammas, rng=rng, progress=progress,
                  max_seconds=max_seconds, desc="sa-ce",
                  stop_at_solution=check_bool("stop_at_solution", stop_at_solution))
     n = out["sweeps"]

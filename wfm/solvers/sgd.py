@@ -43,7 +43,7 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
 from .._kernels import model_code
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, require_smooth, rms_norm

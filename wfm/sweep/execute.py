@@ -34,7 +34,7 @@ import traceback
 from contextlib import contextmanager
 
 from .. import experiments as _experiments
-from .._errors import check_int
+from ..core.checks import check_int
 from .spec import load_spec
 from .store import Store, encode_result
 

@@ -70,7 +70,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special, stats
 
-from .._errors import check_int
+from ..core.checks import check_int
 from .gaussian import G, H
 
 __all__ = [

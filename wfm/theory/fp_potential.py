@@ -80,9 +80,10 @@ import warnings
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from ._checks import SaddlePointWarning, as_float_or_array
-from .gaussian import gauss_hermite, log_2cosh, log_H, log_H_and_GH, truncated_gaussian_rule, uniform_gaussian_rule
+from ..core.special import entropy_bound, log_2cosh, log_H, log_H_and_GH
+from .gaussian import gauss_hermite, truncated_gaussian_rule, uniform_gaussian_rule
 from .perceptron import binary_rs
 
 __all__ = ["FranzParisiCurve", "franz_parisi", "isolation_radius", "geometric_bound", "franz_parisi_free_entropy"]
@@ -90,11 +91,9 @@ __all__ = ["FranzParisiCurve", "franz_parisi", "isolation_radius", "geometric_bo
 
 def geometric_bound(d):
     r"""The binary entropy :math:`\mathcal H(d) = -d\ln d - (1-d)\ln(1-d)`: log-number (per weight) of
-    configurations at normalized Hamming distance ``d``; an upper bound of every local entropy."""
-    d = np.asarray(d, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = -d * np.log(d) - (1 - d) * np.log1p(-d)
-    return np.where(d == 0, 0.0, out)
+    configurations at normalized Hamming distance ``d``; an upper bound of every local entropy
+    (:func:`wfm.core.special.entropy_bound`)."""
+    return entropy_bound(d)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from ._checks import as_float_or_array, finish, warn_rs
 from .gaussian import G, GH_ratio, H, log_2cosh, log_H, uniform_gaussian_rule
 
