@@ -386,7 +386,7 @@ def test_claims_of_a_silent_coordinator_on_another_host_are_released_after_stale
 def test_experiments_registered_in_other_modules_are_found_by_fresh_workers(tmp_path, monkeypatch):
     import importlib
 
-    from wfm import experiments as E
+    from wfm.experiments import registry as R
 
     (tmp_path / "wfm_test_plugin.py").write_text(
         "from wfm.experiments import experiment\n\n"
@@ -403,5 +403,5 @@ def test_experiments_registered_in_other_modules_are_found_by_fresh_workers(tmp_
         assert (rep.done, rep.failed) == (4, 0), S.failures(str(tmp_path / "p.sqlite"))
         assert sorted(S.load(tmp_path / "p.sqlite")["twice"]) == [2, 3, 10, 11]
     finally:
-        E._REGISTRY.pop("_t_plugin", None)
+        R._REGISTRY.pop("_t_plugin", None)
         sys.modules.pop("wfm_test_plugin", None)

@@ -10,7 +10,7 @@ and ``experiments`` are imported on first use (``wfm.theory.binary_capacity(0)``
 """
 import importlib
 
-__version__ = "0.1.0"
+from .core import __version__  # noqa: F401
 
 from .data import Patterns, random_patterns, teacher_student  # noqa: E402,F401
 from .models import Committee, ParityMachine, Perceptron, TreeCommittee  # noqa: E402,F401

@@ -27,7 +27,7 @@ def add_model_arguments(p):
 def build_instance(args):
     """(model, patterns) from :func:`add_model_arguments` arguments."""
     from .data import random_patterns
-    from .models import model_from_description
+    from .instance import model_from_description
 
     check_choice("--model", args.model, ("perceptron", "tree", "committee", "parity"))
     desc = {"model": args.model, "n": args.n, "weights": args.weights, "margin": args.margin}
@@ -63,7 +63,7 @@ def _info(args):
     import numba
     import scipy
 
-    from . import __version__
+    from .core import __version__
 
     rec = {"wfm": __version__, "python": platform.python_version(), "numpy": np.__version__,
            "numba": numba.__version__, "scipy": scipy.__version__, "numba_threads": numba.get_num_threads(),

@@ -40,7 +40,7 @@ def print_json(record):
 
 
 def build_parser():
-    from . import __version__
+    from .core import __version__
 
     parser = _Parser(prog="wfm", description="Wide flat minima: perceptrons and committee machines, the statistical-physics way.")
     parser.add_argument("--version", action="version", version=f"wfm {__version__}")

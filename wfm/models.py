@@ -286,14 +286,3 @@ class ParityMachine(Model):
         d = super().describe()
         d["tree"] = self.tree
         return d
-
-
-def model_from_description(desc: dict) -> Model:
-    """Rebuild a model from :meth:`Model.describe` (used by records and the CLI)."""
-    desc = dict(desc)
-    kind = desc.pop("model")
-    cls = {"perceptron": Perceptron, "tree": TreeCommittee, "committee": Committee, "parity": ParityMachine}
-    check_choice("model", kind, tuple(cls))
-    if kind == "parity":
-        desc.pop("activation", None)
-    return cls[kind](**desc)

@@ -10,3 +10,5 @@
 The layer rule (tested in ``tests/test_layers.py``): a module may import only from its own layer or the
 layers below it; ``wfm.core`` is the bottom.
 """
+
+__version__ = "0.2.0"

@@ -7,11 +7,9 @@ figure establishes, checked on the numbers; the tests run it in quick mode).
 
 * :mod:`wfm.figures.core` -- :class:`Figure`, :class:`Claim`, the registry, :func:`run` (sweeps + plots);
 * :mod:`wfm.figures.catalog` -- the definitions of F1–F11;
-* :mod:`wfm.figures.experiments` -- the figure-specific experiments (registered in :mod:`wfm.experiments`);
 * :mod:`wfm.figures.cli` -- ``wfm figures``.
 
-This package imports its parts lazily: :mod:`wfm.experiments` imports :mod:`wfm.figures.experiments` at its
-end (so sweep workers see the figure experiments), and that must not pull in the sweep machinery.
+The experiments the figures run live in :mod:`wfm.experiments.figures`.
 """
 import importlib
 

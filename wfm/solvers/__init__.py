@@ -19,7 +19,8 @@ import numpy as np
 from ..core.checks import check_choice, check_options
 from ..core.records import load_npz, save_npz
 from ..data import Patterns
-from ..models import Model, model_from_description
+from ..instance import Instance, model_from_description
+from ..models import Model
 
 __all__ = ["solve", "SolveResult", "Run", "register", "methods", "method_info"]
 
@@ -42,7 +43,9 @@ class SolveResult:
     ``model.errors``), ``n_errors``, ``iterations`` (sweeps/epochs/steps as the method counts them),
     ``seconds``, ``history`` (dict of equal-length arrays: per-step energy, errors, γ, β, norms …),
     ``method``, ``seed``, ``options`` (all options, defaults filled in), ``model`` (its description),
-    ``extra`` (method-specific results: e.g. which replica solved, the protocol trace).
+    ``extra`` (method-specific results: e.g. which replica solved, the protocol trace), ``instance`` (the
+    :class:`~wfm.instance.Instance` description of the patterns when they were built from one, else None:
+    with it a saved result can be measured again on its own patterns, see :meth:`rebuild`).
     """
 
     weights: np.ndarray
@@ -56,6 +59,7 @@ class SolveResult:
     options: dict
     model: dict
     extra: dict = field(default_factory=dict)
+    instance: dict | None = None
 
     @property
     def training_error(self) -> float:
@@ -65,12 +69,12 @@ class SolveResult:
         """Scalars only (for printing, records and ``--json``)."""
         return {"method": self.method, "solved": self.solved, "n_errors": self.n_errors,
                 "iterations": self.iterations, "seconds": round(self.seconds, 6), "seed": self.seed,
-                "model": self.model, "options": self.options}
+                "model": self.model, "options": self.options, "instance": self.instance}
 
     def save(self, path):
         """Save to ``.npz`` (arrays) with a JSON header; no pickle, so a file from elsewhere is safe to load."""
         meta = {k: getattr(self, k) for k in ("solved", "n_errors", "iterations", "seconds", "method", "seed",
-                                                "options", "model")}
+                                                "options", "model", "instance")}
         arrays = {"weights": np.asarray(self.weights)}
         extra_meta = {}
         for k, v in self.extra.items():
@@ -96,6 +100,19 @@ class SolveResult:
 
     def model_object(self) -> Model:
         return model_from_description(self.model)
+
+    def rebuild(self) -> tuple[Model, Patterns]:
+        """The model and the patterns this result was computed on, from its :attr:`instance`.
+
+        ValueError if the result carries no instance (patterns from elsewhere: pass them yourself).
+        """
+        if self.instance is None:
+            raise ValueError("this result carries no instance (its patterns were not built from an Instance); "
+                             "give the patterns explicitly")
+        model, pats = Instance.from_dict(self.instance).build()
+        if model.describe() != model_from_description(self.model).describe():
+            raise ValueError(f"the result's model {self.model} differs from its instance's {model.describe()}")
+        return model, pats
 
 
 @dataclass(frozen=True)
@@ -182,7 +199,19 @@ def solve(model, patterns, method="sa", seed=None, progress=False, **options) ->
     history = {k: np.asarray(v) for k, v in run.history.items()}
     return SolveResult(weights=weights, solved=n_errors == 0, n_errors=n_errors, iterations=int(run.iterations),
                        seconds=seconds, history=history, method=method, seed=seed, options=opts,
-                       model=model.describe(), extra=extra)
+                       model=model.describe(), extra=extra, instance=_instance_of(model, patterns))
+
+
+def _instance_of(model, patterns):
+    """The instance description of ``patterns`` if they were built for this model (else None)."""
+    src = patterns.source
+    if src is None:
+        return None
+    try:
+        inst = Instance.from_dict(src)
+    except (TypeError, ValueError):
+        return None
+    return src if inst.build_model().describe() == model.describe() else None
 
 
 def require_binary(model):

@@ -63,10 +63,10 @@ def run_task(payload) -> dict:
 
     ``payload = (hash, experiment, params, seed[, module])``: ``module`` is where the experiment is defined;
     the worker imports it if the experiment is not registered yet (experiments registered outside
-    :mod:`wfm.experiments`, e.g. by ``wfm.figures``). The outcome holds the encoded result (see
+    :mod:`wfm.experiments`, e.g. by a user module). The outcome holds the encoded result (see
     :mod:`wfm.sweep.store`) or, for a task that raised, ``status="failed"`` and the traceback.
     """
-    from .. import __version__
+    from ..core import __version__
 
     h, name, params, seed = payload[:4]
     module = payload[4] if len(payload) > 4 else None

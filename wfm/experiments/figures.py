@@ -1,4 +1,4 @@
-"""Figure-specific experiments, registered in :mod:`wfm.experiments` (so sweep workers find them).
+"""The experiments behind the reproduced figures (``fig-*``), registered in :mod:`wfm.experiments`.
 
 Each is a keyword-only function ``(*, params..., seed) -> dict`` of scalars and arrays (see
 :mod:`wfm.experiments`). They compose the package's own estimators and solvers; nothing here computes a
@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 
 from ..core.special import entropy_bound
-from ..experiments import experiment
+from .registry import experiment
 
 MODELS = ("perceptron", "tree-sign", "tree-relu", "parity", "committee-sign")
 

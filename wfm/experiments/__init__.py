@@ -1,0 +1,17 @@
+"""Named experiments: pure functions ``params -> record`` that sweeps run, with a registry complete on import.
+
+* :mod:`wfm.experiments.registry` -- the :func:`experiment` decorator, parameter declarations and checks,
+  content hashes, :func:`run`;
+* :mod:`wfm.experiments.standard` -- solve / measure / theory / exact experiments on one instance;
+* :mod:`wfm.experiments.figures`  -- the experiments behind the reproduced figures (``fig-*``);
+* :mod:`wfm.experiments.toy`      -- NumPy-only workloads for testing and benchmarking sweeps.
+
+Importing this package registers every experiment (the modules above are imported here), so a sweep worker
+that imports it knows them all. The experiments import the scientific modules they use inside their body, so
+importing the registry (and validating a spec) does not load Numba kernels.
+"""
+from .registry import RESERVED, Experiment, canonical_json, check_result, experiment, get, names, run, task_hash
+from . import figures, standard, toy  # noqa: E402,F401  (registration)
+
+__all__ = ["Experiment", "experiment", "get", "names", "run", "task_hash", "canonical_json", "check_result",
+           "RESERVED"]
