@@ -761,7 +761,7 @@ def test_parallel_and_serial_kernels_agree():
     model = wfm.TreeCommittee(15, 3)
     bp = wfm.random_patterns(15, p=20, seed=0)
     wb = model.random_weights(seed=0).reshape(-1)
-    from wfm._kernels import input_columns
+    from wfm.kernels.arrays import input_columns
     cols = input_columns(model)
     h0b = np.zeros((20, 3), np.int32)
     for k in range(3):

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1] / "wfm"
 LAYERS = {
     "wfm.core": 0,
     "wfm.data": 1, "wfm.models": 1, "wfm.losses": 1, "wfm.instance": 1,
-    "wfm._kernels": 2, "wfm.kernels": 2, "wfm.bp._kernels": 2, "wfm.solvers._mc": 2,
+    "wfm.kernels": 2, "wfm.bp._kernels": 2, "wfm.solvers._mc": 2,
     "wfm.solvers._grad_kernels": 2, "wfm.landscape._kernels": 2,
     "wfm.solvers": 3, "wfm.bp": 3, "wfm.exact": 3, "wfm.landscape": 3, "wfm.theory": 3,
     "wfm.experiments": 4,

@@ -10,7 +10,7 @@ from wfm.solvers import _grad_kernels as gk
 from wfm.solvers.entropy_sgd import entropy_sgd_outer
 from wfm.solvers.rsgd import FORMULAS, rsgd_binary_epoch, rsgd_continuous_epoch
 from wfm.solvers.sgd import sgd_epoch
-from wfm._kernels import model_code
+from wfm.kernels.arrays import model_code
 
 from conftest import reference_errors, reference_fields, reference_preactivation
 

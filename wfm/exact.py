@@ -33,7 +33,8 @@ import numba as nb
 import numpy as np
 
 from .core.checks import check_int
-from ._kernels import error_threshold, input_columns, model_code, sgn
+from .kernels.arrays import error_threshold, input_columns, model_code
+from .kernels.fields import sgn
 from .core.codes import Output
 
 __all__ = ["count_solutions", "distance_counts", "local_entropy", "entropy", "sample_solutions",

@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 
 from ..losses import loss_d1, loss_d2, loss_value
-from .._kernels import int_preactivation
+from ..kernels.fields import int_preactivation
 from ..core.codes import Activation, LossCode
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import losses as _losses
 from ..core.checks import check_choice, check_int
-from .._kernels import error_threshold, input_columns, model_code
+from ..kernels.arrays import error_threshold, input_columns, model_code
 from . import _kernels as K
 from .net import TwoLayer, _check_loss, as_net, evaluate, evaluate_batch
 

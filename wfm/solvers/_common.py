@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from ..core.checks import check_float, check_int
-from .._kernels import model_code
+from ..kernels.arrays import model_code
 from ..core.codes import Output
 
 

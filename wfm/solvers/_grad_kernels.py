@@ -163,7 +163,7 @@ def project_units(w):
 
 
 def model_code(model) -> int:
-    from .._kernels import model_code as mc
+    from ..kernels.arrays import model_code as mc
     return mc(model)
 
 

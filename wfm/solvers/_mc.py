@@ -5,7 +5,7 @@ State of R replicas (R = 1 for plain annealing) of a binary model with K units o
 * ``w``   (R, n_weights) int8 ±1, flat index j = k·m + i (unit k = j // m, input column ``cols[j]``);
 * ``h``   (R, K, P) int32 unscaled unit fields h_k^μ = Σ_i W_ki ξ^μ_{k,i} (pattern axis last and contiguous,
   so the O(P) loop of a move reads memory sequentially);
-* ``pre`` (R, P) int32 integer pre-activation (``wfm._kernels``); the stability is Δ^μ = σ^μ·pre^μ·scale
+* ``pre`` (R, P) int32 integer pre-activation (``wfm.kernels.fields``); the stability is Δ^μ = σ^μ·pre^μ·scale
   with scale = 1/√m for the perceptron and ReLU committees, 1 for sign and parity committees;
 * per-pattern energy ``etab[σ·pre + off]`` (float64 table over every possible integer value of σ·pre):
   the error loss Θ(κ − Δ) gives 0/1 entries, so its sums are exact integers in float64 (exact below 2^53);
@@ -45,11 +45,11 @@ import numba as nb
 import numpy as np
 
 from ..core.checks import check_choice
-from .._kernels import error_threshold, input_columns, int_preactivation, \
-    model_code, sgn, unit_contribution
-from ..core.special import log_2cosh
-from ..losses import loss_value
 from ..core.codes import LossCode, Output
+from ..core.special import log_2cosh
+from ..kernels.arrays import error_threshold, input_columns, model_code
+from ..kernels.fields import int_preactivation, sgn, unit_contribution
+from ..losses import loss_value
 
 _BLOCK = 64          # patterns scanned between two early-rejection checks
 _REJECTED = 1 << 40  # returned instead of ΔE when a move was rejected before the end of the scan

@@ -139,7 +139,7 @@ def _run_online(model, patterns, rng, progress, rule, name, states, eta, theta_m
     max_epochs = check_int("max_epochs", max_epochs, min_value=1)
     if max_seconds is not None:
         max_seconds = check_float("max_seconds", max_seconds, positive=True)
-    from .._kernels import error_threshold
+    from ..kernels.arrays import error_threshold
     binary = model.binary
     if binary and not patterns.binary:
         raise ValueError(f"method={name!r} with binary weights needs binary (±1) patterns")

@@ -54,7 +54,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..core.checks import check_choice, check_float, check_int
-from .._kernels import model_code
+from ..kernels.arrays import model_code
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, rms_norm
 from ._grad_kernels import FAST, batch_grad, evaluate_many, fields, project_units

@@ -1,8 +1,9 @@
-"""Numba helpers shared by kernels that work on the integer fields of binary models.
+"""Numba helpers on the integer fields of binary models (the output rules of :class:`wfm.core.codes.Output`).
 
-A binary model is reduced to plain numbers for kernels:
+A binary model is reduced to plain numbers for kernels (:class:`wfm.kernels.arrays.KernelArrays`):
 
-* ``code``: 0 perceptron, 1 sign committee (majority), 2 ReLU committee (+1/−1 output halves), 3 parity;
+* ``code``: an :class:`~wfm.core.codes.Output` (perceptron, sign committee (majority), ReLU committee (+1/−1
+  output halves), parity);
 * unscaled integer fields h_k = Σ_i W_{ki} ξ_{k,i} (int32), so the scaled field is h_k/√m;
 * the integer pre-activation ``pre`` = h_1 (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) (ReLU),
   Π_k sign h_k (parity);
@@ -11,34 +12,9 @@ A binary model is reduced to plain numbers for kernels:
 """
 from __future__ import annotations
 
-import math
-
 import numba as nb
-import numpy as np
-from .core.codes import Output
 
-
-
-def model_code(model) -> int:
-    if model.kind == "perceptron":
-        return Output.PERCEPTRON
-    if model.kind == "parity":
-        return Output.PARITY
-    return Output.SIGN if model.activation == "sign" else Output.RELU
-
-
-def error_threshold(model) -> float:
-    """thr such that an error is σ·pre ≤ thr (see the module docstring)."""
-    code = model_code(model)
-    return model.margin * math.sqrt(model.m) if code in (Output.PERCEPTRON, Output.RELU) else model.margin
-
-
-def input_columns(model) -> np.ndarray:
-    """cols[j] = the input index seen by flat weight j = k·m + i."""
-    k, m = model.k, model.m
-    if model.tree:
-        return np.arange(k * m, dtype=np.int64)
-    return np.tile(np.arange(m, dtype=np.int64), k)
+from ..core.codes import Output
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
