@@ -413,8 +413,11 @@ def test_cli(tmp_path, capsys):
     assert '"method": "bp"' in rec
     c = LocalEntropyCurve.load(curve)
     assert c.converged.all() and len(c.s) == 4 and c.meta["solved_by"] == "fbp"
-    assert main(["local-entropy", "--n", "15", "--alpha", "0.3", "--solve", "sa", "--method", "exact"]) == 0
+    assert main(["local-entropy", "--n", "15", "--alpha", "0.3", "--method", "sa", "--estimator", "exact"]) == 0
     assert "exact" in capsys.readouterr().out
-    assert main(["local-entropy", "--n", "15", "--alpha", "0.3"]) == 2  # no reference given
-    assert "one of --reference" in capsys.readouterr().err
-    assert main(["local-entropy", "--n", "15", "--alpha", "0.3", "--solve", "fbp", "--gammas", "a:b"]) == 2
+    assert main(["local-entropy", "--reference", str(out), "--method", "sa"]) == 2  # two sources of the solution
+    assert "either --reference" in capsys.readouterr().err
+    # the saved result carries its instance: a different load is refused, naming both values
+    assert main(["local-entropy", "--reference", str(out), "--alpha", "0.5"]) == 2
+    assert "--alpha 0.5 conflicts with the saved instance" in capsys.readouterr().err
+    assert main(["local-entropy", "--n", "15", "--alpha", "0.3", "--method", "fbp", "--gammas", "a:b"]) == 2

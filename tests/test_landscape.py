@@ -722,12 +722,16 @@ def test_cli_measure(tmp_path, capsys):
     assert rec["measure"] == "lambda_max" and rec["value"] > 0
     np.save(tmp_path / "w.npy", np.ones(11))
     assert main(["measure", "local_energy_flip", "--model", "perceptron", "--n", "11", "--weights", "binary",
-                 "--p", "5", "--theta", str(tmp_path / "w.npy"), "--opt", "n_draws=4", "--opt", "d=0.2"]) == 0
+                 "--p", "5", "--reference", str(tmp_path / "w.npy"), "-o", "n_draws=4", "-o", "d=0.2"]) == 0
     assert "local_energy_flip" in capsys.readouterr().out
-    assert main(["measure", "nope", "--p", "5", "--n", "11", "--theta", str(tmp_path / "w.npy")]) == 2
-    assert main(["measure", "lambda_max", "--n", "11", "--p", "5"]) == 2        # no solution given
+    # a bare binary measure works with the defaults (binary perceptron, solved here by SA)
+    assert main(["measure", "local_energy_flip", "-o", "n_draws=4"]) == 0
+    capsys.readouterr()
+    assert main(["measure", "nope", "--p", "5", "--n", "11", "--reference", str(tmp_path / "w.npy")]) == 2
+    assert main(["measure", "lambda_max", "--n", "11", "--p", "5"]) == 2        # binary weights have no Hessian
+    assert "lambda_max" in capsys.readouterr().err
     assert main(["measure", "reparam", "--model", "two-layer", "--n", "8", "--k", "2", "--activation", "leaky_relu",
-                 "--p", "10", "--train", "10", "--opt", "n_per_unit=1", "--opt", "measures=None"]) == 0
+                 "--p", "10", "--train", "10", "-o", "n_per_unit=1", "-o", "measures=None"]) == 0
     assert "max/min" in capsys.readouterr().out
 
 

@@ -333,7 +333,7 @@ def test_cli_run_status_export_experiments(tmp_path, capsys):
     assert main(["sweep", "status", str(p), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "echo": {"pending": 0, "running": 0, "done": 2, "failed": 2, "missing": 0}}
-    assert main(["sweep", "export", str(tmp_path / "spec.sqlite"), "-o", str(tmp_path / "o.csv")]) == 0
+    assert main(["sweep", "export", str(tmp_path / "spec.sqlite"), "--out", str(tmp_path / "o.csv")]) == 0
     assert (tmp_path / "o.csv").read_text().count("\n") == 3
     assert main(["sweep", "run", str(p), "--dry-run"]) == 0 and "4 tasks" in capsys.readouterr().out
     assert main(["sweep", "experiments", "sleep"]) == 0 and "crash_once" in capsys.readouterr().out

@@ -20,9 +20,9 @@ META = ["status", "attempts", "version", "host", "wall_time", "started_at", "fin
 def start_sweep(spec_path, *extra):
     """``wfm sweep run`` in its own process group (so the test can signal it and all its workers)."""
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    # the sweep command on its own (python -m wfm.sweep.cli): same code as `wfm sweep`, independent of the
+    # the sweep command (python -m wfm sweep): same code as `wfm sweep`, independent of the
     # other subcommands of `wfm`
-    return subprocess.Popen([sys.executable, "-m", "wfm.sweep.cli", "run", str(spec_path), "--no-progress",
+    return subprocess.Popen([sys.executable, "-m", "wfm", "sweep", "run", str(spec_path), "--no-progress",
                              *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 

@@ -137,9 +137,14 @@ class Instance:
             raise ValueError("p_test: test patterns need a teacher (teacher=True); random labels cannot be learned")
         mdl = self.build_model()  # validates n, k, activation, weights, margin together
         requested = None if alpha is None else check_float("alpha", alpha, positive=True)
-        if alpha is None and self.p is None and self.alpha_requested is not None:
-            requested = check_float("alpha", self.alpha_requested, positive=True)
-        object.__setattr__(self, "p", n_patterns(requested, self.p, mdl.n_weights))
+        if alpha is None and self.alpha_requested is not None:  # read back from a description
+            requested = check_float("alpha_requested", self.alpha_requested, positive=True)
+            if self.p is not None and n_patterns(requested, None, mdl.n_weights) != self.p:
+                raise ValueError(f"alpha_requested={requested} does not give p={self.p} patterns")
+            object.__setattr__(self, "p", n_patterns(None if self.p is not None else requested, self.p,
+                                                     mdl.n_weights))
+        else:
+            object.__setattr__(self, "p", n_patterns(requested, self.p, mdl.n_weights))
         object.__setattr__(self, "alpha_requested", requested)
 
     # -- derived ---------------------------------------------------------------------------------

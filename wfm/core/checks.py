@@ -54,3 +54,16 @@ def check_options(method, options, allowed):
             f"unknown option(s) {', '.join(unknown)} for {method}; "
             f"allowed: {', '.join(sorted(allowed)) or '(none)'}"
         )
+
+
+def check_seed(name, seed):
+    """A seed for ``numpy.random.SeedSequence``: None, an integer >= 0, or a SeedSequence/Generator."""
+    import numpy as _np
+
+    if seed is None or isinstance(seed, (_np.random.SeedSequence, _np.random.Generator)):
+        return seed
+    if isinstance(seed, (bool, _np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= 0 or None, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name} must be >= 0, got {seed}")
+    return int(seed)

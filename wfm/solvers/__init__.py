@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..core.checks import check_choice, check_options
+from ..core.checks import check_choice, check_options, check_seed
 from ..core.records import load_npz, save_npz
 from ..data import Patterns
 from ..instance import Instance, model_from_description
@@ -183,6 +183,7 @@ def solve(model, patterns, method="sa", seed=None, progress=False, **options) ->
         raise TypeError(f"patterns must be a wfm.Patterns, got {type(patterns).__name__}")
     if patterns.n != model.n:
         raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
+    seed = check_seed("seed", seed)
     m = _REGISTRY[method]
     check_options(f"method={method!r}", options, m.options)
     if m.applies is not None:

@@ -1,8 +1,12 @@
-"""``wfm figures``: regenerate the reproduced figures (sweeps → ``figures/*.png``) and check their claims."""
+"""wfm figures: regenerate the reproduced figures (sweeps, PNGs) and check their claims."""
 from __future__ import annotations
 
+import argparse
 
-def add_parser(subparsers):
+from .common import print_json
+
+
+def add_parsers(subparsers):
     p = subparsers.add_parser(
         "figures", help="reproduce the papers' figures (runs their sweeps, writes figures/*.png, checks claims)",
         description="Run every figure's experiments through the sweep machinery (parallel, resumable: finished "
@@ -19,7 +23,8 @@ def add_parser(subparsers):
                    help="run the tasks on Dask: a scheduler address or local:N (default: a local process pool)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: usable cores)")
     p.add_argument("--list", action="store_true", help="list the figures (key, file, tasks per mode) and exit")
-    p.add_argument("--progress", action="store_true", help="show a progress bar per sweep")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                   help="progress bar per sweep on stderr (default: on)")
     p.add_argument("--json", action="store_true", help="print one JSON record with the results")
     p.set_defaults(func=_run, mode=None)
 
@@ -32,7 +37,7 @@ def _run(args) -> int:
     import os
     import signal
 
-    from . import core
+    from ..figures import core
 
     # SIGTERM (a batch system ending the job) stops like Ctrl-C: finished records are kept, workers ended
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -49,8 +54,6 @@ def _run(args) -> int:
                    progress=args.progress, echo=None if args.json else print)
     ok = all(r.ok for r in res.values())
     if args.json:
-        from ..cli import print_json
-
         print_json({k: {"path": r.path, "seconds": r.seconds, "tasks": r.tasks, "ran": r.ran, "failed": r.failed,
                         "claims": [{"text": c.text, "holds": c.holds, "detail": c.detail} for c in r.claims]}
                     for k, r in res.items()})

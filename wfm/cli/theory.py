@@ -1,6 +1,6 @@
-"""``wfm theory``: replica predictions from the command line.
+"""wfm theory: replica predictions from the command line.
 
-Subcommands::
+Subcommands:
 
     wfm theory capacity --kappa 0.5 [--spherical]          α_c(κ): binary (RS zero entropy) or Gardner
     wfm theory entropy --alpha 0.5 [--kappa 0] [--spherical] RS entropy and overlap
@@ -9,7 +9,7 @@ Subcommands::
     wfm theory max-local-entropy --alpha 0.6 [--threshold]  S_max(d), y -> inf large deviations (RS)
     wfm theory committee --k 1 3 5 7                        tree committee RS capacity, counting bound
 
-Each prints a table, or one JSON record with ``--json``.
+Each prints a table, or one JSON record with --json.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import argparse
 import warnings
 
 import numpy as np
+
+from .common import print_json
 
 
 def _table(columns, rows, fmt="{:>12.6g}"):
@@ -29,8 +31,6 @@ def _table(columns, rows, fmt="{:>12.6g}"):
 
 def _emit(args, record, columns, rows, notes=()):
     if args.json:
-        from ..cli import print_json
-
         print_json(record)
     else:
         print(_table(columns, rows))
@@ -53,7 +53,7 @@ def _values(xs):
 
 
 def _capacity(args):
-    from . import binary_capacity, gardner_capacity
+    from ..theory import binary_capacity, gardner_capacity
 
     kappa = _values(args.kappa)
     if args.spherical:
@@ -67,7 +67,7 @@ def _capacity(args):
 
 
 def _entropy(args):
-    from . import binary_entropy, binary_overlap, spherical_entropy, spherical_overlap
+    from ..theory import binary_entropy, binary_overlap, spherical_entropy, spherical_overlap
 
     alpha = _values(args.alpha)
     if args.spherical:
@@ -84,7 +84,7 @@ def _entropy(args):
 
 
 def _max_margin(args):
-    from . import max_margin
+    from ..theory import max_margin
 
     alpha = _values(args.alpha)
     km, alpha = np.atleast_1d(max_margin(alpha)), np.atleast_1d(alpha)
@@ -100,7 +100,7 @@ def _d_grid(args):
 
 
 def _franz_parisi(args):
-    from . import franz_parisi, isolation_radius
+    from ..theory import franz_parisi, isolation_radius
 
     d = _d_grid(args)
     curve, notes = _capture(franz_parisi, args.alpha, d, kappa=args.kappa, kappa_ref=args.kappa_ref)
@@ -118,7 +118,7 @@ def _franz_parisi(args):
 
 
 def _max_local_entropy(args):
-    from . import max_local_entropy, monotonicity_threshold
+    from ..theory import max_local_entropy, monotonicity_threshold
 
     d = np.asarray(args.d, dtype=float) if args.d else None
     if d is None and args.n_points < 2:
@@ -139,7 +139,7 @@ def _max_local_entropy(args):
 
 
 def _committee(args):
-    from . import counting_bound, tree_committee_capacity, tree_committee_capacity_asymptote
+    from ..theory import counting_bound, tree_committee_capacity, tree_committee_capacity_asymptote
 
     ks = list(args.k)
     rs = [tree_committee_capacity(k) for k in ks]
@@ -151,7 +151,7 @@ def _committee(args):
     return _emit(args, record, ["K", "alpha_c_RS", "asymptote", "count_bound"], zip(ks, rs, asym, bound), notes)
 
 
-def add_parser(subparsers):
+def add_parsers(subparsers):
     p = subparsers.add_parser("theory", help="replica predictions: capacities, entropies, max margin, Franz-Parisi local entropy",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="theory_command", metavar="WHAT", parser_class=type(p))
@@ -160,43 +160,43 @@ def add_parser(subparsers):
     c = sub.add_parser("capacity", help="capacity alpha_c(kappa)")
     c.add_argument("--kappa", type=float, nargs="+", default=[0.0], help="margin(s) κ (default 0)")
     c.add_argument("--spherical", action="store_true", help="spherical weights (Gardner) instead of binary")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     c.set_defaults(func=_capacity)
 
     e = sub.add_parser("entropy", help="RS entropy per weight and overlap q at load alpha")
     e.add_argument("--alpha", type=float, nargs="+", required=True, help="load(s) α")
     e.add_argument("--kappa", type=float, default=0.0, help="margin κ (default 0)")
-    e.add_argument("--spherical", action="store_true")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--spherical", action="store_true", help="spherical weights (Gardner) instead of binary")
+    e.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     e.set_defaults(func=_entropy)
 
     m = sub.add_parser("max-margin", help="largest margin kappa_max(alpha) with binary solutions (RS)")
-    m.add_argument("--alpha", type=float, nargs="+", required=True)
-    m.add_argument("--json", action="store_true")
+    m.add_argument("--alpha", type=float, nargs="+", required=True, help="load(s) α")
+    m.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     m.set_defaults(func=_max_margin)
 
     f = sub.add_parser("franz-parisi", help="local entropy V(d) around a reference of margin kappa_ref")
-    f.add_argument("--alpha", type=float, required=True)
+    f.add_argument("--alpha", type=float, required=True, help="load α")
     f.add_argument("--kappa", type=float, default=0.0, help="margin of the counted solutions (default 0)")
     f.add_argument("--kappa-ref", type=float, default=0.0, help="margin of the reference (default 0)")
     f.add_argument("--d", type=float, nargs="+", help="distances (default: --n-points log-spaced in [--d-min, 0.5])")
-    f.add_argument("--n-points", type=int, default=40)
-    f.add_argument("--d-min", type=float, default=1e-3)
+    f.add_argument("--n-points", type=int, default=40, help="number of distances on the default grid (default 40)")
+    f.add_argument("--d-min", type=float, default=1e-3, help="smallest distance of the default grid (default 1e-3)")
     f.add_argument("--isolation-radius", action="store_true", help="also compute d*")
-    f.add_argument("--json", action="store_true")
+    f.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     f.set_defaults(func=_franz_parisi)
 
     x = sub.add_parser("max-local-entropy", help="maximal local entropy S_max(d) (y -> inf large deviations, RS)")
-    x.add_argument("--alpha", type=float, required=True)
+    x.add_argument("--alpha", type=float, required=True, help="load α")
     x.add_argument("--kappa", type=float, default=0.0, help="margin of the counted solutions (default 0)")
     x.add_argument("--d", type=float, nargs="+", help="distances (default: --n-points log-spaced in [--d-min, d0])")
-    x.add_argument("--n-points", type=int, default=30)
-    x.add_argument("--d-min", type=float, default=1e-3)
+    x.add_argument("--n-points", type=int, default=30, help="number of distances on the default grid (default 30)")
+    x.add_argument("--d-min", type=float, default=1e-3, help="smallest distance of the default grid (default 1e-3)")
     x.add_argument("--threshold", action="store_true", help="also compute alpha_U, where S_max stops being monotonic")
-    x.add_argument("--json", action="store_true")
+    x.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     x.set_defaults(func=_max_local_entropy)
 
     c = sub.add_parser("committee", help="tree committee RS capacity (sign units, spherical weights), counting bound")
     c.add_argument("--k", type=int, nargs="+", default=[1, 3, 5, 7, 9], help="numbers of hidden units (odd)")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     c.set_defaults(func=_committee)

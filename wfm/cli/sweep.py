@@ -1,26 +1,25 @@
-"""``wfm sweep``: run a sweep spec, show the state of a store, export it, list the experiments.
-
-::
+"""wfm sweep: run a sweep spec, show the state of a store, export it, list the experiments.
 
     wfm sweep run SPEC [--store PATH] [--scheduler ADDRESS|local:N] [--workers N] [--threads N]
                        [--retry-failed] [--no-progress] [--fsync] [--dry-run]
     wfm sweep status STORE|SPEC [--store PATH] [--failed]
-    wfm sweep export STORE --format csv|parquet|netcdf [-o OUT] [--experiment NAME] [--all]
+    wfm sweep export STORE --format csv|parquet|netcdf [--out FILE] [--experiment NAME] [--all]
     wfm sweep experiments [NAME]
 
-``run`` exits 0 when every task of the spec is done, 1 when some failed (see ``status --failed``), 130 when
+`run` exits 0 when every task of the spec is done, 1 when some failed (see `status --failed`), 130 when
 interrupted (finished tasks are saved; run the same command again to resume).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import sys
 
 
-def add_parser(subparsers):
+def add_parsers(subparsers):
     p = subparsers.add_parser("sweep", help="resumable parameter sweeps (local processes or Dask)",
-                              description=__doc__.split("\n\n")[0])
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="sweep_command", metavar="SUBCOMMAND", parser_class=type(p))
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -32,7 +31,8 @@ def add_parser(subparsers):
     r.add_argument("--workers", type=int, help="local pool: number of worker processes (default: cores)")
     r.add_argument("--threads", type=int, help="Numba/BLAS threads per worker (default: cores // workers)")
     r.add_argument("--retry-failed", action="store_true", help="run failed tasks again")
-    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                   help="progress bar on stderr (default: on)")
     r.add_argument("--fsync", action="store_true",
                    help="fsync every store commit: results survive a power loss too (slower)")
     r.add_argument("--dry-run", action="store_true", help="validate and count the tasks; run nothing")
@@ -49,7 +49,7 @@ def add_parser(subparsers):
     e = sub.add_parser("export", help="write the records to CSV, Parquet or netCDF")
     e.add_argument("store", help="results store (.sqlite)")
     e.add_argument("--format", default="csv", help="csv | parquet (needs pyarrow) | netcdf (needs xarray)")
-    e.add_argument("-o", "--output", help="output file (default: STORE with the format's suffix)")
+    e.add_argument("--out", metavar="FILE", help="output file (default: STORE with the format's suffix)")
     e.add_argument("--experiment", help="only this experiment")
     e.add_argument("--all", action="store_true", help="include failed and unfinished tasks")
     e.set_defaults(func=_export)
@@ -64,8 +64,8 @@ def _raise_interrupt(signum, frame):
 
 
 def _run(args) -> int:
-    from . import run
-    from .spec import load_spec
+    from ..sweep import run
+    from ..sweep.spec import load_spec
 
     spec = load_spec(args.spec)
     if args.dry_run:
@@ -77,7 +77,7 @@ def _run(args) -> int:
     old = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         report = run(spec, args.store, scheduler=args.scheduler, workers=args.workers, threads=args.threads,
-                     retry_failed=args.retry_failed, progress=not args.no_progress, fsync=args.fsync)
+                     retry_failed=args.retry_failed, progress=args.progress, fsync=args.fsync)
     except ImportError as exc:
         print(f"wfm sweep: error: {exc}", file=sys.stderr)
         return 2
@@ -101,8 +101,8 @@ def _run(args) -> int:
 
 
 def _status(args) -> int:
-    from .io import failures, status
-    from .spec import load_spec
+    from ..sweep.io import failures, status
+    from ..sweep.spec import load_spec
 
     if args.path.endswith(".toml"):
         spec = load_spec(args.path)
@@ -130,10 +130,10 @@ def _status(args) -> int:
 
 
 def _export(args) -> int:
-    from .io import export
+    from ..sweep.io import export
 
     try:
-        out = export(args.store, args.output, format=args.format, experiment=args.experiment,
+        out = export(args.store, args.out, format=args.format, experiment=args.experiment,
                      status=None if args.all else "done")
     except ImportError as exc:
         print(f"wfm sweep export: error: {exc}", file=sys.stderr)
@@ -149,18 +149,3 @@ def _experiments(args) -> int:
     for name in names:
         print(experiments.get(name).describe())
     return 0
-
-
-def main(argv=None) -> int:
-    """``python -m wfm.sweep.cli run SPEC ...``: the ``wfm sweep`` command on its own (same behaviour and
-    exit codes), usable where the full ``wfm`` command line is not wanted (e.g. a batch job)."""
-    from ..cli import _Parser, run_command
-
-    parser = _Parser(prog="wfm")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    add_parser(sub)
-    return run_command(parser.parse_args(["sweep", *(sys.argv[1:] if argv is None else argv)]))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
