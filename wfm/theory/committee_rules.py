@@ -400,7 +400,9 @@ def energetic_term(q, K, activation, n_quad=40):
       internal representations τ with :math:`\sum_k\tau_k > 0` of :math:`\sum_k\ln p_{\tau_k}(z_k)`;
     * ReLU K = 2: :math:`\Phi = \Pr[u_1 > 0, u_1 > u_2]` (:func:`_log_phi_relu2`).
 
-    K = 1 (sign) is the perceptron: :math:`\int Dz\ln H(-\sqrt q z/\sqrt{1-q})`.
+    K = 1 (sign) is the perceptron: :math:`\int Dz\ln H(-\sqrt q z/\sqrt{1-q})`. With the default 40 nodes the
+    quadrature error is below 1e-6 for q <= 0.6 (tested against 96 nodes); it grows as q -> 1, where the integrand
+    varies on the scale :math:`\sqrt{(1-q)/q}`.
     """
     rule = get_rule(activation)
     K = rule.check_k(check_int("K", K, min_value=1))
