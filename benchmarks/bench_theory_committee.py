@@ -89,15 +89,14 @@ def part_binary(out, n_inst=200):
     for act, K, ns in cases:
         for alpha in (0.1, 0.2, 0.3, 0.4):
             rs_K = K if K in committee_rules.QUADRATURE_K[act] else None
-            s_rs = committee.tree_committee_entropy(alpha, rs_K, act) if rs_K else math.nan
             s_inf = committee.tree_committee_entropy(alpha, math.inf, act)
             for n in ns:
                 t0 = time.perf_counter()
                 model = TreeCommittee(n, K, activation=act, weights="binary")
                 a_eff, sq, se, sa, zeros = _entropy_stats(model, alpha, n_inst if n <= 18 else n_inst // 4, seed=K * 1000 + n)
                 s_rs_eff = committee.tree_committee_entropy(a_eff, rs_K, act) if rs_K else math.nan
-                rows.append(dict(act=act, K=K, N=n, alpha=alpha, alpha_eff=a_eff, quenched=sq, se=se, annealed=sa,
-                                 zero_instances=zeros, rs=s_rs_eff, rs_Kinf=s_inf))
+                rows.append({"act": act, "K": K, "N": n, "alpha": alpha, "alpha_eff": a_eff, "quenched": sq, "se": se,
+                             "annealed": sa, "zero_instances": zeros, "rs": s_rs_eff, "rs_Kinf": s_inf})
                 print(f"{act} K={K} N={n:2d} alpha={a_eff:.3f}: quenched {sq:.4f} ± {se:.4f}, annealed {sa:.4f}, "
                       f"no-solution instances {zeros}; RS(K) {s_rs_eff:.4f}, RS(K=inf, alpha={alpha}) {s_inf:.4f} "
                       f"({time.perf_counter() - t0:.1f} s)")
@@ -130,9 +129,11 @@ def _lp_feasible(model_k, xi, labels):
     return res.status == 0
 
 
-def part_lp(out, n_inst=60):
+def part_lp(out, n_inst=40, ks=(2, 1)):
     rows = []
-    for K, ac, alphas in ((1, 2.0, (1.6, 1.8, 2.0, 2.2, 2.4)), (2, 4 / 3, (1.0, 1.15, 1.25, 4 / 3, 1.42, 1.5, 1.7))):
+    cases = {1: (2.0, (1.6, 1.8, 2.0, 2.2, 2.4)), 2: (4 / 3, (1.0, 1.15, 1.25, 4 / 3, 1.42, 1.5, 1.7))}
+    for K in ks:
+        ac, alphas = cases[K]
         for n in (50, 100, 200):
             for alpha in alphas:
                 p = round(alpha * n)
@@ -142,7 +143,7 @@ def part_lp(out, n_inst=60):
                     xi = rng.standard_normal((p, n))
                     labels = rng.choice([-1.0, 1.0], size=p)
                     ok += _lp_feasible(K, xi, labels)
-                rows.append(dict(K=K, N=n, alpha=p / n, feasible=ok, n=n_inst))
+                rows.append({"K": K, "N": n, "alpha": p / n, "feasible": ok, "n": n_inst})
                 print(f"K={K} N={n:3d} alpha={p / n:.3f} (alpha_c={ac:.4f}): feasible {ok}/{n_inst}")
     out["lp"] = rows
 

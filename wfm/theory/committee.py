@@ -95,19 +95,26 @@ from scipy import optimize, special, stats
 from .._errors import check_choice, check_float, check_int
 from . import perceptron
 from ._checks import ReplicaSymmetryWarning, as_float_or_array, finish, warn_rs
-from .committee_rules import QUADRATURE_K, RELU, SIGN, energetic_term, get_rule, repair_cost_mc
+from .committee_rules import (
+    QUADRATURE_K,
+    RELU,
+    SIGN,
+    energetic_term,
+    get_rule,
+    repair_cost_mc,
+)
 from .gaussian import G, H, log_2cosh, uniform_gaussian_rule
-from .perceptron import N_QUAD, _Q_MAX
+from .perceptron import _Q_MAX, N_QUAD
 
 __all__ = [
     "CommitteeRS",
-    "tree_committee_capacity",
-    "tree_committee_repair_cost",
-    "tree_committee_rs",
-    "tree_committee_entropy",
-    "tree_committee_capacity_asymptote",
     "counting_bound",
     "rs_violates_counting_bound_from",
+    "tree_committee_capacity",
+    "tree_committee_capacity_asymptote",
+    "tree_committee_entropy",
+    "tree_committee_repair_cost",
+    "tree_committee_rs",
 ]
 
 

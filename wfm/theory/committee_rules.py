@@ -37,8 +37,17 @@ from scipy import optimize, special
 from .._errors import check_choice, check_int
 from .gaussian import gauss_hermite, log_H
 
-__all__ = ["OutputRule", "SIGN", "RELU", "get_rule", "repair_cost", "repair_cost_reference", "repair_cost_mc",
-           "energetic_term", "QUADRATURE_K"]
+__all__ = [
+    "QUADRATURE_K",
+    "RELU",
+    "SIGN",
+    "OutputRule",
+    "energetic_term",
+    "get_rule",
+    "repair_cost",
+    "repair_cost_mc",
+    "repair_cost_reference",
+]
 
 _SIGN, _RELU = 1, 2
 
@@ -136,8 +145,7 @@ def _cost_relu(z, beta, c):
         for j in range(nb_):
             v = min(t, beta[j])
             cost += v * v
-        if cost < best:
-            best = cost
+        best = min(best, cost)
     return best
 
 
