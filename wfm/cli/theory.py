@@ -7,7 +7,7 @@ Subcommands:
     wfm theory max-margin --alpha 0.5                       κ_max(α), binary
     wfm theory franz-parisi --alpha 0.5 [--kappa-ref 0.2]   local entropy V(d) around a reference
     wfm theory max-local-entropy --alpha 0.6 [--threshold]  S_max(d), y -> inf large deviations (RS)
-    wfm theory committee --k 1 3 5 7                        tree committee RS capacity, counting bound
+    wfm theory committee --k 2 4 inf --activation relu      tree committee RS capacity (sign or ReLU)
 
 Each prints a table, or one JSON record with --json.
 """
@@ -138,17 +138,45 @@ def _max_local_entropy(args):
     return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q"], rows, extra)
 
 
-def _committee(args):
-    from ..theory import counting_bound, tree_committee_capacity, tree_committee_capacity_asymptote
+def _k_value(text):
+    return float("inf") if str(text).lower() in ("inf", "infinity") else int(text)
 
-    ks = list(args.k)
-    rs = [tree_committee_capacity(k) for k in ks]
-    asym = [tree_committee_capacity_asymptote(k) for k in ks]
-    bound = [counting_bound(k) for k in ks]
-    record = {"K": ks, "alpha_c_rs": rs, "rs_asymptote": asym, "counting_bound": bound}
-    notes = ["# tree committee, sign units, spherical weights; alpha = P/N (N total weights). RS is not exact "
-             "for K > 1 (RSB): where alpha_c_rs > counting_bound the RS value is provably wrong."]
-    return _emit(args, record, ["K", "alpha_c_RS", "asymptote", "count_bound"], zip(ks, rs, asym, bound), notes)
+
+def _committee(args):
+    from ..theory import counting_bound, tree_committee_capacity, tree_committee_repair_cost, tree_committee_rs
+
+    ks = [_k_value(k) for k in args.k]
+    rows, record, notes = [], {"activation": args.activation, "weights": args.weights, "K": ks}, set()
+    if args.alpha is not None:
+        out = []
+        for k in ks:
+            rs, w = _capture(tree_committee_rs, args.alpha, k, args.activation, args.weights)
+            notes.update(w)
+            out.append(rs)
+            rows.append((k, args.alpha, rs.entropy, rs.q, rs.rs_exact))
+        record.update(alpha=args.alpha, entropy=[r.entropy for r in out], q=[r.q for r in out],
+                      rs_exact=[r.rs_exact for r in out], notes=[r.note for r in out])
+        columns = ["K", "alpha", "entropy", "q", "RS exact"]
+    else:
+        caps, errs, bounds = [], [], []
+        for k in ks:
+            ac, w = _capture(tree_committee_capacity, k, args.activation, args.weights, n_samples=args.n_samples,
+                             seed=args.seed)
+            notes.update(w)
+            if args.weights == "spherical":
+                c, se = tree_committee_repair_cost(k, args.activation, n_samples=args.n_samples, seed=args.seed)
+                err = ac * se / c if c > 0 else 0.0
+            else:
+                err = 0.0
+            bound = counting_bound(int(k)) if (args.activation == "sign" and k != float("inf")) else float("nan")
+            caps.append(ac), errs.append(err), bounds.append(bound)
+            rows.append((k, ac, err, bound))
+        record.update(alpha_c=caps, alpha_c_stderr=errs, counting_bound=bounds)
+        columns = ["K", "alpha_c", "stderr", "count_bound"]
+    record["warnings"] = sorted(notes)
+    extra = [f"# tree committee, {args.activation} units, {args.weights} weights; alpha = P/N (N weights in all)"]
+    extra += [f"note: {n}" for n in sorted(notes)]
+    return _emit(args, record, columns, rows, extra)
 
 
 def add_parsers(subparsers):
@@ -196,7 +224,16 @@ def add_parsers(subparsers):
     x.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     x.set_defaults(func=_max_local_entropy)
 
-    c = sub.add_parser("committee", help="tree committee RS capacity (sign units, spherical weights), counting bound")
-    c.add_argument("--k", type=int, nargs="+", default=[1, 3, 5, 7, 9], help="numbers of hidden units (odd)")
+    c = sub.add_parser("committee", help="tree committee (sign or ReLU units): RS capacity or entropy")
+    c.add_argument("--k", nargs="+", default=["1", "3", "5", "7", "9"],
+                   help="numbers of hidden units: odd for sign, even for ReLU, or inf (default 1 3 5 7 9)")
+    c.add_argument("--activation", default="sign", choices=("sign", "relu"), help="hidden units (default sign)")
+    c.add_argument("--weights", default="spherical", choices=("spherical", "binary"),
+                   help="spherical (Gardner volume) or binary (±1) weights (default spherical)")
+    c.add_argument("--alpha", type=float, default=None,
+                   help="print the RS entropy and overlap at this load instead of the capacity (where RS closes)")
+    c.add_argument("--n-samples", type=int, default=400_000,
+                   help="Monte Carlo samples of the ReLU repair cost for 4 <= K < inf (default 400000)")
+    c.add_argument("--seed", type=int, default=0, help="seed of that Monte Carlo (default 0)")
     c.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     c.set_defaults(func=_committee)
