@@ -167,7 +167,7 @@ def test_cli(capsys):
 
     assert main(["theory", "committee", "--k", "1", "3"]) == 0
     out = capsys.readouterr().out
-    assert "4.02519" in out and "alpha_c_RS" in out
+    assert "4.02519" in out and "alpha_c" in out and "replica symmetry is broken" in out
     assert main(["theory", "max-local-entropy", "--alpha", "0.5", "--d", "0.01", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "0.0558109" in out and "monotonic" in out
