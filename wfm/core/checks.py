@@ -1,8 +1,8 @@
 """Argument checking shared by every module.
 
 Every public function validates its inputs with these helpers so that a bad argument raises a
-``ValueError``/``TypeError`` whose message names the argument and the allowed values (DESIGN.md,
-"Errors"). The CLI turns these into one line on stderr and exit code 2.
+``ValueError``/``TypeError`` whose message names the argument and the allowed values. The command line
+turns these into one line on stderr and exit code 2.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def check_float(name, value, *, positive=False, nonnegative=False, finite=True):
 
 
 def check_options(method, options, allowed):
-    """Reject options a method does not know (DESIGN.md: an unknown option is an error, not ignored)."""
+    """Reject options a method does not know: an unknown option is an error, never silently ignored."""
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         raise TypeError(

@@ -12,12 +12,12 @@ default is optional, anything else is rejected (``TypeError`` naming it) before 
 enforced (and convert ``int`` to ``float`` where a float is declared): ``int``, ``float``, ``bool``, ``str``,
 ``Literal[...]`` (the allowed values), ``X | None`` and ``list[X]``. An experiment that takes ``seed`` is
 seeded: the sweep passes one plain integer per task, from which the function builds its streams through
-``numpy.random.SeedSequence`` (DESIGN.md, "Randomness"); one without ``seed`` is deterministic.
+``numpy.random.SeedSequence``; one without ``seed`` is deterministic.
 
 An experiment returns a flat ``dict`` of scalars (bool, int, float, str, None) and NumPy arrays; its keys may
 not repeat a parameter name. :func:`run` wraps it into a *record* that also carries the experiment name, the
 parameters, the seed, ``wfm.__version__``, the wall time, the host and the content hash of
-(experiment, parameters, seed) (DESIGN.md, "Records").
+(experiment, parameters, seed).
 
 Experiments import the scientific modules they use inside their body, so this registry imports (and a
 sweep validates a spec) without loading them.

@@ -20,7 +20,7 @@ zip axis after them, seeds innermost). Every task is validated against the exper
 parameters (:mod:`wfm.experiments`) before anything runs; an unknown experiment, an unknown or missing
 parameter, a badly typed value or an inconsistent spec is a ``ValueError``/``TypeError`` naming it.
 
-The seed of a task is a plain integer (DESIGN.md, "Randomness"): the experiment turns it into streams with
+The seed of a task is a plain integer: the experiment turns it into streams with
 ``numpy.random.SeedSequence``, so a record is the same wherever its task runs. The same seed at different
 grid points gives common random numbers (e.g. the same patterns at every α for a given n), which is usually
 what one wants when comparing points.
