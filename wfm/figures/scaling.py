@@ -18,7 +18,6 @@ For an algorithm run on ``n`` instances at load α, ``k`` of which it solves:
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 from scipy import optimize, stats
