@@ -5,7 +5,7 @@ import pytest
 import wfm
 from wfm.core.codes import Output
 from wfm.kernels.arrays import KernelArrays
-from wfm.kernels.fields import int_preactivation
+from wfm.kernels.fields import int_preactivation, sgn, unit_contribution
 
 MODELS = [wfm.Perceptron(21, margin=0.3), wfm.TreeCommittee(21, 3), wfm.TreeCommittee(20, 4, activation="relu"),
           wfm.Committee(21, 3), wfm.ParityMachine(21, 3)]
@@ -37,3 +37,45 @@ def test_bad_input():
     ka = KernelArrays(wfm.Perceptron(21, weights="spherical"), wfm.random_patterns(21, p=3, kind="gaussian", seed=0))
     with pytest.raises(ValueError, match="needs binary"):
         ka.yT
+
+
+def _ref_sgn(x):
+    return int(np.sign(x))
+
+
+def _ref_int_preactivation(code, h):
+    """The integer pre-activation by the models' own float rule on the unscaled fields."""
+    model = {int(Output.PERCEPTRON): wfm.Perceptron(3), int(Output.SIGN): wfm.TreeCommittee(9, 3),
+             int(Output.RELU): wfm.TreeCommittee(12, 4, activation="relu", weights="spherical"),
+             int(Output.PARITY): wfm.ParityMachine(9, 3)}[code]
+    return int(round(float(model.preactivation_from_fields(np.asarray(h, float)))))
+
+
+def _ref_unit_contribution(code, k, half, hk):
+    if code == Output.SIGN:
+        return int(np.sign(hk))
+    if code == Output.RELU:
+        return max(hk, 0) * (1 if k < half else -1)
+    return hk
+
+
+KERNEL_REFERENCES = [(sgn, _ref_sgn), (int_preactivation, _ref_int_preactivation),
+                     (unit_contribution, _ref_unit_contribution)]
+
+
+@pytest.mark.parametrize("kernel, reference", KERNEL_REFERENCES, ids=lambda f: getattr(f, "__name__", ""))
+def test_kernel_table(kernel, reference):
+    rng = np.random.default_rng(3)
+    if kernel is sgn:
+        for x in (-3, 0, 5):
+            assert kernel(x) == reference(x)
+    elif kernel is int_preactivation:
+        for code, kk in ((Output.PERCEPTRON, 1), (Output.SIGN, 3), (Output.RELU, 4), (Output.PARITY, 3)):
+            for _ in range(20):
+                h = rng.integers(-9, 10, size=kk)
+                assert kernel(int(code), h) == reference(int(code), h)
+    else:
+        for code in (Output.SIGN, Output.RELU):
+            for k in range(4):
+                for hk in (-5, 0, 7):
+                    assert kernel(int(code), k, 2, hk) == reference(int(code), k, 2, hk)

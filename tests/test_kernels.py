@@ -1,0 +1,74 @@
+"""Every Numba kernel of wfm has a slow, obvious reference and a test comparing them.
+
+Each family's test module holds a table ``KERNEL_REFERENCES``: a list of ``(kernel, reference)`` pairs (the
+reference is the slow NumPy/Python function, or the test function that compares the two when the comparison
+needs a set-up), and a parametrized test driven by that table. This module collects the tables and checks that
+every compiled kernel of the package is listed in one of them (the numbagg/stumpy habit): a new kernel without
+a reference fails here.
+"""
+import importlib
+import pkgutil
+
+import pytest
+from numba.core.registry import CPUDispatcher
+
+import wfm
+
+#: test modules that hold a KERNEL_REFERENCES table
+TABLE_MODULES = ("test_core", "test_losses", "test_kernel_arrays", "test_solvers_mc", "test_bp", "test_landscape",
+                 "test_solvers_grad", "test_solvers_mc_online", "test_exact", "test_theory_committee")
+
+#: kernels still without a table entry while the structure issue lands (must only shrink)
+UNCOVERED_FOR_NOW = {
+    "wfm.bp._kernels", "wfm.landscape._kernels", "wfm.solvers._mc", "wfm.exact", "wfm.solvers._grad_kernels",
+    "wfm.theory.committee_rules", "wfm.solvers.rsgd", "wfm.solvers.lal", "wfm.solvers.online",
+    "wfm.solvers.entropy_sgd", "wfm.solvers.sgd",
+}
+
+
+def _kernels():
+    out = {}
+    for m in pkgutil.walk_packages(wfm.__path__, "wfm."):
+        if m.name.startswith("wfm.cli") or m.name.endswith("__main__"):
+            continue
+        mod = importlib.import_module(m.name)
+        for name, obj in vars(mod).items():
+            if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == m.name:
+                out[f"{m.name}.{obj.py_func.__name__}"] = obj
+    return out
+
+
+def _tables():
+    listed = {}
+    for name in TABLE_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        for kernel, reference in getattr(mod, "KERNEL_REFERENCES", ()):
+            key = f"{kernel.py_func.__module__}.{kernel.py_func.__name__}"
+            assert key not in listed, f"{key} is listed twice ({listed[key][0]} and {name})"
+            listed[key] = (name, reference)
+    return listed
+
+
+def test_every_kernel_has_a_reference():
+    kernels, listed = _kernels(), _tables()
+    missing = sorted(k for k in kernels if k not in listed and k.rsplit(".", 1)[0] not in UNCOVERED_FOR_NOW)
+    assert not missing, "kernels without an entry in a KERNEL_REFERENCES table:\n  " + "\n  ".join(missing)
+    done = sorted(m for m in UNCOVERED_FOR_NOW if not any(k.rsplit(".", 1)[0] == m and k not in listed
+                                                          for k in kernels))
+    assert not done, f"fully covered now, remove from UNCOVERED_FOR_NOW: {done}"
+    stale = sorted(k for k in listed if k not in kernels)
+    assert not stale, f"table entries naming no kernel of wfm: {stale}"
+
+
+@pytest.mark.parametrize("module", TABLE_MODULES)
+def test_table_entries_are_kernels_with_callable_references(module):
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        pytest.fail(f"{module} is listed in TABLE_MODULES but cannot be imported")
+    for kernel, reference in getattr(mod, "KERNEL_REFERENCES", ()):
+        assert isinstance(kernel, CPUDispatcher), f"{module}: {kernel!r} is not a Numba kernel"
+        assert callable(reference), f"{module}: the reference of {kernel.py_func.__name__} is not callable"
