@@ -64,14 +64,14 @@ def plot(data, mode):
     a.set_xlabel("normalized Hamming distance d")
     a.set_ylabel("local entropy V(d)  (per weight)")
     style.panel_title(a, "a", "around a typical solution (RS Franz–Parisi)")
-    style.hline(b, 0.0, "V = 0", text=True, x=0.01, ha="left", va="bottom")
+    style.hline(b, 0.0, "V = 0", text=True, x=0.99, ha="right", va="bottom")
     b.set_ylim(-0.02, 0.05)
     b.set_xlabel("normalized Hamming distance d (log scale)")
     b.set_ylabel("local entropy V(d)")
     style.panel_title(b, "b", "zoom: V < 0 below d*(α)")
-    handles, _ = a.get_legend_handles_labels()
-    handles.append(style.proxy("isolation radius d*(α)", marker="|", ms=12, mew=2, color="0.3", ls="none"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
+    style.legend_below(a, ncol=3)
+    style.legend_below(b, ncol=1, handles=[style.proxy("isolation radius d*(α): V < 0 below it", marker="|", ms=12,
+                                                       mew=2, color="0.3", ls="none")])
     return fig
 
 

@@ -64,9 +64,8 @@ def plot(data, mode):
     b.set_xlabel("normalized Hamming distance d (log scale)")
     b.set_ylabel("V(d) / H(d)")
     style.panel_title(b, "b", "relative to the bound H(d)")
-    handles, labels = a.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels),
-               title=rf"reference margin $\tilde\kappa$ ($\kappa_{{max}}$ = {KAPPA_MAX} at $\alpha$ = {ALPHA:g})")
+    style.legend_below(a, ncol=3,
+                       title=rf"reference margin $\tilde\kappa$ ($\kappa_{{max}}$ = {KAPPA_MAX} at $\alpha$ = {ALPHA:g})")
     return fig
 
 

@@ -161,9 +161,9 @@ def _plot(data, mode):
         if len(rows):
             kw = {k: v for k, v in style.algo(m).items() if k != "label"}
             c.plot(rs / N_EXACT, [ball_entropy(rows, N_EXACT, int(r))[0] for r in rs], ms=5, **kw)
-    c.plot(rs / N_EXACT, [ball_entropy_bound(N_EXACT, int(r)) for r in rs], color="k", ls=(0, (4, 3)), lw=1.1)
-    c.annotate("every configuration a solution", (rs[-2] / N_EXACT, ball_entropy_bound(N_EXACT, int(rs[-2]))),
-               xytext=(4, -6), textcoords="offset points", ha="left", va="top", fontsize=style.RC["legend.fontsize"])
+    ck = dict(color="k", ls=(0, (1, 1, 4, 1)), lw=1.1, label="every configuration a solution (ceiling of c)")
+    c.plot(rs / N_EXACT, [ball_entropy_bound(N_EXACT, int(r)) for r in rs], **ck)
+    handles.append(style.proxy(**ck))
     style.vline(c, RADIUS / N_EXACT, f"claim: d = {RADIUS}/N", text=True, y=0.98, ha="right")
     c.set_xlabel("radius d = D/N")
     c.set_ylabel("(1/N) ln #solutions within d")

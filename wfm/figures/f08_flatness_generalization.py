@@ -129,9 +129,7 @@ def plot(data, mode):
             e.plot(dg["lambda_max"].to_numpy(float)[s], tdg[s], **kw)
         style.panel_title(c, "c", rf"digits: Spearman $\rho$ = {spearman(le_dg, tdg):.2f}")
         style.panel_title(e, "d", rf"digits: Spearman $\rho$ = {spearman(dg['lambda_max'], tdg):.2f}")
-        hs, ls_ = c.get_legend_handles_labels()
-        fig.legend(hs, ls_, loc="outside lower center", ncol=len(hs),
-                   title="digits (even vs odd), continuous perceptron, SGD on CE")
+        style.legend_below(c, ncol=3, y=-0.25, title="digits (even vs odd), continuous perceptron, SGD on CE")
     c.set_xlabel(rf"local energy at $\sigma$ = {SIGMA0:g} (increase of the training error)")
     c.set_ylabel("test error")
     e.set_xlabel(r"Hessian $\lambda_{max}$ (CE at $\gamma$ = 1, weights on the sphere)")

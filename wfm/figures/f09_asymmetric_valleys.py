@@ -66,14 +66,13 @@ def plot(data, mode):
     z.bar(x - 0.2, fa, 0.4, color=style.OKABE_ITO["blue"], label=f"asymmetric (|A| > {ASYM:g})")
     z.bar(x + 0.2, ff, 0.4, color=style.OKABE_ITO["orange"], hatch="//", edgecolor="white",
           label="of these: SWA on the flat side")
-    style.hline(z, 0.5, "0.5", text=True, x=0.99, va="bottom")
+    style.hline(z, 0.5, "0.5: SWA on either side equally often")
     z.set_xticks(x)
     z.set_xticklabels([KIND_LABELS[k] for k in KINDS], rotation=35, ha="right", rotation_mode="anchor")
     z.set_ylim(0, 1)
     z.set_ylabel("fraction of directions")
     style.panel_title(z, "f", "per direction family")
-    style.legend_below(z, ncol=1)
-    z.get_legend().set_bbox_to_anchor((0.5, -0.55))
+    style.legend_below(z, ncol=1, y=-0.5)
     return fig
 
 

@@ -115,9 +115,9 @@ def plot(data, mode):
                 c.plot(rs / N_EXACT, [ball_entropy(rows, N_EXACT, int(r))[0] for r in rs], ms=6, **kw)
     for mod in MODELS:
         handles.append(style.proxy(**_kw(mod, "uniform")))
-    c.plot(rs / N_EXACT, [ball_entropy_bound(N_EXACT, int(r)) for r in rs], color="k", ls=(0, (4, 3)), lw=1.1)
-    c.annotate("every configuration a solution", (rs[-1] / N_EXACT, ball_entropy_bound(N_EXACT, int(rs[-1]))), xytext=(-4, -4),
-               textcoords="offset points", ha="right", va="top", fontsize=style.RC["legend.fontsize"])
+    ck = dict(color="k", ls=(0, (4, 3)), lw=1.1, label="every configuration a solution (ceiling of c)")
+    c.plot(rs / N_EXACT, [ball_entropy_bound(N_EXACT, int(r)) for r in rs], **ck)
+    handles.append(style.proxy(**ck))
     style.vline(c, RADIUS / N_EXACT, f"claim: d = {RADIUS}/N", text=True, y=0.98, ha="right")
     c.set_xlabel("radius d = D/N")
     c.set_ylabel("(1/N) ln #solutions within d")

@@ -156,10 +156,10 @@ def vline(ax, x: float, label: str, *, text: bool = False, color="0.35", ls=(0, 
     return line
 
 
-def legend_below(ax, ncol: int = 2, handles=None, labels=None, **kw):
-    """A legend under the panel (outside the data)."""
+def legend_below(ax, ncol: int = 2, handles=None, labels=None, y: float = -0.2, **kw):
+    """A legend under the panel (outside the data); ``y``: its top, in axes fractions."""
     args = () if handles is None else (handles, labels if labels is not None else [h.get_label() for h in handles])
-    return ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=ncol, borderaxespad=0.0,
+    return ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, y), ncol=ncol, borderaxespad=0.0,
                      handlelength=2.6, columnspacing=1.2, **kw)
 
 
