@@ -234,3 +234,54 @@ def test_figure_experiments_are_registered_with_the_registry():
     fig = [n for n in E.names() if n.startswith("fig-")]
     assert "fig-theory" in fig
     assert all(E.get(n).func.__module__ == F.__name__ for n in fig)
+
+
+def test_figure_experiments_take_method_options_as_a_dict_and_the_margin_by_name():
+    sm = E.get("fig-solve-measure")
+    base = {"n": 21, "alpha": 0.3, "method": "sa-ce"}
+    assert sm.validate({**base, "options": {"max_sweeps": 10}, "margin": 0.1}, 0)["options"] == {"max_sweeps": 10}
+    with pytest.raises(TypeError, match="options"):
+        sm.validate({**base, "options": '{"max_sweeps": 10}'}, 0)  # a JSON string is no longer accepted
+    with pytest.raises(TypeError, match="unknown option.*nope"):
+        sm.validate({**base, "options": {"nope": 1}}, 0)
+    with pytest.raises(ValueError, match="uniform"):
+        sm.validate({**base, "method": "uniform", "options": {"max_sweeps": 1}}, 0)
+    with pytest.raises(TypeError, match="kappa"):
+        sm.validate({**base, "kappa": 0.1}, 0)  # the solver's margin is `margin`
+    with pytest.raises(ValueError, match="k"):
+        sm.validate({**base, "model": "tree-sign"}, 0)  # a committee needs k
+    cont = E.get("fig-continuous")
+    assert cont.validate({"options": {"gamma": 2.0}}, 0)["options"] == {"gamma": 2.0}
+    with pytest.raises(TypeError, match="options"):
+        cont.validate({"options": '{"gamma": 2.0}'}, 0)
+
+
+def test_fig_solve_measure_draws_its_instance_and_solver_seed_from_the_task_seed():
+    # instance: Instance(data_seed=seed, data_seed_key=(0,)) (child 0 of SeedSequence(seed)); solver: child 1
+    from wfm.instance import Instance
+
+    seed = 5
+    rec = E.run("fig-solve-measure", {"model": "tree-sign", "k": 3, "n": 21, "alpha": 0.3, "method": "sa-ce",
+                                      "options": {"max_sweeps": 300}, "teacher": True, "p_test": 200,
+                                      "keep_weights": True}, seed)
+    inst = Instance(model="tree-sign", k=3, n=21, alpha=0.3, teacher=True, p_test=200, data_seed=seed,
+                    data_seed_key=(0,))
+    model, train, test = inst.build_with_test()
+    solver_seed = int(np.random.SeedSequence(seed).spawn(3)[1].generate_state(1)[0])
+    res = wfm.solve(model, train, method="sa-ce", seed=solver_seed, max_sweeps=300)
+    assert rec["p"] == train.p == inst.p and rec["n_weights"] == model.n_weights
+    assert rec["solved"] == res.solved and rec["solved"]
+    np.testing.assert_array_equal(rec["weights"], np.asarray(res.weights).reshape(-1).astype(np.int8))
+    assert rec["test_error"] == model.errors(res.weights, test) / test.p
+
+
+def test_fig_solve_measure_margin_is_the_solvers():
+    from wfm.instance import Instance
+
+    rec = E.run("fig-solve-measure", {"n": 51, "alpha": 0.2, "method": "sa-ce", "margin": 0.3, "keep_weights": True},
+                2)
+    model, pats = Instance(n=51, alpha=0.2, margin=0.3, data_seed=2, data_seed_key=(0,)).build()
+    w = rec["weights"].astype(float)
+    assert rec["solved"] and rec["solves_margin0"]
+    assert model.errors(w, pats) == 0  # every stability exceeds the margin κ = 0.3
+    assert np.min(model.stabilities(w, pats)) > 0.3

@@ -8,17 +8,22 @@ from .common import print_json
 
 def add_parsers(subparsers):
     p = subparsers.add_parser(
-        "figures", help="reproduce the papers' figures (runs their sweeps, writes figures/*.png, checks claims)",
+        "figures", help="reproduce the papers' figures (runs their sweeps, writes PNG and PDF, checks claims)",
         description="Run every figure's experiments through the sweep machinery (parallel, resumable: finished "
-                    "tasks in the store are skipped), write the PNGs and check each figure's claims. "
-                    "--quick: small sizes (minutes on 2 cores); --full: the sizes of the captions (hours).")
+                    "tasks in the store are skipped), write the PNGs and PDFs into a run directory (default "
+                    "wfm-figures/, not tracked) and check each figure's claims. --quick: small sizes (minutes on 2 "
+                    "cores); --full: the sizes of the captions (hours). The committed gallery in figures/ changes "
+                    "only with an explicit --out figures.")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick", help="small sizes (default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full", help="the captions' sizes")
     p.add_argument("--only", default=None, metavar="F4,F5", help="comma-separated figure keys (default: all)")
     p.add_argument("--store", default=None, metavar="PATH",
                    help="SQLite results store (default: OUT/wfm_figures.sqlite)")
-    p.add_argument("--out", default="figures", metavar="DIR", help="where the PNGs go (default: figures)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="run directory for the PNGs, PDFs, claims file and store (default: wfm-figures)")
+    p.add_argument("--gallery", action="store_true",
+                   help="after the run, rewrite the README gallery from figures/claims_*.json (use with --out figures)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run the tasks on Dask: a scheduler address or local:N (default: a local process pool)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: usable cores)")
@@ -34,7 +39,6 @@ def _raise_interrupt(signum, frame):
 
 
 def _run(args) -> int:
-    import os
     import signal
 
     from ..figures import core
@@ -49,9 +53,15 @@ def _run(args) -> int:
             print(f"{key:4s} {f.filename:34s} quick {f.n_tasks('quick'):5d} tasks, full {f.n_tasks('full'):6d} tasks"
                   f"  {f.title}")
         return 0
-    store = args.store or os.path.join(args.out, "wfm_figures.sqlite")
-    res = core.run(args.only, mode, store, args.out, scheduler=args.scheduler, workers=args.workers,
+    out = args.out or core.DEFAULT_OUT
+    res = core.run(args.only, mode, args.store, out, scheduler=args.scheduler, workers=args.workers,
                    progress=args.progress, echo=None if args.json else print)
+    if args.gallery:
+        from ..figures.gallery import update_readme
+
+        changed = update_readme()
+        if not args.json:
+            print("README gallery " + ("updated" if changed else "unchanged"))
     ok = all(r.ok for r in res.values())
     if args.json:
         print_json({k: {"path": r.path, "seconds": r.seconds, "tasks": r.tasks, "ran": r.ran, "failed": r.failed,

@@ -1,27 +1,33 @@
 """The experiments behind the reproduced figures (``fig-*``), registered in :mod:`wfm.experiments`.
 
 Each is a keyword-only function ``(*, params..., seed) -> dict`` of scalars and arrays (see
-:mod:`wfm.experiments`). They compose the package's own estimators and solvers; nothing here computes a
+:mod:`wfm.experiments.registry`). They compose the package's own estimators and solvers; nothing here computes a
 physical quantity by a new method:
 
 * ``fig-theory`` -- one replica-theory curve (binary RS entropy, α_c(κ) binary and spherical, κ_max(α)):
-  :mod:`wfm.theory` (paper_digest.md §6);
+  :mod:`wfm.theory` (Gardner 1988; Krauth & Mézard 1989);
 * ``fig-franz-parisi`` -- the RS Franz–Parisi local entropy V(d) around a κ̃-margin reference
-  (paper_digest.md §3.3): :func:`wfm.theory.franz_parisi`;
+  (Franz & Parisi 1995; Huang & Kabashima 2014, arXiv:1408.1784; Baldassi et al. 2021, arXiv:2107.01163):
+  :func:`wfm.theory.franz_parisi`;
 * ``fig-solve-measure`` -- one random (or teacher–student) instance of a binary model, solved by one method
   (or a uniformly sampled solution, by enumeration), then measured: local entropy S(W̃, d) by BP
-  (paper_digest.md §3.2) or by enumeration, local energy under random flips (§3.5), test error;
+  (Baldassi et al. 2015, arXiv:1509.05753) or by enumeration, local energy under random flips, test error;
+* ``fig-fbp-max-local-entropy`` -- the internal entropy of focusing BP at large y (Baldassi et al. 2016,
+  arXiv:1605.06444);
 * ``fig-continuous`` -- continuous-weight models trained by gradient methods, measured with
-  :mod:`wfm.landscape` (Hessian spectrum, multiplicative local energy, asymmetric valleys, SWA,
-  reparametrization orbits; flatness_digest.md §§2–6).
+  :mod:`wfm.landscape` (Hessian spectrum, multiplicative local energy: Pittorino et al. 2021,
+  arXiv:2006.07897);
+* ``fig-valleys``, ``fig-reparam`` -- asymmetric valleys (He, Huang & Yuan 2019, arXiv:1902.00744) and
+  reparametrization orbits (Dinh et al. 2017, arXiv:1703.04933) of a trainable two-layer ReLU net.
 
-Randomness: ``seed`` → ``SeedSequence(seed)`` → independent child streams for the instance (patterns,
-teacher), the solver and the measurements, so the same seed gives the same instance at every method and
-every grid point (common random numbers across the curves of a figure).
+Instances: every random instance is an :class:`wfm.instance.Instance` (the one α → P conversion and model
+parser). Randomness: ``seed`` → ``SeedSequence(seed).spawn(3)`` → independent streams for the instance
+(patterns, teacher: child 0, i.e. ``Instance(data_seed=seed, data_seed_key=(0,))``), the solver (child 1) and the
+measurements (child 2), so the same seed gives the same instance at every method and every grid point (common
+random numbers across the curves of a figure). Method options are a dict (a TOML table in a spec).
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
@@ -32,14 +38,19 @@ import numpy as np
 from ..core.special import entropy_bound
 from .registry import experiment
 
-MODELS = ("perceptron", "tree-sign", "tree-relu", "parity", "committee-sign")
+#: the short model names of the binary figure experiments (read by :class:`wfm.instance.Instance`)
+BinaryModel = Literal["perceptron", "tree-sign", "tree-relu", "parity", "committee-sign"]
+#: the continuous-weight models of ``fig-continuous``
+ContinuousModel = Literal["perceptron", "tree-relu", "committee-relu"]
+#: the spawn key of the instance stream: child 0 of ``SeedSequence(seed)``
+INSTANCE_KEY = (0,)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # helpers
 
 
-def _streams(seed, n=4):
+def _streams(seed, n=3):
     return np.random.SeedSequence(seed).spawn(n)
 
 
@@ -47,47 +58,41 @@ def _int_seed(ss) -> int:
     return int(ss.generate_state(1)[0])
 
 
-def build_model(model: str, n: int, k: int = 1, kappa: float = 0.0, weights: str = "binary"):
-    """A wfm model from the short names used in figure specs (``MODELS``)."""
-    from .. import models
+def figure_instance(*, model: str, n: int, seed: int, k: int | None = None, alpha: float | None = None,
+                    p: int | None = None, margin: float = 0.0, weights: str = "binary", patterns: str = "binary",
+                    teacher: bool = False, p_test: int = 0):
+    """The :class:`~wfm.instance.Instance` of a figure task: data drawn from child 0 of ``SeedSequence(seed)``.
 
-    if model == "perceptron":
-        return models.Perceptron(n, weights=weights, margin=kappa)
-    if model == "tree-sign":
-        return models.TreeCommittee(n, k, activation="sign", weights=weights, margin=kappa)
-    if model == "tree-relu":
-        return models.TreeCommittee(n, k, activation="relu", weights=weights, margin=kappa)
-    if model == "committee-sign":
-        return models.Committee(n, k, activation="sign", weights=weights, margin=kappa)
-    if model == "parity":
-        return models.ParityMachine(n, k, weights=weights, margin=kappa)
-    raise ValueError(f"model={model!r} is not allowed; choose one of {', '.join(map(repr, MODELS))}")
+    ``k`` is ignored for the perceptron (the figure specs leave it out); ``p_test`` counts only with a teacher.
+    """
+    from ..instance import Instance
+
+    return Instance(model=model, n=n, k=None if model == "perceptron" else k, alpha=alpha, p=p, margin=margin,
+                    weights=weights, patterns=patterns, data_seed=seed, data_seed_key=INSTANCE_KEY,
+                    teacher=teacher, p_test=p_test if teacher else 0)
 
 
-def _options(text: str) -> dict:
-    if not text:
-        return {}
-    try:
-        opts = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"options must be a JSON object, got {text!r} ({exc})") from None
-    if not isinstance(opts, dict):
-        raise ValueError(f"options must be a JSON object, got {text!r}")
-    return opts
+def _check_method_options(method, options):
+    from ..core.checks import check_options
+    from ..solvers import method_info
+
+    info = method_info(method)  # ValueError listing the methods
+    check_options(f"method={method!r}", options or {}, info["options"])
 
 
 def _check_solve_measure(p):
-    if p["model"] not in MODELS:
-        raise ValueError(f"model={p['model']!r} is not allowed; choose one of {', '.join(map(repr, MODELS))}")
-    if p["alpha"] <= 0:
-        raise ValueError(f"alpha must be > 0, got {p['alpha']}")
-    _options(p["options"])
-    if p["method"] != "uniform":
-        from ..solvers import methods
+    figure_instance(model=p["model"], n=p["n"], k=p["k"], alpha=p["alpha"], margin=p["margin"], seed=0)
+    if p["method"] == "uniform":
+        if p["options"]:
+            raise ValueError(f"options={p['options']!r}: method='uniform' (a uniformly sampled solution) takes none")
+    else:
+        _check_method_options(p["method"], p["options"])
 
-        if p["method"] not in methods():
-            raise ValueError(f"method={p['method']!r} is not a registered solver; choose 'uniform' or one of "
-                             f"{', '.join(sorted(methods()))}")
+
+def _check_continuous(p):
+    if p["data"] != "digits":
+        figure_instance(model=p["model"], n=p["n"], k=p["k"], alpha=p["alpha"], weights="spherical", seed=0)
+    _check_method_options(p["method"], p["options"])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -97,11 +102,13 @@ def _check_solve_measure(p):
 @experiment("fig-theory")
 def fig_theory(*, quantity: Literal["entropy", "binary_capacity", "spherical_capacity", "max_margin", "overlap"],
                lo: float, hi: float, points: int = 41, kappa: float = 0.0) -> dict:
-    """One replica-theory curve on ``points`` equally spaced x in [lo, hi] (paper_digest.md §6).
+    """One replica-theory curve on ``points`` equally spaced x in [lo, hi].
 
     ``entropy``: binary RS entropy s(α; κ) vs α; ``overlap``: binary RS q(α; κ) vs α; ``binary_capacity``:
-    α_c(κ) (RS zero entropy, Krauth–Mézard) vs κ; ``spherical_capacity``: Gardner α_c(κ) vs κ;
-    ``max_margin``: κ_max(α) vs α. Points where the theory raises are dropped (reported in ``n_dropped``).
+    α_c(κ), the zero of the RS entropy (Krauth & Mézard 1989, J. Phys. France 50, 3057) vs κ;
+    ``spherical_capacity``: α_c(κ) = [∫_{−κ}^∞ Dz (z + κ)²]^{−1} (Gardner 1988, J. Phys. A 21, 257) vs κ;
+    ``max_margin``: κ_max(α) vs α. ``kappa`` is the margin κ of the theory (stabilities Δ ≥ κ). Points where
+    the theory raises are dropped (reported in ``n_dropped``).
     """
     from .. import theory
 
@@ -124,7 +131,12 @@ def fig_theory(*, quantity: Literal["entropy", "binary_capacity", "spherical_cap
 @experiment("fig-franz-parisi")
 def fig_franz_parisi(*, alpha: float, kappa_ref: float = 0.0, kappa: float = 0.0, d_min: float = 1e-3,
                      points: int = 24, n_quad: int = 48) -> dict:
-    """RS Franz–Parisi local entropy V(d) around a reference of margin κ̃ (paper_digest.md §3.3).
+    """RS Franz–Parisi local entropy V(d) around a reference of margin κ̃ (:func:`wfm.theory.franz_parisi`).
+
+    The reference is drawn uniformly among the solutions of margin κ̃ = ``kappa_ref`` (κ̃ = 0: a typical
+    solution, Huang & Kabashima 2014, arXiv:1408.1784; κ̃ > 0: the high-margin references of Baldassi, Lauditi,
+    Malatesta, Perugini & Zecchina 2021, arXiv:2107.01163); V(d) counts the solutions of margin κ = ``kappa``
+    at normalized Hamming distance d from it.
 
     d on a log grid from ``d_min`` to the typical distance (1 − q̃)/2; ``n_quad``: n_z = n_x quadrature
     nodes (n_η = 2/3 of it). Returns d, V, H(d), the RS entropy s(α, κ̃), q̃, the typical distance, the
@@ -156,21 +168,23 @@ def fig_franz_parisi(*, alpha: float, kappa_ref: float = 0.0, kappa: float = 0.0
 
 
 @experiment("fig-solve-measure", check=_check_solve_measure)
-def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: float, method: str,
-                      options: str = "", kappa: float = 0.0, teacher: bool = False, p_test: int = 2000,
+def fig_solve_measure(*, model: BinaryModel = "perceptron", n: int, k: int | None = None, alpha: float, method: str,
+                      options: dict | None = None, margin: float = 0.0, teacher: bool = False, p_test: int = 2000,
                       local_entropy: Literal["none", "bp", "exact"] = "none", gammas: list[float] | None = None,
                       flips: list[float] | None = None, n_draws: int = 50, keep_weights: bool = False,
                       bp_max_iters: int = 300, seed: int) -> dict:
     """Solve one instance of a binary model with ``method`` (``"uniform"``: a uniformly sampled solution, by
     exhaustive enumeration) and measure the solution found.
 
-    Instance: P = round(α·n_weights) random ±1 patterns with random labels, or (``teacher``) labels of a
-    random binary teacher of the same architecture, plus ``p_test`` test patterns. The solver works on the
-    model with margin ``kappa`` (κ > 0 gives high-margin references, paper_digest.md §7.4); every measure
-    counts zero-margin solutions of the same patterns:
+    Instance (:func:`figure_instance`): P = round(α·n_weights) random ±1 patterns with random labels, or
+    (``teacher``) labels of a random binary teacher of the same architecture, plus ``p_test`` test patterns.
+    ``options``: the method's options (a dict). The solver works on the model with margin κ = ``margin``
+    (stabilities Δ > κ; κ > 0 gives high-margin references, Baldassi et al. 2021, arXiv:2107.01163); every
+    measure counts zero-margin solutions of the same patterns:
 
-    * ``local_entropy="bp"``: S(W̃, d) = φ(γ) − γ q(γ) over ``gammas`` by BP (paper_digest.md §3.2;
-      :func:`wfm.bp.local_entropy`); ``"exact"``: (1/N) ln 𝒩(W̃, d) by enumeration (:mod:`wfm.exact`);
+    * ``local_entropy="bp"``: S(W̃, d) = φ(γ) − γ q(γ), d = (1 − q)/2, over ``gammas`` by BP on the
+      γ-coupled measure (Baldassi et al. 2015, arXiv:1509.05753; :func:`wfm.bp.local_entropy`);
+      ``"exact"``: (1/N) ln 𝒩(W̃, d) by enumeration (:mod:`wfm.exact`);
     * ``flips``: local energy, the mean training error after flipping a fraction d of the weights
       (:func:`wfm.landscape.local_energy`, ``n_draws`` draws per d);
     * ``teacher``: the test error of the solution.
@@ -181,17 +195,13 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
     The measures are taken only on solutions (a failed solve returns empty curves).
     """
     from .. import exact, landscape
-    from ..data import random_patterns, teacher_student
     from ..solvers import solve
 
-    s_inst, s_solve, s_meas = _streams(seed, 3)
-    mdl0 = build_model(model, n, k)
-    mdl = build_model(model, n, k, kappa) if kappa else mdl0
-    test = None
-    if teacher:
-        train, test = teacher_student(mdl0, alpha=alpha, p_test=p_test, seed=s_inst)
-    else:
-        train = random_patterns(n, alpha=alpha, seed=s_inst, model=mdl0)
+    _, s_solve, s_meas = _streams(seed, 3)
+    inst = figure_instance(model=model, n=n, k=k, alpha=alpha, margin=margin, teacher=teacher, p_test=p_test,
+                           seed=seed)
+    mdl, train, test = inst.build_with_test()
+    mdl0 = inst.replace(margin=0.0).build_model() if margin else mdl  # the measures count zero-margin solutions
     t0 = time.perf_counter()
     if method == "uniform":
         try:
@@ -200,13 +210,13 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
         except ValueError:  # the instance has no solution (possible at small N): nothing to sample
             w, solved, n_errors, iterations = mdl.random_weights(seed=_int_seed(s_solve)), False, -1, 0
     else:
-        res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **_options(options))
+        res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **(options or {}))
         w, solved, n_errors, iterations = res.weights, bool(res.solved), int(res.n_errors), int(res.iterations)
     seconds = time.perf_counter() - t0
     out = {"solved": solved, "n_errors": n_errors, "iterations": iterations, "seconds": seconds, "p": train.p,
            "n_weights": mdl0.n_weights}
     zero = mdl0.errors(w, train) == 0
-    out["solves_kappa0"] = bool(zero)
+    out["solves_margin0"] = bool(zero)
     empty = np.zeros(0)
     out.update(d=empty, s=empty, flip_d=empty, flip_error=empty)
     if teacher:
@@ -239,21 +249,20 @@ def fig_solve_measure(*, model: str = "perceptron", n: int, k: int = 1, alpha: f
 @experiment("fig-fbp-max-local-entropy")
 def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: str = "0:0.25:6",
                               max_iters: int = 100, seed: int) -> dict:
-    """Maximal local entropy curve by focusing BP at large y (paper_digest.md §3.4, practical substitute).
+    """Maximal local entropy curve by focusing BP at large y (Baldassi et al. 2016, arXiv:1605.06444).
 
-    fBP with the scoping protocol (fixed ``y``, γ along ``gammas``) on a random binary perceptron instance,
+    The y → ∞ large-deviation curve (Baldassi et al. 2015, arXiv:1509.05753) is not computed here; this is its
+    practical substitute. fBP with the scoping protocol (fixed ``y``, γ along ``gammas``) on a random binary perceptron instance,
     not stopping at the first solution. Each protocol step gives the replica–centre overlap S and the internal
     entropy Σ_int = −βF − γS (the local entropy of the dominant centre); returned as d = (1 − S)/2 and
     ``sigma_int``. Only the leading stretch where BP is stable is returned: the points up to the first step
     where Σ_int stops decreasing, exceeds H(d), or the centre stops being a solution after having been one
     (BP leaves the dense region; ``n_dropped`` counts the rest).
     """
-    from ..data import random_patterns
     from ..solvers import solve
 
-    s_inst, s_solve = _streams(seed, 2)
-    mdl = build_model("perceptron", n)
-    pats = random_patterns(n, alpha=alpha, seed=s_inst)
+    _, s_solve = _streams(seed, 2)
+    mdl, pats = figure_instance(model="perceptron", n=n, alpha=alpha, seed=seed).build()
     res = solve(mdl, pats, method="fbp", seed=_int_seed(s_solve), protocol="scoping", gammas=gammas, y=y,
                 stop_at_zero=False, max_iters=max_iters)
     h = res.history
@@ -289,17 +298,18 @@ def _normalize_units(model, w):
     return w * math.sqrt(w.shape[1]) / np.where(nrm > 0, nrm, 1.0)
 
 
-@experiment("fig-continuous")
-def fig_continuous(*, model: Literal["perceptron", "tree-relu", "committee-relu"] = "perceptron", n: int = 201,
-                   k: int = 1, alpha: float = 0.5, method: str = "sgd-ce", options: str = "",
+@experiment("fig-continuous", check=_check_continuous)
+def fig_continuous(*, model: ContinuousModel = "perceptron", n: int = 201, k: int | None = None,
+                   alpha: float = 0.5, method: str = "sgd-ce", options: dict | None = None,
                    data: Literal["random", "teacher", "digits"] = "random", p_test: int = 2000,
                    gamma_eval: float = 1.0, sigmas: list[float] | None = None, n_draws: int = 50,
                    hessian: bool = True, seed: int) -> dict:
     """Train a continuous-weight model with a gradient solver of :func:`wfm.solve` and measure its flatness.
 
     Data: random ±1 patterns with random labels (P = round(α·n_weights)), a teacher–student set (teacher of the
-    same architecture, ``p_test`` test patterns), or scikit-learn's digits (even vs odd, N = 65, its own split;
-    ``n``/``alpha`` ignored). Measures (flatness_digest.md §§3, 6; paper_digest.md §3.5):
+    same architecture, ``p_test`` test patterns; both through :func:`figure_instance`), or scikit-learn's digits
+    (even vs odd, N = 65, its own split; ``n``/``alpha`` ignored). ``options``: the method's options (a dict).
+    Measures (Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833; Pittorino et al. 2021, arXiv:2006.07897):
 
     * ``norm`` = |W|/√(n_weights) (the effective γ of the CE is γ·norm) and the smallest normalized
       stability κ_min = min_μ Δ^μ after scaling each unit to |W_k|² = m;
@@ -308,27 +318,22 @@ def fig_continuous(*, model: Literal["perceptron", "tree-relu", "committee-relu"
     * local energy: train error under multiplicative noise W ← W + σ z ⊙ W (scale invariant), at ``sigmas``;
     * ``test_error`` for teacher/digits data.
     """
-    from .. import landscape, losses, models
-    from ..data import digits_task, random_patterns, teacher_student
+    from .. import landscape, losses
+    from ..data import digits_task
     from ..solvers import solve
 
     s_inst, s_solve, s_meas = _streams(seed, 3)
-    test = None
-    if data == "digits":
+    if data == "digits":  # a data set, not a random instance: the model is built on its N inputs
         train, test = digits_task(seed=_int_seed(s_inst))
-        n = train.n
-    if model == "perceptron":
-        mdl = models.Perceptron(n, weights="spherical")
-    elif model == "tree-relu":
-        mdl = models.TreeCommittee(n, k, activation="relu", weights="spherical")
+        from ..instance import model_from_description
+
+        mdl = model_from_description({"model": model, "n": train.n, "k": k, "weights": "spherical"})
     else:
-        mdl = models.Committee(n, k, activation="relu", weights="spherical")
-    if data == "teacher":
-        train, test = teacher_student(mdl, alpha=alpha, p_test=p_test, seed=s_inst)
-    elif data == "random":
-        train = random_patterns(n, alpha=alpha, seed=s_inst, model=mdl)
+        inst = figure_instance(model=model, n=n, k=k, alpha=alpha, weights="spherical", teacher=data == "teacher",
+                               p_test=p_test, seed=seed)
+        mdl, train, test = inst.build_with_test()
     t0 = time.perf_counter()
-    res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **_options(options))
+    res = solve(mdl, train, method=method, seed=_int_seed(s_solve), **(options or {}))
     seconds = time.perf_counter() - t0
     w = np.asarray(res.weights, float)
     ws = _normalize_units(mdl, w)
@@ -353,19 +358,16 @@ def fig_continuous(*, model: Literal["perceptron", "tree-relu", "committee-relu"
 # asymmetric valleys and reparametrization on a trainable two-layer ReLU net (F9, F10)
 
 
-def _two_layer_setup(n, k, alpha, data, s_inst, tree, p_test):
-    from .. import models
-    from ..data import random_patterns, teacher_student
+def _two_layer_setup(n, k, alpha, data, seed, tree, p_test):
+    """The net and its data: P = round(α·n_params) Gaussian patterns (``n_params`` counts W and v), labelled at
+    random or by a spherical perceptron teacher; the instance is drawn from child 0 of ``SeedSequence(seed)``."""
+    from ..data import n_patterns
     from ..landscape import TwoLayer
 
     net = TwoLayer(n, k, activation="relu", tree=tree, train_v=True)
-    p = int(round(alpha * net.n_params))
-    test = None
-    if data == "teacher":
-        teacher = models.Perceptron(n, weights="spherical")
-        train, test = teacher_student(teacher, p=p, p_test=p_test, kind="gaussian", seed=s_inst)
-    else:
-        train = random_patterns(n, p=p, kind="gaussian", seed=s_inst)
+    inst = figure_instance(model="perceptron", n=n, p=n_patterns(alpha, None, net.n_params), weights="spherical",
+                           patterns="gaussian", teacher=data == "teacher", p_test=p_test, seed=seed)
+    _, train, test = inst.build_with_test()
     return net, train, test
 
 
@@ -373,7 +375,7 @@ def _two_layer_setup(n, k, alpha, data, s_inst, tree, p_test):
 def fig_valleys(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Literal["random", "teacher"] = "teacher",
                 lr: float = 0.1, steps: int = 4000, batch: int = 16, n_dirs: int = 40, n_t: int = 21,
                 kinds: list[str] | None = None, n_show: int = 3, seed: int) -> dict:
-    """Asymmetric valleys of a trained two-layer ReLU net (flatness_digest.md §2.5; He et al. 2019).
+    """Asymmetric valleys of a trained two-layer ReLU net (He, Huang & Yuan 2019, arXiv:1902.00744).
 
     Mini-batch SGD on the cross-entropy (γ = 1) from a random start; θ_SWA = the average of the iterates of
     the second half (:func:`wfm.landscape.sgd_swa`). For each direction family (``kinds``), ``n_dirs`` unit
@@ -385,8 +387,8 @@ def fig_valleys(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Literal["r
     from .. import landscape
 
     kinds = list(kinds or ["gaussian", "tangential", "sign_consistent", "uniform01", "filter_normalized"])
-    s_inst, s_train, s_dir = _streams(seed, 3)
-    net, train, test = _two_layer_setup(n, k, alpha, data, s_inst, False, 1000)
+    _, s_train, s_dir = _streams(seed, 3)
+    net, train, test = _two_layer_setup(n, k, alpha, data, seed, False, 1000)
     rng = np.random.default_rng(s_train)
     th0 = np.concatenate([rng.standard_normal(net.k * net.m), rng.standard_normal(net.k) / math.sqrt(net.k)])
     th_sgd, th_swa, _ = landscape.sgd_swa(net, train, th0, lr=lr, steps=steps, batch_size=batch,
@@ -415,7 +417,7 @@ def fig_valleys(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Literal["r
 @experiment("fig-reparam")
 def fig_reparam(*, n: int = 40, k: int = 4, alpha: float = 1.0, lr: float = 0.1, steps: int = 3000,
                 batch: int = 16, alphas: list[float] | None = None, seed: int) -> dict:
-    """Flatness measures along the rescaling orbit of a trained ReLU net (flatness_digest.md §3.4–3.5).
+    """Flatness measures along the rescaling orbit of a trained ReLU net (Dinh et al. 2017, arXiv:1703.04933).
 
     A two-layer ReLU net (trainable second layer) trained by mini-batch SGD on the CE, then
     (W_k, v_k) → (a_k W_k, v_k / a_k), which leaves the function unchanged (Dinh et al. 2017), at global
@@ -426,8 +428,8 @@ def fig_reparam(*, n: int = 40, k: int = 4, alpha: float = 1.0, lr: float = 0.1,
     from .. import landscape
 
     alphas = list(alphas or [0.1, 0.3, 1.0, 3.0, 10.0])
-    s_inst, s_train, s_meas = _streams(seed, 3)
-    net, train, test = _two_layer_setup(n, k, alpha, "teacher", s_inst, False, 1000)
+    _, s_train, s_meas = _streams(seed, 3)
+    net, train, _ = _two_layer_setup(n, k, alpha, "teacher", seed, False, 1000)
     rng = np.random.default_rng(s_train)
     th0 = np.concatenate([rng.standard_normal(net.k * net.m), rng.standard_normal(net.k) / math.sqrt(net.k)])
     th = landscape.train_gd(net, th0, train, lr=lr, steps=steps, batch_size=batch, seed=_int_seed(s_train))["theta"]
