@@ -20,7 +20,7 @@ import math
 import numba as nb
 import numpy as np
 
-from ..losses import loss_d1, loss_d2, loss_value
+from ..losses import loss_value
 from ..kernels.fields import int_preactivation
 from ..core.codes import Activation, LossCode
 
@@ -40,52 +40,12 @@ def act(code, leak, h):
     return 1.0 if h > 0 else (-1.0 if h < 0 else 0.0)
 
 
-@nb.njit(cache=True, nogil=True, inline="always")
-def dact(code, leak, h):
-    """φ'(h) (0 for sign units: their Hessian and gradient vanish almost everywhere)."""
-    if code == Activation.IDENTITY:
-        return 1.0
-    if code == Activation.RELU:
-        return 1.0 if h > 0 else 0.0
-    if code == Activation.LEAKY_RELU:
-        return 1.0 if h > 0 else leak
-    if code == Activation.TANH:
-        t = math.tanh(h)
-        return 1.0 - t * t
-    return 0.0
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def ddact(code, leak, h):
-    """φ''(h): −2 tanh(h) sech²(h) for tanh, 0 (a.e.) for the piecewise-linear units."""
-    if code == Activation.TANH:
-        t = math.tanh(h)
-        return -2.0 * t * (1.0 - t * t)
-    return 0.0
-
-
 @nb.njit(cache=True, nogil=True)
 def lval(code, param, x):
     """ℓ(x) for a wfm.losses code, or ½ max(0, κ − x)² for LossCode.SQUARED_HINGE."""
     if code == LossCode.SQUARED_HINGE:
         return 0.5 * (param - x) ** 2 if x < param else 0.0
     return loss_value(code, param, x)
-
-
-@nb.njit(cache=True, nogil=True)
-def ld1(code, param, x):
-    """ℓ'(x)."""
-    if code == LossCode.SQUARED_HINGE:
-        return x - param if x < param else 0.0
-    return loss_d1(code, param, x)
-
-
-@nb.njit(cache=True, nogil=True)
-def ld2(code, param, x):
-    """ℓ''(x) (1 on the active side for the squared hinge, taken as 0 at x = κ)."""
-    if code == LossCode.SQUARED_HINGE:
-        return 1.0 if x < param else 0.0
-    return loss_d2(code, param, x)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
