@@ -9,6 +9,7 @@ from scipy.special import ndtri
 import wfm
 import wfm.landscape as L
 from wfm import losses
+from wfm.core.codes import LossCode
 from wfm.landscape import TwoLayer
 from wfm.landscape import _kernels as K
 from wfm.landscape.net import fields, fields_batch, loss_and_grad, net_hessian
@@ -758,8 +759,8 @@ def test_parallel_and_serial_kernels_agree():
     bb = np.zeros((2, 4))
     y = pats.labels.astype(float)
     ts = np.linspace(-1, 1, 5)
-    pa = K.profile_kernel(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, 0, 2, 1.0, 0.0)
-    pb = K.profile_kernel_serial(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, 0, 2, 1.0, 0.0)
+    pa = K.profile_kernel(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, False, LossCode.CROSS_ENTROPY, 1.0, 0.0)
+    pb = K.profile_kernel_serial(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, False, LossCode.CROSS_ENTROPY, 1.0, 0.0)
     np.testing.assert_allclose(pa[0], pb[0], rtol=1e-13)
     np.testing.assert_array_equal(pa[1], pb[1])
     model = wfm.TreeCommittee(15, 3)

@@ -33,7 +33,7 @@ import numba as nb
 import numpy as np
 
 from .core.checks import check_int
-from .kernels.arrays import error_threshold, input_columns, model_code
+from .kernels.arrays import KernelArrays, model_code
 from .kernels.fields import sgn
 from .core.codes import Output
 
@@ -295,20 +295,16 @@ def _setup(model, patterns, reference):
         if ref.ndim != len(model.weight_shape):
             raise ValueError("reference must be one weight configuration, not a batch")
         ref = ref.reshape(-1).astype(np.int8)
-    xi = np.ascontiguousarray(patterns.xi)
-    b = _n_low(nw, patterns.p, model.k)
+    ka = KernelArrays(model, patterns)
+    b = _n_low(nw, ka.p, ka.k)
     nh = nw - b
-    cols = input_columns(model)
-    low, ldist = _low_tables(xi, cols, model.m, model.k, b, ref)
+    low, ldist = _low_tables(ka.xi, ka.cols, ka.m, ka.k, b, ref)
     n_outer = 1 << nh
     nchunks = min(_N_CHUNKS, n_outer)
     bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
-    labels = np.ascontiguousarray(patterns.labels)
-    code = model_code(model)
-    masks, full = _perceptron_masks(low, labels, b) if code == Output.PERCEPTRON else \
+    masks, full = _perceptron_masks(low, ka.sig, b) if ka.code == Output.PERCEPTRON else \
         (np.zeros((0, 0, 1), np.uint64), np.zeros(1, np.uint64))
-    args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, masks, full,
-            ldist, nw)
+    args = (ka.xi, ka.sig, ka.cols, ka.m, ka.k, ka.code, ka.thr, b, nh, ref, low, masks, full, ldist, nw)
     return bounds, args
 
 

@@ -124,8 +124,9 @@ class TwoLayer:
         return _ACT[self.activation]
 
     @property
-    def out_code(self) -> int:
-        return 1 if self.output == "parity" else 0
+    def parity(self) -> bool:
+        """True for a parity output f = Π_k sign(h_k) (the kernels' ``parity`` flag)."""
+        return self.output == "parity"
 
     @property
     def homogeneous(self) -> bool:
@@ -313,7 +314,7 @@ def evaluate_batch(net, thetas, patterns, loss=None):
     y = patterns.labels.astype(np.float64)
     kern = K.pick(K.batch_eval_kernel, K.batch_eval_kernel_serial, h.size)
     return kern(np.ascontiguousarray(h), np.ascontiguousarray(v, dtype=np.float64), y, net.acode,
-                               net.leak, net.out_code, loss.code, loss.param, net.margin)
+                net.leak, net.parity, loss.code, loss.param, net.margin)
 
 
 def _jacobian(net, patterns, h, v, phi, dphi):

@@ -145,7 +145,7 @@ def _profile_arrays(net, theta, patterns, u, ts, loss):
     y = patterns.labels.astype(np.float64)
     kern = K.pick(K.profile_kernel, K.profile_kernel_serial, hu.size * ts.size)
     lv, er = kern(np.ascontiguousarray(h0), hu, np.ascontiguousarray(v0, dtype=np.float64), b, ts, y,
-                              net.acode, net.leak, net.out_code, loss.code, loss.param, net.margin)
+                              net.acode, net.leak, net.parity, loss.code, loss.param, net.margin)
     return lv, er / patterns.p
 
 

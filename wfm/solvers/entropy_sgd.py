@@ -39,7 +39,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..core.checks import check_choice, check_float, check_int
-from ..kernels.arrays import model_code
+from ..kernels.arrays import KernelArrays
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, require_smooth, rms_norm
 from ._grad_kernels import batch_grad, evaluate, project_units
@@ -142,9 +142,9 @@ def run_entropy_sgd(model, patterns, rng, progress, lr, inner_lr, L, noise, alph
     if sphere:
         project_units(x)
     xp, mu, wev = np.empty_like(x), np.empty_like(x), np.empty_like(x)
-    xi, labels = patterns.xi, patterns.labels
-    code, tree, kappa = model_code(model), model.tree, model.margin
-    p = patterns.p
+    ka = KernelArrays(model, patterns)
+    xi, labels, code, tree, p = ka.xi, ka.sig, ka.code, ka.tree, ka.p
+    kappa = model.margin
     perm = rng.permutation(p).astype(np.int64)
     pos = 0
     n_outer = int(math.ceil(math.ceil(p / batch) / L))

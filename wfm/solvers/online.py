@@ -40,6 +40,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..core.checks import check_float, check_int
+from ..kernels.arrays import KernelArrays
 from . import Run, register
 
 _CP, _SBPI, _CPR = 0, 1, 2
@@ -139,24 +140,24 @@ def _run_online(model, patterns, rng, progress, rule, name, states, eta, theta_m
     max_epochs = check_int("max_epochs", max_epochs, min_value=1)
     if max_seconds is not None:
         max_seconds = check_float("max_seconds", max_seconds, positive=True)
-    from ..kernels.arrays import error_threshold
     binary = model.binary
     if binary and not patterns.binary:
         raise ValueError(f"method={name!r} with binary weights needs binary (±1) patterns")
-    sig = np.ascontiguousarray(patterns.labels, dtype=np.int8)
+    ka = KernelArrays(model, patterns)
+    sig = ka.sig
     hist_err, hist_train, hist_norm = [], [], []
     t0 = time.perf_counter()
     if binary:
         states = check_int("states", states, min_value=1)
         hmax = 2 * states - 1
         h, w = _init_hidden(model, rng, init)
-        thr = int(math.floor(error_threshold(model)))
-        xi = patterns.xi
+        thr = ka.ti              # integer form of Δ ≤ κ: σ W·ξ ≤ ⌊κ√N⌋
+        xi = ka.xi
     else:
         eta = check_float("eta", eta, positive=True)
         w = (model.random_weights(seed=rng) if init is None else model.check_weights(init)).astype(np.float64).copy()
         xi = np.ascontiguousarray(patterns.xi, dtype=np.float64)
-        thr = model.margin * math.sqrt(model.n)
+        thr = ka.thr             # κ√N
     epoch = 0
     with tqdm(total=max_epochs, disable=not progress, desc=name, unit="epoch") as bar:
         while epoch < max_epochs:

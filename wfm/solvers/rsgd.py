@@ -54,7 +54,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..core.checks import check_choice, check_float, check_int
-from ..kernels.arrays import model_code
+from ..kernels.arrays import KernelArrays, model_code
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, rms_norm
 from ._grad_kernels import FAST, batch_grad, evaluate_many, fields, project_units
@@ -284,9 +284,9 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
             raise TypeError(f"{name} must be True or False, got {val!r}")
     max_epochs, max_seconds = check_budget(max_epochs, max_seconds)
 
-    p = patterns.p
-    code, tree, kappa = model_code(model), model.tree, model.margin
-    xi, labels = patterns.xi, patterns.labels
+    ka = KernelArrays(model, patterns)
+    xi, labels, code, tree, p = ka.xi, ka.sig, ka.code, ka.tree, ka.p
+    kappa = model.margin
     if init_equal or init is not None:
         w0 = initial_weights(model, rng, init)
         reps = np.repeat(w0[None], y, axis=0)

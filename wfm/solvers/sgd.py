@@ -44,7 +44,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..core.checks import check_choice, check_float, check_int
-from ..kernels.arrays import model_code
+from ..kernels.arrays import KernelArrays
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, require_smooth, rms_norm
 from ._grad_kernels import batch_grad, evaluate, project_units
@@ -143,9 +143,9 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
     hid = w.copy() if binary else np.zeros((1, 1))
     if not binary and norm == "sphere":
         project_units(w)
-    xi, labels = patterns.xi, patterns.labels
-    code, tree, kappa = model_code(model), model.tree, model.margin
-    p = patterns.p
+    ka = KernelArrays(model, patterns)
+    xi, labels, code, tree, p = ka.xi, ka.sig, ka.code, ka.tree, ka.p
+    kappa = model.margin
     hist = {k: [] for k in ("energy", "errors", "gamma", "gamma_eff", "norm", "phase")}
     clock = Clock(max_seconds)
     epoch, phase, first_solution, shrink_done, accepted, just_failed = 0, 0, None, 0, 0, False
