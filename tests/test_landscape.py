@@ -160,7 +160,7 @@ def test_hessian_vs_finite_differences(net, lossname):
 
 
 def test_hessian_perceptron_closed_form():
-    """H = (1/(P N)) Σ_μ f''_γ(Δ^μ) ξ^μ ξ^μᵀ (paper_digest §3.5, per pattern)."""
+    """H = (1/(P N)) Σ_μ f''_γ(Δ^μ) ξ^μ ξ^μᵀ (docs/landscape.md §1, per-pattern mean)."""
     model = wfm.Perceptron(21, weights="spherical")
     pats = wfm.random_patterns(21, p=15, seed=5)
     w = model.random_weights(seed=6)
@@ -195,7 +195,7 @@ def test_hessian_rejects_nonsmooth():
 
 @pytest.mark.parametrize("act", ["relu", "leaky_relu"])
 def test_hessian_rescaling_identity(act):
-    """H(T_a θ) = D⁻¹ H(θ) D⁻¹ (flatness_digest §3.3), global α and per-unit a_k, to machine precision."""
+    """H(T_a θ) = D⁻¹ H(θ) D⁻¹ (docs/landscape.md §3), global α and per-unit a_k, to machine precision."""
     net = TwoLayer(10, 4, act, train_v=True)
     pats = pats_for(net, p=40)
     th = random_theta(net, 4)
@@ -556,7 +556,7 @@ def test_asymmetry_statistics_on_known_profiles():
 
 def test_sign_perceptron_geometric_asymmetry():
     """Scale-invariant model: sign-consistent directions give asymmetric error profiles, tangential ones do not
-    (flatness_digest §2.8); the fraction of asymmetric directions separates the two generators."""
+    (docs/landscape.md §5); the fraction of asymmetric directions separates the two generators."""
     model = wfm.Perceptron(101, weights="spherical")
     pats = wfm.random_patterns(101, p=50, seed=0, kind="gaussian")
     # a solution by the perceptron rule (Rosenblatt), normalised to |w|² = N
@@ -599,7 +599,7 @@ def test_optimal_bias_quantile(c, s):
 
 
 def test_sgd_average_bias_closed_form():
-    """E w̄ = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2 (digest §2.4: 0.0386 for a_f = 1, a_s = 10)."""
+    """E w̄ = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2 (docs/landscape.md §5.1: 0.0386 for a_f = 1, a_s = 10)."""
     theory = L.sgd_1d_bias(1.0, 10.0, 0.01, 1.0)
     assert theory == pytest.approx(0.0386, abs=5e-5)
     means = [L.sgd_1d(1.0, 10.0, 0.01, 1.0, steps=200_000, burn=2000, seed=s)[0] for s in range(8)]

@@ -5,7 +5,8 @@ machines) this module counts the solutions 𝕏_ξ(W) = Π_μ Θ(Δ^μ(W) − κ
 
 * :func:`count_solutions`: 𝒩 = Σ_W 𝕏_ξ(W);
 * :func:`distance_counts`: 𝒩(W̃, d) at every Hamming distance d·N = 0..N from a ±1 reference W̃
-  (paper_digest.md §3.1), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
+  (the local entropy of Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015),
+  arXiv:1509.05753), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
   (:func:`local_entropy`) and the entropy per weight s = (1/N) ln 𝒩 (:func:`entropy`);
 * :func:`sample_solutions`: i.i.d. uniform draws from the solution space (the "typical" solutions).
 
@@ -249,8 +250,8 @@ def _collect_impl(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, m
     return out
 
 
-# Threads pay off only on large enumerations: a parallel region costs ~0.1 ms idle and tens of ms on an
-# oversubscribed machine, more than a whole N = 21 perceptron count (~1 ms). Same code, two compilations.
+# Threads pay off only on large enumerations: starting a parallel region costs more than a whole small count
+# (N = 21 perceptron), and much more on an oversubscribed machine. Same code, two compilations.
 _enumerate_par = nb.njit(parallel=True, cache=True)(_enumerate_impl)
 _enumerate_ser = nb.njit(cache=True)(_enumerate_impl)
 _collect_par = nb.njit(parallel=True, cache=True)(_collect_impl)

@@ -1,6 +1,7 @@
 """Local energy: how much the training error (and loss) grows under random weight perturbations.
 
-Binary weights (paper_digest.md §3.5): flip a random fraction d of the weights,
+Binary weights: flip a random fraction d of the weights (the energetic counterpart of the local entropy of
+binary networks; docs/landscape.md §4),
 
     δE(d) = E_flips[ E_train(W ⊕ flips) ] − E_train(W),
 
@@ -8,14 +9,15 @@ estimated from ``n_draws`` draws (mean and standard error). Each draw is a rando
 weights; level d flips its first round(d·n) entries, so the levels are nested and the same seed gives the
 same flips for every configuration (common random numbers).
 
-Continuous weights (flatness_digest.md §5, §3.4), with z ~ N(0, I) drawn once from the seed and reused for
+Continuous weights (docs/landscape.md §3–4), with z ~ N(0, I) drawn once from the seed and reused for
 every σ and every configuration of the same size (common random numbers):
 
-* ``multiplicative``: θ ⊙ (1 + σ z)  (Pittorino et al. 2021; invariant under every diagonal rescaling,
+* ``multiplicative``: θ ⊙ (1 + σ z)  (Pittorino et al., ICLR 2021, arXiv:2006.07897; invariant under every
+  diagonal rescaling,
   because D(θ ⊙ (1 + σz)) = (Dθ) ⊙ (1 + σz)),
 * ``additive``:       θ + σ z,
 * ``unit``:           θ_b + σ |θ_b|/√n_b z_b for each block b (a hidden unit's W_k; each v_k on its own)
-  (Li et al. 2018 filter normalisation; invariant to per-unit rescaling),
+  (the filter normalisation of Li et al., NeurIPS 2018, arXiv:1712.09913; invariant to per-unit rescaling),
 * ``layer``:          θ_l + σ |θ_l|/√n_l z_l per layer (invariant to the global Dinh α only).
 
 Training error is reported as a fraction of patterns; the loss as (1/P) Σ_μ ℓ(Δ^μ).

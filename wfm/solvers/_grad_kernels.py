@@ -10,12 +10,14 @@ Output pre-activation λ^μ: h_1 (perceptron), Σ_k sign h_k (sign committee), �
 c_k = +1 for k < K/2 and −1 after (ReLU committee). Stability Δ^μ = σ^μ λ^μ; an error is Δ^μ ≤ κ.
 
 The mini-batch loss is the **sum** L_B(w) = Σ_{μ∈B} f_γ(Δ^μ) of the PNAS 2020 cross-entropy
-f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (paper_digest.md §2.4), and its gradient
+f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833;
+:mod:`wfm.losses`), and its gradient
 
     ∂L_B/∂w_{ki} = Σ_{μ∈B} f'_γ(Δ^μ) σ^μ ∂λ^μ/∂w_{ki},  ∂λ/∂w_{ki} = ξ_{k,i}/√m (perceptron),
                                                         c_k Θ(h_k) ξ_{k,i}/√m (ReLU; Θ(0) = 0),
 
-which is what :func:`wfm.losses.gradient` computes on the whole set (tests compare the two).
+which is what :func:`wfm.losses.gradient` computes on the whole set. Every kernel has a slow NumPy
+reference: the table ``KERNEL_REFERENCES`` of ``tests/test_solvers_grad.py``.
 """
 from __future__ import annotations
 
