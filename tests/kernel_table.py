@@ -2,7 +2,9 @@
 
 A test module lists its kernels in a table ``KERNEL_REFERENCES`` of :class:`KernelRef` rows and drives one
 parametrized test with :func:`check_kernel`; :func:`njit_kernels` lists the kernels a module defines, so a
-test can assert that the table misses none.
+test can assert that the table misses none (:func:`unlisted`). A row unpacks as ``kernel, reference``, the
+form of the tables that ``tests/test_kernels.py`` collects; a serial twin (the same Python function compiled
+without ``parallel``) is the row's ``twin`` and is checked against the same reference.
 
 A reference takes the kernel's arguments and must have the kernel's effects: the same return value and the
 same writes into the arguments listed in ``writes``. Both are called on their own copies of the writable
@@ -29,6 +31,10 @@ class KernelRef:
     writes: tuple = ()         # positions of the arguments the kernel writes into (compared after the call)
     rtol: float = 1e-12
     atol: float = 1e-12
+    twin: Callable | None = None   # serial compilation of the same function, checked against the same reference
+
+    def __iter__(self):
+        return iter((self.kernel, self.reference))
 
 
 def njit_kernels(*modules) -> dict:
@@ -40,6 +46,12 @@ def njit_kernels(*modules) -> dict:
             if isinstance(obj, numba.core.dispatcher.Dispatcher) and obj.py_func.__module__ == mod.__name__:
                 out[f"{short}.{name}"] = obj
     return out
+
+
+def unlisted(table, *modules) -> list:
+    """Names of the kernels defined in ``modules`` that no row of ``table`` lists (as kernel or twin)."""
+    listed = {id(r.kernel) for r in table} | {id(r.twin) for r in table if r.twin is not None}
+    return sorted(name for name, k in njit_kernels(*modules).items() if id(k) not in listed)
 
 
 def _copy(args):
@@ -64,17 +76,20 @@ def _same(a, b, row, what):
 
 
 def check_kernel(row: KernelRef):
-    """Run the kernel and its reference on every case of ``row`` and compare results, writes and random state."""
+    """Run the kernel (and its twin) and the reference on every case of ``row``; compare results, writes and
+    random state."""
     cases = row.cases()
     assert cases, f"{row.name}: no test case"
-    for n, args in enumerate(cases):
-        ka, ra = _copy(args), _copy(args)
-        out_k = row.kernel(*ka)
-        out_r = row.reference(*ra)
-        _same(out_k, out_r, row, f"case {n}: return value")
-        for i in row.writes:
-            _same(ka[i], ra[i], row, f"case {n}: argument {i}")
-        for i, a in enumerate(ka):
-            if isinstance(a, np.random.Generator):
-                assert a.bit_generator.state == ra[i].bit_generator.state, \
-                    f"{row.name}: case {n}: the reference consumed different random draws"
+    kernels = [(row.name, row.kernel)] + ([(f"{row.name} (serial twin)", row.twin)] if row.twin is not None else [])
+    for label, kernel in kernels:
+        for n, args in enumerate(cases):
+            ka, ra = _copy(args), _copy(args)
+            out_k = kernel(*ka)
+            out_r = row.reference(*ra)
+            _same(out_k, out_r, row, f"{label}, case {n}: return value")
+            for i in row.writes:
+                _same(ka[i], ra[i], row, f"{label}, case {n}: argument {i}")
+            for i, a in enumerate(ka):
+                if isinstance(a, np.random.Generator):
+                    assert a.bit_generator.state == ra[i].bit_generator.state, \
+                        f"{label}, case {n}: the reference consumed different random draws"

@@ -18,7 +18,7 @@ from wfm.solvers.rsgd import FORMULAS, rsgd_binary_epoch, rsgd_continuous_epoch
 from wfm.solvers.sgd import NORMS, sgd_epoch
 
 from conftest import reference_errors
-from kernel_table import KernelRef, check_kernel, njit_kernels
+from kernel_table import KernelRef, check_kernel, njit_kernels, unlisted
 
 CONT_MODELS = [wfm.Perceptron(31, weights="spherical"),
                wfm.TreeCommittee(32, 4, activation="relu", weights="spherical"),
@@ -414,10 +414,12 @@ KERNEL_REFERENCES = [
 
 
 def test_kernel_table_lists_every_kernel():
-    kernels = njit_kernels(gk, sgd_mod, rsgd_mod, esgd_mod)
-    assert set(kernels) == {row.name for row in KERNEL_REFERENCES}
+    assert unlisted(KERNEL_REFERENCES, gk, sgd_mod, rsgd_mod, esgd_mod) == []
+    names = njit_kernels(gk, sgd_mod, rsgd_mod, esgd_mod)
     for row in KERNEL_REFERENCES:
-        assert row.kernel is kernels[row.name]
+        assert row.kernel is names[row.name]
+        kernel, reference = row                         # the (kernel, reference) form of tests/test_kernels.py
+        assert kernel is row.kernel and reference is row.reference
 
 
 @pytest.mark.parametrize("row", KERNEL_REFERENCES, ids=lambda r: r.name)
