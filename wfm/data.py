@@ -2,7 +2,8 @@
 
 The random classification (storage) problem of the wide-flat-minima literature: P = α·n_weights patterns
 ξ^μ, i.i.d. uniform in {±1}^N (binary) or i.i.d. N(0, 1) (Gaussian), with labels σ^μ ∈ {±1} i.i.d.
-uniform and independent of ξ (paper_digest.md §2.1). α is counted **per weight**, so a fully connected
+uniform and independent of ξ (Gardner, J. Phys. A 21, 257 (1988); Baldassi, Pittorino & Zecchina, PNAS
+117, 161 (2020), arXiv:1905.07833). α is counted **per weight**, so a fully connected
 committee with K units of N inputs stores P = α·N·K patterns (as in BinaryCommitteeMachineFBP.jl,
 ``M = round(Int, K*N*α)``).
 

@@ -5,7 +5,8 @@ machines) this module counts the solutions 𝕏_ξ(W) = Π_μ Θ(Δ^μ(W) − κ
 
 * :func:`count_solutions`: 𝒩 = Σ_W 𝕏_ξ(W);
 * :func:`distance_counts`: 𝒩(W̃, d) at every Hamming distance d·N = 0..N from a ±1 reference W̃
-  (paper_digest.md §3.1), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
+  (the local entropy of Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015),
+  arXiv:1509.05753), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
   (:func:`local_entropy`) and the entropy per weight s = (1/N) ln 𝒩 (:func:`entropy`);
 * :func:`sample_solutions`: i.i.d. uniform draws from the solution space (the "typical" solutions).
 
@@ -33,7 +34,7 @@ import numba as nb
 import numpy as np
 
 from .core.checks import check_int
-from .kernels.arrays import error_threshold, input_columns, model_code
+from .kernels.arrays import KernelArrays, model_code
 from .kernels.fields import sgn
 from .core.codes import Output
 
@@ -249,8 +250,8 @@ def _collect_impl(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, m
     return out
 
 
-# Threads pay off only on large enumerations: a parallel region costs ~0.1 ms idle and tens of ms on an
-# oversubscribed machine, more than a whole N = 21 perceptron count (~1 ms). Same code, two compilations.
+# Threads pay off only on large enumerations: starting a parallel region costs more than a whole small count
+# (N = 21 perceptron), and much more on an oversubscribed machine. Same code, two compilations.
 _enumerate_par = nb.njit(parallel=True, cache=True)(_enumerate_impl)
 _enumerate_ser = nb.njit(cache=True)(_enumerate_impl)
 _collect_par = nb.njit(parallel=True, cache=True)(_collect_impl)
@@ -295,20 +296,16 @@ def _setup(model, patterns, reference):
         if ref.ndim != len(model.weight_shape):
             raise ValueError("reference must be one weight configuration, not a batch")
         ref = ref.reshape(-1).astype(np.int8)
-    xi = np.ascontiguousarray(patterns.xi)
-    b = _n_low(nw, patterns.p, model.k)
+    ka = KernelArrays(model, patterns)
+    b = _n_low(nw, ka.p, ka.k)
     nh = nw - b
-    cols = input_columns(model)
-    low, ldist = _low_tables(xi, cols, model.m, model.k, b, ref)
+    low, ldist = _low_tables(ka.xi, ka.cols, ka.m, ka.k, b, ref)
     n_outer = 1 << nh
     nchunks = min(_N_CHUNKS, n_outer)
     bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
-    labels = np.ascontiguousarray(patterns.labels)
-    code = model_code(model)
-    masks, full = _perceptron_masks(low, labels, b) if code == Output.PERCEPTRON else \
+    masks, full = _perceptron_masks(low, ka.sig, b) if ka.code == Output.PERCEPTRON else \
         (np.zeros((0, 0, 1), np.uint64), np.zeros(1, np.uint64))
-    args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, masks, full,
-            ldist, nw)
+    args = (ka.xi, ka.sig, ka.cols, ka.m, ka.k, ka.code, ka.thr, b, nh, ref, low, masks, full, ldist, nw)
     return bounds, args
 
 

@@ -5,7 +5,7 @@
 * cross-entropy (PNAS 2020):  f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) = −Δ/2 + (1/2γ) ln 2cosh(γΔ)
       f'_γ(Δ) = (tanh(γΔ) − 1)/2,     f''_γ(Δ) = (γ/2) sech²(γΔ)
   f_γ → max(0, −Δ) as γ → ∞; for continuous weights f_γ(cΔ) = c f_{cγ}(Δ), so the effective inverse
-  temperature is γ|W|/√N (paper_digest.md §2.4).
+  temperature is γ|W|/√N (Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833).
 
 Each loss is an object with vectorized NumPy ``value``/``derivative``/``second_derivative`` and, for
 Numba kernels, an integer ``code`` and a float ``param`` to pass to the scalar kernels :func:`loss_value`,
@@ -122,7 +122,7 @@ def hinge(kappa=0.0) -> Loss:
 
 
 def cross_entropy(gamma=1.0) -> Loss:
-    """Cross-entropy f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) of PNAS 2020 (paper_digest.md §2.4); γ > 0."""
+    """Cross-entropy f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) of PNAS 2020 (arXiv:1905.07833); γ > 0."""
     return Loss("cross_entropy", LossCode.CROSS_ENTROPY, check_float("gamma", gamma, positive=True), smooth=True)
 
 

@@ -3,8 +3,9 @@
 Every measure is called as ``measure(name, model, patterns, weights, **options)`` and returns a dict with
 at least ``"value"`` (a float) plus diagnostics (Hessian measures always carry the ReLU near-kink count
 ``near_kink`` and ``min_abs_field``). ``model`` is a ``wfm.models`` model (weights as ``wfm.solve``
-returns them) or a :class:`~wfm.landscape.TwoLayer` with its flat θ. Invariances refer to the symmetries of
-flatness_digest.md §3.4: G1 = Dinh's global α, G2 = per-unit rescaling (ReLU/leaky ReLU with a trainable
+returns them) or a :class:`~wfm.landscape.TwoLayer` with its flat θ. Invariances refer to the rescaling
+symmetries of Dinh et al. (ICML 2017, arXiv:1703.04933), written out in docs/landscape.md §3: G1 = Dinh's
+global α, G2 = per-unit rescaling (ReLU/leaky ReLU with a trainable
 second layer), S = norm rescaling of a scale-invariant unit; True/False is the claim the tests and
 :func:`~wfm.landscape.reparam_report` check, None = not applicable. Experiments and the CLI
 (``wfm measure NAME``) go through this registry.
@@ -41,7 +42,7 @@ class Measure:
 
 MEASURES: dict[str, Measure] = {}
 
-#: the measures of the reparametrization table (flatness_digest.md §3.4–3.5)
+#: the measures of the reparametrization table (docs/landscape.md §3; ``reparam_report``)
 REPARAM_TABLE = ("train_loss", "train_error", "lambda_max", "trace", "frobenius", "ws_bound", "eps_sharpness",
                  "local_energy_add", "local_energy_mult", "local_energy_err_mult", "local_energy_layer",
                  "local_energy_unit", "log_hessian_trace", "orbit_min_trace", "fisher_rao")

@@ -1,7 +1,6 @@
 """Small helpers shared by the gradient methods (option checks, budget, weight layout)."""
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -52,6 +51,3 @@ def rms_norm(w):
     """|w|/√(number of weights): 1 on the sphere |w_k|² = m."""
     return float(np.sqrt(np.mean(np.square(w))))
 
-
-def n_batches(p, batch):
-    return int(math.ceil(p / batch))

@@ -10,12 +10,14 @@ Output pre-activation λ^μ: h_1 (perceptron), Σ_k sign h_k (sign committee), �
 c_k = +1 for k < K/2 and −1 after (ReLU committee). Stability Δ^μ = σ^μ λ^μ; an error is Δ^μ ≤ κ.
 
 The mini-batch loss is the **sum** L_B(w) = Σ_{μ∈B} f_γ(Δ^μ) of the PNAS 2020 cross-entropy
-f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (paper_digest.md §2.4), and its gradient
+f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833;
+:mod:`wfm.losses`), and its gradient
 
     ∂L_B/∂w_{ki} = Σ_{μ∈B} f'_γ(Δ^μ) σ^μ ∂λ^μ/∂w_{ki},  ∂λ/∂w_{ki} = ξ_{k,i}/√m (perceptron),
                                                         c_k Θ(h_k) ξ_{k,i}/√m (ReLU; Θ(0) = 0),
 
-which is what :func:`wfm.losses.gradient` computes on the whole set (tests compare the two).
+which is what :func:`wfm.losses.gradient` computes on the whole set. Every kernel has a slow NumPy
+reference: the table ``KERNEL_REFERENCES`` of ``tests/test_solvers_grad.py``.
 """
 from __future__ import annotations
 
@@ -30,8 +32,7 @@ from ..core.codes import LossCode, Output
 # Reassociation lets LLVM vectorise the float reductions (the field sums); no 'nnan'/'ninf' assumptions.
 FAST = {"reassoc", "contract", "nsz", "arcp"}
 
-__all__ = ["fields", "batch_grad", "evaluate", "evaluate_many", "sign_of",
-           "project_units"]
+__all__ = ["fields", "batch_grad", "evaluate", "evaluate_many", "project_units"]
 
 
 @nb.njit(cache=True, nogil=True, inline="always", fastmath=FAST)
@@ -49,6 +50,7 @@ def fields(w, xi, mu, tree, scale, h):
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _pre(code, h):
+    """Output pre-activation λ from the unit fields h for ``code`` Output.PERCEPTRON, SIGN or RELU; NaN otherwise."""
     kk = h.shape[0]
     if code == Output.PERCEPTRON:
         return h[0]
@@ -64,10 +66,7 @@ def _pre(code, h):
             if h[k] > 0:
                 s += h[k] if k < half else -h[k]
         return s
-    p = 1.0
-    for k in range(kk):
-        p *= 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
-    return p
+    return np.nan      # no gradient method runs on parity machines (their ``applies`` checks reject them)
 
 
 @nb.njit(cache=True, nogil=True, fastmath=FAST)
@@ -139,15 +138,6 @@ def evaluate_many(ws, xi, labels, tree, code, gamma, kappa, losses, errs):
         errs[r] = e
 
 
-@nb.njit(cache=True, nogil=True)
-def sign_of(hid, out):
-    """out ← sign(H) with sign(0) = −1 (BinaryCommitteeMachineRSGD.jl: J = H > 0)."""
-    flat_h = hid.ravel()
-    flat_o = out.ravel()
-    for j in range(flat_h.shape[0]):
-        flat_o[j] = 1.0 if flat_h[j] > 0 else -1.0
-
-
 @nb.njit(cache=True, nogil=True, fastmath=FAST)
 def project_units(w):
     """Project every unit onto its sphere |w_k|² = m (spherical weights)."""
@@ -161,12 +151,3 @@ def project_units(w):
             for i in range(m):
                 w[k, i] *= f
 
-
-def model_code(model) -> int:
-    from ..kernels.arrays import model_code as mc
-    return mc(model)
-
-
-def batch_slices(perm, batch):
-    """Consecutive mini-batches of a permutation (the last may be shorter): list of index arrays."""
-    return [perm[a:a + batch] for a in range(0, perm.shape[0], batch)]
