@@ -251,7 +251,7 @@ def test_figure_experiments_take_method_options_as_a_dict_and_the_margin_by_name
     with pytest.raises(ValueError, match="k"):
         sm.validate({**base, "model": "tree-sign"}, 0)  # a committee needs k
     cont = E.get("fig-continuous")
-    assert cont.validate({"options": {"gamma": 2.0}}, 0)["options"] == {"gamma": 2.0}
+    assert cont.validate({"options": {"ce_gamma": 2.0}}, 0)["options"] == {"ce_gamma": 2.0}
     with pytest.raises(TypeError, match="options"):
         cont.validate({"options": '{"gamma": 2.0}'}, 0)
 

@@ -41,7 +41,7 @@ def parts(mode):
                    "grid": {"options": [{"gamma0": g, "gamma1": g} for g in GAMMAS_BIN]}},
         "sphere": {"experiment": "fig-continuous", "seeds": by_mode(mode, *INSTANCES["sphere"]),
                    "params": {"model": "perceptron", "n": n, "alpha": ALPHA_SPH, "method": "sgd-ce", "sigmas": SIGMAS},
-                   "grid": {"options": [{"gamma": g, "gamma_factor": 1.0, "shrink_epochs": 100, "shrink_factor": 0.999}
+                   "grid": {"options": [{"ce_gamma": g, "ce_gamma_factor": 1.0, "shrink_epochs": 100, "shrink_factor": 0.999}
                                         for g in GAMMAS_SPH]}},
         "norm": {"experiment": "fig-continuous", "seeds": by_mode(mode, *INSTANCES["norm"]),
                  "params": {"model": "perceptron", "n": n, "alpha": ALPHA_SPH, "method": "sgd-ce", "sigmas": SIGMAS},
@@ -80,7 +80,7 @@ def _binary_by_gamma(bn):
 def check(data, mode):
     claims = []
     sph = data["sphere"]
-    sph = solved(sph.assign(g_ce=option(sph, "gamma")))
+    sph = solved(sph.assign(g_ce=option(sph, "ce_gamma")))
     g = sph.groupby("g_ce")
     kap = g["kappa_min"].mean()
     le = g["le_error"].apply(_at_sigma0)
@@ -129,7 +129,7 @@ def plot(data, mode):
     style.legend_below(a, ncol=2)
 
     sph = data["sphere"]
-    sph = solved(sph.assign(g=option(sph, "gamma"))) if len(sph) else sph
+    sph = solved(sph.assign(g=option(sph, "ce_gamma"))) if len(sph) else sph
     grp = sph.groupby("g") if len(sph) else None
     kc, lc = style.OKABE_ITO["blue"], style.OKABE_ITO["vermillion"]
     if grp is not None:

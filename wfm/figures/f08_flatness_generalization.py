@@ -40,7 +40,7 @@ def parts(mode):
                "zip": zip_methods(available(ALGOS), n)},
         "digits": {"experiment": "fig-continuous", "seeds": by_mode(mode, *INSTANCES["digits"]),
                    "params": {"model": "perceptron", "data": "digits", "method": "sgd-ce", "sigmas": SIGMAS},
-                   "grid": {"options": [{"gamma": g, "gamma_factor": 1.0, "max_epochs": DIGITS_EPOCHS}
+                   "grid": {"options": [{"ce_gamma": g, "ce_gamma_factor": 1.0, "max_epochs": DIGITS_EPOCHS}
                                         for g in DIGITS_GAMMAS]
                             + [{"norm": "free", "max_epochs": DIGITS_EPOCHS}]}},
     }
@@ -114,7 +114,7 @@ def plot(data, mode):
                title=rf"algorithm (binary perceptron, $\alpha$ = {ALPHA:g}, teacher–student)")
     dg = data["digits"]
     if len(dg):
-        g = option(dg, "gamma")
+        g = option(dg, "ce_gamma")
         labels = [rf"$\gamma$ = {x:g}" if x is not None and np.isfinite(x) else "free norm" for x in g]
         order = sorted(set(labels), key=lambda s_: (s_ == "free norm", float(s_.split("= ")[1]) if "=" in s_ else 0))
         i0 = SIGMAS.index(SIGMA0)

@@ -8,6 +8,6 @@
 
 The kernels of each algorithm family live beside it (``wfm/solvers/_mc.py``, ``wfm/bp/_kernels.py``,
 ``wfm/solvers/_grad_kernels.py``, ``wfm/landscape/_kernels.py``) and belong to this layer too: they import
-only from ``wfm.core`` and layer 1. Every kernel has a slow reference; the table in ``tests/test_kernels.py``
-lists them.
+only from ``wfm.core`` and layer 1. Every kernel has a slow reference, listed in the ``KERNEL_REFERENCES`` table
+of its family's test module; ``tests/test_kernels.py`` checks that no kernel is missing from the tables.
 """
