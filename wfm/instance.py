@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+from typing import cast
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def model_from_description(desc: dict) -> Model:
 def _check_seed_key(key):
     if key is None:
         return ()
-    if isinstance(key, (str, bytes)) or not all(isinstance(x, numbers.Integral) and x >= 0 for x in key):
+    if isinstance(key, (str, bytes)) or not all(isinstance(x, numbers.Integral) and int(x) >= 0 for x in key):
         raise TypeError(f"data_seed_key must be a sequence of integers >= 0, got {key!r}")
     return tuple(int(x) for x in key)
 
@@ -155,7 +156,7 @@ class Instance:
     @property
     def alpha_realized(self) -> float:
         """The realized load α = P / n_weights (what every report prints)."""
-        return self.p / self.n_weights
+        return cast(int, self.p) / self.n_weights  # p is set by __post_init__
 
     def model_description(self) -> dict:
         d = {"model": self.model, "n": self.n, "weights": self.weights, "margin": self.margin}
@@ -191,9 +192,9 @@ class Instance:
         desc = self.describe()
         if self.teacher:
             teacher = model_from_description({**self.model_description(), "margin": 0.0})
-            train, test = teacher_student(teacher, p=self.p, p_test=max(1, self.p_test), kind=self.patterns, seed=ss,
-                                          model=model)
-            test = test if self.p_test else None
+            train, test_all = teacher_student(teacher, p=self.p, p_test=max(1, self.p_test), kind=self.patterns,
+                                              seed=ss, model=model)
+            test = test_all if self.p_test else None
         else:
             train = random_patterns(model.n, p=self.p, kind=self.patterns, seed=ss, model=model)
             test = None

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -58,8 +59,9 @@ def save_npz(path, meta: dict, arrays: dict, *, name="path"):
         if key == _META:
             raise ValueError(f"array name {_META!r} is reserved for the header")
     buf = json.dumps(to_jsonable(meta), allow_nan=False).encode()
-    np.savez_compressed(path, **{_META: np.frombuffer(buf, dtype=np.uint8)},
-                        **{k: np.asarray(v) for k, v in arrays.items()})
+    payload: dict[str, Any] = {_META: np.frombuffer(buf, dtype=np.uint8)}
+    payload.update((k, np.asarray(v)) for k, v in arrays.items())
+    np.savez_compressed(path, **payload)
 
 
 def load_npz(path, *, name="path") -> tuple[dict, dict]:
