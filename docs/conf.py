@@ -62,7 +62,14 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # -- doctest: the guide's ``{doctest}`` blocks (``sphinx-build -b doctest docs docs/_build/doctest``) --------
-doctest_global_setup = "import numpy as np\nimport wfm"
+doctest_global_setup = """
+import os, tempfile
+import numpy as np
+import wfm
+_wfm_doctest_cwd = os.getcwd()
+os.chdir(tempfile.mkdtemp(prefix="wfm-doctest-"))  # the examples write stores and figures: not into the checkout
+"""
+doctest_global_cleanup = "os.chdir(_wfm_doctest_cwd)"
 doctest_test_doctest_blocks = ""  # only the explicit {doctest} blocks of the guide, not docstring snippets
 
 # -- HTML ---------------------------------------------------------------------------------------------------
