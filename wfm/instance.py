@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from typing import cast
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 
@@ -39,7 +40,7 @@ MODEL_ALIASES = {"tree-sign": ("tree", "sign"), "tree-relu": ("tree", "relu"),
 _CLASSES = {"perceptron": Perceptron, "tree": TreeCommittee, "committee": Committee, "parity": ParityMachine}
 
 
-def split_model_name(model, activation=None):
+def split_model_name(model: str, activation: str | None = None) -> tuple[str, str | None]:
     """``(kind, activation)`` from a model name or short alias; ValueError naming ``model`` otherwise.
 
     An alias fixes the activation; giving a different ``activation`` with it is an error.
@@ -84,7 +85,7 @@ def model_from_description(desc: dict) -> Model:
     return _CLASSES[kind](**desc)
 
 
-def _check_seed_key(key):
+def _check_seed_key(key: Iterable[Any] | None) -> tuple[int, ...]:
     if key is None:
         return ()
     if isinstance(key, (str, bytes)) or not all(isinstance(x, numbers.Integral) and int(x) >= 0 for x in key):
@@ -115,7 +116,7 @@ class Instance:
     p_test: int = 0
     alpha_requested: float | None = dataclasses.field(default=None, compare=False)
 
-    def __post_init__(self, alpha):
+    def __post_init__(self, alpha: float | None) -> None:
         kind, act = split_model_name(self.model, None if self.activation == "sign" else self.activation)
         object.__setattr__(self, "model", kind)
         object.__setattr__(self, "activation", act or "sign")
@@ -185,7 +186,7 @@ class Instance:
         train, test = self._data(model)
         return model, train, test
 
-    def _data(self, model):
+    def _data(self, model: Model) -> tuple[Patterns, Patterns | None]:
         if self.data_seed is None:
             raise ValueError("data_seed=None: an instance without a data seed cannot be rebuilt; give an integer")
         ss = self.seed_sequence()
@@ -231,8 +232,9 @@ class Instance:
         return inst
 
     @classmethod
-    def from_model(cls, model: Model, *, alpha=None, p=None, patterns="binary", data_seed=0, data_seed_key=(),
-                   teacher=False, p_test=0) -> "Instance":
+    def from_model(cls, model: Model, *, alpha: float | None = None, p: int | None = None, patterns: str = "binary",
+                   data_seed: int | None = 0, data_seed_key: tuple[int, ...] = (), teacher: bool = False,
+                   p_test: int = 0) -> "Instance":
         """The instance of ``model`` with the given data description."""
         desc = model.describe()
         kind = desc.pop("model")
@@ -241,7 +243,7 @@ class Instance:
         return cls(model=kind, alpha=alpha, p=p, patterns=patterns, data_seed=data_seed,
                    data_seed_key=data_seed_key, teacher=teacher, p_test=p_test, **desc)
 
-    def replace(self, **changes) -> "Instance":
+    def replace(self, **changes: Any) -> "Instance":
         """A copy with some fields changed (``alpha=`` recomputes P)."""
         d = self.describe()
         d.pop("alpha", None)
@@ -251,7 +253,7 @@ class Instance:
         d.update(changes)
         return Instance.from_dict(d) if "p" in d else Instance(**d)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         m = f"{self.model}(n={self.n}" + (f", k={self.k}" if self.k else "") + \
             (f", {self.activation}" if self.model in ("tree", "committee") else "") + f", {self.weights}" + \
             (f", κ={self.margin:g}" if self.margin else "") + ")"
