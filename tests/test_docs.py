@@ -154,12 +154,14 @@ def test_verbatim_list_holds_only_docstrings_that_need_it():
 # coverage of the API reference
 
 
-def test_api_reference_lists_every_public_module():
-    listed = set(re.findall(r"^\s+(wfm[\w.]*)\s*$", (DOCS / "api.rst").read_text(), flags=re.M))
-    public = {"wfm"} | {f"wfm.{m.name}" for m in pkgutil.iter_modules(wfm.__path__)
-                        if not m.name.startswith("_")}
-    assert public <= listed, f"not in docs/api.rst: {sorted(public - listed)}"
-    assert listed <= public, f"no such module: {sorted(listed - public)}"
+def test_api_reference_covers_the_package():
+    """The API pages are generated recursively from the package, so every public module is documented (the
+    Sphinx build fails if one cannot be imported); the brief's list of modules is among them."""
+    text = (DOCS / "api.rst").read_text()
+    assert re.search(r"autosummary::\n\s+:toctree: api/generated\n\s+:recursive:\n\n\s+wfm\n", text)
+    public = {m.name for m in pkgutil.iter_modules(wfm.__path__) if not m.name.startswith("_")}
+    assert {"core", "data", "models", "losses", "instance", "kernels", "solvers", "bp", "exact", "landscape",
+            "theory", "experiments", "sweep", "figures", "cli"} <= public
 
 
 def test_derivations_are_in_the_site():
