@@ -60,6 +60,26 @@ wfm_docstrings_verbatim = {
 # -- Markdown (MyST): the user guide and the derivations ---------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+suppress_warnings = ["myst.header"]  # a derivation may skip a heading level; that is no reason to fail the build
+
+#: the Markdown pages of docs/ that are the site's own; every other docs/*.md (and docs/theory/*.md) is a
+#: derivation, listed on the derivations page by itself
+SITE_PAGES = {"index", "tour", "derivations"}
+
+
+def derivation_pages():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return sorted(f[:-3] for f in os.listdir(here) if f.endswith(".md") and f[:-3] not in SITE_PAGES)
+
+
+def _list_derivations(app, docname, source):
+    """source-read: the toctree of derivations.md gets every top-level derivation page after ``theory/*``."""
+    if docname == "derivations":
+        source[0] = source[0].replace("theory/*\n", "theory/*\n" + "".join(f"{n}\n" for n in derivation_pages()))
+
+
+def setup(app):
+    app.connect("source-read", _list_derivations)
 
 # -- doctest: the guide's ``{doctest}`` blocks (``sphinx-build -b doctest docs docs/_build/doctest``) --------
 doctest_global_setup = """
