@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 
@@ -38,7 +40,7 @@ MODEL_ALIASES = {"tree-sign": ("tree", "sign"), "tree-relu": ("tree", "relu"),
 _CLASSES = {"perceptron": Perceptron, "tree": TreeCommittee, "committee": Committee, "parity": ParityMachine}
 
 
-def split_model_name(model, activation=None):
+def split_model_name(model: str, activation: str | None = None) -> tuple[str, str | None]:
     """``(kind, activation)`` from a model name or short alias; ValueError naming ``model`` otherwise.
 
     An alias fixes the activation; giving a different ``activation`` with it is an error.
@@ -83,10 +85,10 @@ def model_from_description(desc: dict) -> Model:
     return _CLASSES[kind](**desc)
 
 
-def _check_seed_key(key):
+def _check_seed_key(key: Iterable[Any] | None) -> tuple[int, ...]:
     if key is None:
         return ()
-    if isinstance(key, (str, bytes)) or not all(isinstance(x, numbers.Integral) and x >= 0 for x in key):
+    if isinstance(key, (str, bytes)) or not all(isinstance(x, numbers.Integral) and int(x) >= 0 for x in key):
         raise TypeError(f"data_seed_key must be a sequence of integers >= 0, got {key!r}")
     return tuple(int(x) for x in key)
 
@@ -114,7 +116,7 @@ class Instance:
     p_test: int = 0
     alpha_requested: float | None = dataclasses.field(default=None, compare=False)
 
-    def __post_init__(self, alpha):
+    def __post_init__(self, alpha: float | None) -> None:
         kind, act = split_model_name(self.model, None if self.activation == "sign" else self.activation)
         object.__setattr__(self, "model", kind)
         object.__setattr__(self, "activation", act or "sign")
@@ -155,7 +157,7 @@ class Instance:
     @property
     def alpha_realized(self) -> float:
         """The realized load α = P / n_weights (what every report prints)."""
-        return self.p / self.n_weights
+        return cast(int, self.p) / self.n_weights  # p is set by __post_init__
 
     def model_description(self) -> dict:
         d = {"model": self.model, "n": self.n, "weights": self.weights, "margin": self.margin}
@@ -184,16 +186,16 @@ class Instance:
         train, test = self._data(model)
         return model, train, test
 
-    def _data(self, model):
+    def _data(self, model: Model) -> tuple[Patterns, Patterns | None]:
         if self.data_seed is None:
             raise ValueError("data_seed=None: an instance without a data seed cannot be rebuilt; give an integer")
         ss = self.seed_sequence()
         desc = self.describe()
         if self.teacher:
             teacher = model_from_description({**self.model_description(), "margin": 0.0})
-            train, test = teacher_student(teacher, p=self.p, p_test=max(1, self.p_test), kind=self.patterns, seed=ss,
-                                          model=model)
-            test = test if self.p_test else None
+            train, test_all = teacher_student(teacher, p=self.p, p_test=max(1, self.p_test), kind=self.patterns,
+                                              seed=ss, model=model)
+            test = test_all if self.p_test else None
         else:
             train = random_patterns(model.n, p=self.p, kind=self.patterns, seed=ss, model=model)
             test = None
@@ -230,8 +232,9 @@ class Instance:
         return inst
 
     @classmethod
-    def from_model(cls, model: Model, *, alpha=None, p=None, patterns="binary", data_seed=0, data_seed_key=(),
-                   teacher=False, p_test=0) -> "Instance":
+    def from_model(cls, model: Model, *, alpha: float | None = None, p: int | None = None, patterns: str = "binary",
+                   data_seed: int | None = 0, data_seed_key: tuple[int, ...] = (), teacher: bool = False,
+                   p_test: int = 0) -> "Instance":
         """The instance of ``model`` with the given data description."""
         desc = model.describe()
         kind = desc.pop("model")
@@ -240,7 +243,7 @@ class Instance:
         return cls(model=kind, alpha=alpha, p=p, patterns=patterns, data_seed=data_seed,
                    data_seed_key=data_seed_key, teacher=teacher, p_test=p_test, **desc)
 
-    def replace(self, **changes) -> "Instance":
+    def replace(self, **changes: Any) -> "Instance":
         """A copy with some fields changed (``alpha=`` recomputes P)."""
         d = self.describe()
         d.pop("alpha", None)
@@ -250,7 +253,7 @@ class Instance:
         d.update(changes)
         return Instance.from_dict(d) if "p" in d else Instance(**d)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         m = f"{self.model}(n={self.n}" + (f", k={self.k}" if self.k else "") + \
             (f", {self.activation}" if self.model in ("tree", "committee") else "") + f", {self.weights}" + \
             (f", κ={self.margin:g}" if self.margin else "") + ")"

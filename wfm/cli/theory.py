@@ -146,7 +146,9 @@ def _committee(args):
     from ..theory import counting_bound, tree_committee_capacity, tree_committee_repair_cost, tree_committee_rs
 
     ks = [_k_value(k) for k in args.k]
-    rows, record, notes = [], {"activation": args.activation, "weights": args.weights, "K": ks}, set()
+    rows: list[tuple] = []
+    record: dict = {"activation": args.activation, "weights": args.weights, "K": ks}
+    notes: set[str] = set()
     if args.alpha is not None:
         out = []
         for k in ks:
@@ -169,7 +171,9 @@ def _committee(args):
             else:
                 err = 0.0
             bound = counting_bound(int(k)) if (args.activation == "sign" and k != float("inf")) else float("nan")
-            caps.append(ac), errs.append(err), bounds.append(bound)
+            caps.append(ac)
+            errs.append(err)
+            bounds.append(bound)
             rows.append((k, ac, err, bound))
         record.update(alpha_c=caps, alpha_c_stderr=errs, counting_bound=bounds)
         columns = ["K", "alpha_c", "stderr", "count_bound"]

@@ -7,18 +7,23 @@ turns these into one line on stderr and exit code 2.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Collection, Iterable
+from typing import TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
 
-def check_choice(name, value, allowed):
+
+def check_choice(name: str, value: T, allowed: Collection[object]) -> T:
     """Return ``value`` if it is one of ``allowed``; else ValueError naming ``name``."""
     if value not in allowed:
         raise ValueError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, allowed))}")
     return value
 
 
-def check_int(name, value, *, min_value=None, odd=None, even=None):
+def check_int(name: str, value: object, *, min_value: int | None = None, odd: bool | None = None,
+              even: bool | None = None) -> int:
     """Return ``value`` as ``int`` after checking type, lower bound and parity."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
@@ -32,7 +37,8 @@ def check_int(name, value, *, min_value=None, odd=None, even=None):
     return value
 
 
-def check_float(name, value, *, positive=False, nonnegative=False, finite=True):
+def check_float(name: str, value: object, *, positive: bool = False, nonnegative: bool = False,
+                finite: bool = True) -> float:
     """Return ``value`` as ``float`` after checking it is a real number with the given sign."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
@@ -46,7 +52,7 @@ def check_float(name, value, *, positive=False, nonnegative=False, finite=True):
     return value
 
 
-def check_options(method, options, allowed):
+def check_options(method: str, options: Iterable[str], allowed: Iterable[str]) -> None:
     """Reject options a method does not know: an unknown option is an error, never silently ignored."""
     unknown = sorted(set(options) - set(allowed))
     if unknown:
@@ -56,7 +62,7 @@ def check_options(method, options, allowed):
         )
 
 
-def check_seed(name, seed):
+def check_seed(name: str, seed: object) -> int | np.random.SeedSequence | np.random.Generator | None:
     """A seed for ``numpy.random.SeedSequence``: None, an integer >= 0, or a SeedSequence/Generator."""
     import numpy as _np
 

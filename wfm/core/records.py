@@ -11,15 +11,18 @@ import json
 import math
 import os
 import zipfile
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["to_jsonable", "save_npz", "load_npz", "check_output_path"]
 
 _META = "__meta__"
 
 
-def to_jsonable(obj):
+def to_jsonable(obj: Any) -> Any:
     """numpy scalars/arrays (and nested dicts, lists, tuples of them) as plain JSON types.
 
     Non-finite floats become ``None`` (NaN) or ±1e308 (±inf), so the output is strict JSON.
@@ -37,7 +40,7 @@ def to_jsonable(obj):
     return obj
 
 
-def check_output_path(name, path):
+def check_output_path(name: str, path: str | os.PathLike[str]) -> str:
     """Fail early (ValueError naming the argument) when ``path`` cannot be written: a missing directory or a
     directory without write permission. Returns the path as a string."""
     path = os.fspath(path)
@@ -51,18 +54,20 @@ def check_output_path(name, path):
     return path
 
 
-def save_npz(path, meta: dict, arrays: dict, *, name="path"):
+def save_npz(path: str | os.PathLike[str], meta: dict, arrays: Mapping[str, npt.ArrayLike], *,
+             name: str = "path") -> None:
     """Write ``arrays`` and the JSON header ``meta`` to the ``.npz`` file ``path`` (compressed, no pickle)."""
     path = check_output_path(name, path)
     for key in arrays:
         if key == _META:
             raise ValueError(f"array name {_META!r} is reserved for the header")
     buf = json.dumps(to_jsonable(meta), allow_nan=False).encode()
-    np.savez_compressed(path, **{_META: np.frombuffer(buf, dtype=np.uint8)},
-                        **{k: np.asarray(v) for k, v in arrays.items()})
+    payload: dict[str, Any] = {_META: np.frombuffer(buf, dtype=np.uint8)}
+    payload.update((k, np.asarray(v)) for k, v in arrays.items())
+    np.savez_compressed(path, **payload)
 
 
-def load_npz(path, *, name="path") -> tuple[dict, dict]:
+def load_npz(path: str | os.PathLike[str], *, name: str = "path") -> tuple[dict, dict]:
     """Read a file written by :func:`save_npz`: ``(meta, arrays)``. ValueError naming ``name`` if the file does
     not exist or is not such an archive (no pickle is ever loaded)."""
     path = os.fspath(path)

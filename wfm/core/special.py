@@ -21,6 +21,7 @@ import math
 
 import numba as nb
 import numpy as np
+import numpy.typing as npt
 from scipy import special as _sp
 
 __all__ = ["G", "H", "log_H", "GH_ratio", "log_H_and_GH", "log_2cosh", "entropy_bound", "softplus", "sech2",
@@ -37,18 +38,18 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 # vectorized forms
 
 
-def G(x):
+def G(x: npt.ArrayLike) -> np.ndarray | float:
     r"""Standard Gaussian density :math:`G(x) = e^{-x^2/2}/\sqrt{2\pi}`."""
     x = np.asarray(x, dtype=float)
     return np.exp(-0.5 * x * x - LOG_SQRT_2PI)
 
 
-def H(x):
+def H(x: npt.ArrayLike) -> np.ndarray | float:
     r"""Gaussian tail :math:`H(x) = \int_x^\infty Dz = \tfrac12\mathrm{erfc}(x/\sqrt2)`."""
     return _sp.ndtr(-np.asarray(x, dtype=float))
 
 
-def log_H(x):
+def log_H(x: npt.ArrayLike) -> np.ndarray | float:
     r""":math:`\ln H(x)`, stable for every real ``x``.
 
     ``log_ndtr(-x)`` is accurate in both tails: for ``x -> +inf`` it follows
@@ -58,7 +59,7 @@ def log_H(x):
     return _sp.log_ndtr(-np.asarray(x, dtype=float))
 
 
-def GH_ratio(x):
+def GH_ratio(x: npt.ArrayLike) -> np.ndarray | float:
     r"""The ratio :math:`G(x)/H(x)` (inverse Mills ratio), stable for every real ``x``.
 
     For ``x >= 0``: :math:`G/H = \sqrt{2/\pi}\,/\,\mathrm{erfcx}(x/\sqrt2)` (erfcx avoids 0/0;
@@ -74,7 +75,7 @@ def GH_ratio(x):
     return out if out.ndim else out[()]
 
 
-def log_H_and_GH(x):
+def log_H_and_GH(x: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     r"""Both :math:`\ln H(x)` and :math:`G(x)/H(x)` from one ``erfcx`` evaluation (the hot loop of the
     replica integrals). With :math:`E = \mathrm{erfcx}(|x|/\sqrt2)`, :math:`H(|x|) = \tfrac12 E e^{-x^2/2}`:
 
@@ -95,13 +96,13 @@ def log_H_and_GH(x):
     return logh, gh
 
 
-def log_2cosh(x):
+def log_2cosh(x: npt.ArrayLike) -> np.ndarray | float:
     r""":math:`\ln 2\cosh x = |x| + \log1p(e^{-2|x|})`, stable for large ``|x|``."""
     a = np.abs(np.asarray(x, dtype=float))
     return a + np.log1p(np.exp(-2.0 * a))
 
 
-def entropy_bound(d):
+def entropy_bound(d: npt.ArrayLike) -> np.ndarray | float:
     r"""The binary entropy :math:`\mathcal H(d) = -d\ln d - (1-d)\ln(1-d)` for ``0 <= d <= 1``.
 
     :math:`\mathcal H(0) = \mathcal H(1) = 0` (the limits); NaN outside [0, 1]. It is the log-number per
@@ -116,12 +117,12 @@ def entropy_bound(d):
     return out if out.ndim else float(out)
 
 
-def softplus(y):
+def softplus(y: npt.ArrayLike) -> np.ndarray | float:
     r""":math:`\ln(1 + e^y)` without overflow (``logaddexp(0, y)``)."""
     return np.logaddexp(0.0, np.asarray(y, dtype=float))
 
 
-def sech2(x):
+def sech2(x: npt.ArrayLike) -> np.ndarray | float:
     r""":math:`\mathrm{sech}^2 x = 4e^{-2|x|}/(1 + e^{-2|x|})^2`, accurate where :math:`\tanh x` rounds to ±1."""
     e = np.exp(-2.0 * np.abs(np.asarray(x, dtype=float)))
     return 4.0 * e / ((1.0 + e) * (1.0 + e))
@@ -132,7 +133,7 @@ def sech2(x):
 
 
 @nb.njit(cache=True, nogil=True)
-def log_H_s(x):  # pragma: no cover - compiled
+def log_H_s(x: float) -> float:  # pragma: no cover - compiled
     r"""Scalar :math:`\ln H(x)`: ``log1p(-erfc(-x/√2)/2)`` for x < 0, ``log(erfc(x/√2)/2)`` for 0 ≤ x < 35, and the
     asymptotic series :math:`-x^2/2 - \ln x - \ln\sqrt{2\pi} + \ln(1 - x^{-2} + 3x^{-4} - \dots)` beyond, where
     erfc underflows."""
@@ -148,20 +149,20 @@ def log_H_s(x):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True)
-def GH_ratio_s(x):  # pragma: no cover - compiled
+def GH_ratio_s(x: float) -> float:  # pragma: no cover - compiled
     r"""Scalar :math:`G(x)/H(x)` as :math:`\exp(\ln G(x) - \ln H(x))` with the stable :func:`log_H_s`."""
     return math.exp(-0.5 * x * x - LOG_SQRT_2PI - log_H_s(x))
 
 
 @nb.njit(cache=True, nogil=True)
-def log_2cosh_s(x):  # pragma: no cover - compiled
+def log_2cosh_s(x: float) -> float:  # pragma: no cover - compiled
     r"""Scalar :math:`\ln 2\cosh x = |x| + \log1p(e^{-2|x|})`."""
     a = abs(x)
     return a + math.log1p(math.exp(-2.0 * a))
 
 
 @nb.njit(cache=True, nogil=True)
-def entropy_bound_s(d):  # pragma: no cover - compiled
+def entropy_bound_s(d: float) -> float:  # pragma: no cover - compiled
     r"""Scalar binary entropy :math:`\mathcal H(d)` (0 at d = 0 and 1, NaN outside [0, 1])."""
     if d < 0.0 or d > 1.0 or d != d:
         return math.nan
@@ -171,7 +172,7 @@ def entropy_bound_s(d):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True)
-def softplus_s(y):  # pragma: no cover - compiled
+def softplus_s(y: float) -> float:  # pragma: no cover - compiled
     r"""Scalar :math:`\ln(1 + e^y)` without overflow."""
     if y > 0:
         return y + math.log1p(math.exp(-y))
@@ -179,14 +180,14 @@ def softplus_s(y):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True, nogil=True)
-def sech2_s(x):  # pragma: no cover - compiled
+def sech2_s(x: float) -> float:  # pragma: no cover - compiled
     r"""Scalar :math:`\mathrm{sech}^2 x = 1 - \tanh^2 x`, accurate when :math:`\tanh x` rounds to ±1."""
     e = math.exp(-2.0 * abs(x))
     return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
 @nb.njit(cache=True, nogil=True)
-def logaddexp_s(a, b):  # pragma: no cover - compiled
+def logaddexp_s(a: float, b: float) -> float:  # pragma: no cover - compiled
     r"""Scalar :math:`\ln(e^a + e^b)`, exact when either argument is −∞."""
     if a == -math.inf:
         return b
