@@ -86,8 +86,14 @@ def _binary_patterns(name, model, binary_patterns):
 # ---------------------------------------------------------------------------------------------- annealing
 
 
+def _mc_patterns(binary_patterns):
+    if binary_patterns is False:
+        raise ValueError("Monte Carlo methods need binary (±1) patterns (kind='binary')")
+
+
 @_checks("sa")
 def _sa(o, model, binary_patterns):
+    _mc_patterns(binary_patterns)
     check_float("beta0", o["beta0"], positive=True)
     check_float("beta1", o["beta1"], positive=True)
     _budget(o, "max_sweeps")
@@ -100,6 +106,7 @@ def _sa(o, model, binary_patterns):
 
 @_checks("sa-ce")
 def _sa_ce(o, model, binary_patterns):
+    _mc_patterns(binary_patterns)
     for name in ("gamma0", "gamma1", "beta0", "beta1"):
         check_float(name, o[name], positive=True)
     _budget(o, "max_sweeps")
@@ -109,6 +116,7 @@ def _sa_ce(o, model, binary_patterns):
 
 @_checks("replicated-sa")
 def _replicated_sa(o, model, binary_patterns):
+    _mc_patterns(binary_patterns)
     y = check_int("y", o["y"], min_value=1)
     for name in ("gamma0", "gamma1", "beta0", "beta1", "ce_gamma"):
         check_float(name, o[name], positive=True)

@@ -21,9 +21,11 @@ Executors:
 Time limit (``timeout`` seconds per task: the spec's ``timeout`` or ``run(..., timeout=S)``): a task that runs
 longer is recorded as failed with the error ``timeout after S s`` and the sweep goes on. On the local pool its
 worker process is killed and replaced. On Dask and other executors the worker's :func:`run_task` gives up
-waiting for the experiment after S seconds and reports the failure; the computation itself cannot be stopped
-from inside the worker and runs on in a background thread until it returns (on Dask the coordinator then
-restarts that worker through its nanny, which ends it).
+waiting for the experiment after S seconds and reports the failure, so the sweep goes on too; but the
+computation itself cannot be stopped from inside the worker: it runs on in a background thread of that worker
+until it returns, competing for the worker's core meanwhile. (Restarting the worker through its nanny would end
+it, but on a ``LocalCluster`` the nanny sometimes closes instead of restarting, leaving the cluster without
+workers; so the coordinator does not do it.)
 """
 from __future__ import annotations
 
@@ -221,19 +223,8 @@ class _ClientBackend(_Backend):
             pass
 
     def after_timeout(self, outcome):
-        """Restart the worker that still runs a timed-out computation (through its nanny; in the background)."""
-        address = outcome.get("worker")
-        if not address:
-            return
-
-        def restart():
-            try:
-                self.client.restart_workers([address], raise_for_error=True)
-            except Exception as exc:  # noqa: BLE001 -- e.g. a worker without a nanny
-                log.warning("could not restart Dask worker %s after a timeout (%s); the timed-out computation "
-                            "runs on there until it returns", address, exc)
-
-        threading.Thread(target=restart, name="wfm-dask-restart", daemon=True).start()
+        log.warning("a task timed out on Dask worker %s; its computation cannot be stopped there and runs on in a "
+                    "background thread until it returns", outcome.get("worker") or "?")
 
 
 class _DaskBackend(_ClientBackend):
@@ -248,8 +239,11 @@ class _DaskBackend(_ClientBackend):
         if n is not None:
             threads = threads or max(1, usable_cores() // n)
             env = {v: str(threads) for v in _THREAD_VARS}
+            # the workers ignore SIGINT once started (the preload wfm.sweep._dask_worker): a Ctrl-C is the
+            # coordinator's to handle. (One in the seconds while they start may still print their tracebacks.)
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address=None, env=env, silence_logs=logging.ERROR)
+                                        dashboard_address=None, env=env, silence_logs=logging.ERROR,
+                                        preload=["wfm.sweep._dask_worker"])
             self.client = Client(self.cluster)
             desc = f"Dask LocalCluster on 127.0.0.1: {n} worker processes x {threads} threads"
         else:
