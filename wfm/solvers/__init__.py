@@ -205,6 +205,11 @@ def validate_options(name, options, model=None, binary_patterns=None) -> dict:
     if not isinstance(options, dict):
         raise TypeError(f"options of method={name!r} must be a table (dict), got {options!r}")
     m = _REGISTRY[name]
+    renamed = getattr(m, "renamed", None) or {}
+    old = sorted(set(options) & set(renamed))
+    if old:
+        raise TypeError(f"option(s) of method={name!r} renamed: "
+                        + ", ".join(f"{o} is now {renamed[o]}" for o in old))
     check_options(f"method={name!r}", options, m.options)
     free = ANY_TYPE.get(name, frozenset())
     for key, value in options.items():

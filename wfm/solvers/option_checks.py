@@ -39,6 +39,14 @@ def _checks(*names, any_type=()):
     return deco
 
 
+def _name(o, *names):
+    """The first of ``names`` that ``o`` has: an option's current name, then its former one (a renamed option)."""
+    for n in names:
+        if n in o:
+            return n
+    raise KeyError(names[0])
+
+
 def _bool(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be true or false, got {value!r}")
@@ -136,8 +144,8 @@ def _sgd_ce(o, model, binary_patterns):
         check_float("lr", o["lr"], positive=True)
     check_float("lr_factor", o["lr_factor"], positive=True)
     check_int("batch", o["batch"], min_value=1)
-    check_float("gamma", o["gamma"], positive=True)
-    check_float("gamma_factor", o["gamma_factor"], positive=True)
+    for key in (_name(o, "ce_gamma", "gamma"), _name(o, "ce_gamma_factor", "gamma_factor")):
+        check_float(key, o[key], positive=True)
     check_choice("norm", o["norm"], ("sphere", "decay", "free"))
     weight_decay = check_float("weight_decay", o["weight_decay"], nonnegative=True)
     check_int("shrink_epochs", o["shrink_epochs"], min_value=0)
@@ -163,14 +171,16 @@ def _rsgd(o, model, binary_patterns):
     if o["lr"] is not None:
         check_float("lr", o["lr"], positive=True)
     check_float("lam", o["lam"], nonnegative=True)
-    if o["gamma"] is not None:
-        check_float("gamma", o["gamma"], nonnegative=True, finite=binary is False)
-    if o["gamma_step"] is not None:
-        check_float("gamma_step", o["gamma_step"])
-    if o["gamma_rate"] is not None:
-        gamma_rate = check_float("gamma_rate", o["gamma_rate"])
-        if gamma_rate <= -1:
-            raise ValueError(f"gamma_rate must be > -1, got {gamma_rate}")
+    coupling, step, rate = (_name(o, "coupling", "gamma"), _name(o, "coupling_step", "gamma_step"),
+                            _name(o, "coupling_rate", "gamma_rate"))
+    if o[coupling] is not None:
+        check_float(coupling, o[coupling], nonnegative=True, finite=binary is False)
+    if o[step] is not None:
+        check_float(step, o[step])
+    if o[rate] is not None:
+        value = check_float(rate, o[rate])
+        if value <= -1:
+            raise ValueError(f"{rate} must be > -1, got {value}")
     check_float("lr_factor", o["lr_factor"], positive=True)
     check_float("lam_factor", o["lam_factor"], nonnegative=True)
     check_int("batch", o["batch"], min_value=1)
@@ -196,8 +206,9 @@ def _entropy_sgd(o, model, binary_patterns):
     alpha = check_float("alpha", o["alpha"], positive=True)
     if alpha > 1:
         raise ValueError(f"alpha must be in (0, 1], got {alpha}")
-    check_float("gamma", o["gamma"], positive=True)
-    check_float("gamma_rate", o["gamma_rate"], nonnegative=True)
+    coupling, rate = _name(o, "coupling", "gamma"), _name(o, "coupling_rate", "gamma_rate")
+    check_float(coupling, o[coupling], positive=True)
+    check_float(rate, o[rate], nonnegative=True)
     check_choice("noise_convention", o["noise_convention"], ("paper", "code"))
     check_float("ce_gamma", o["ce_gamma"], positive=True)
     check_int("batch", o["batch"], min_value=1)
