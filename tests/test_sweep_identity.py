@@ -60,13 +60,21 @@ def test_method_options_are_resolved_with_the_methods_defaults():
     # another method: its own defaults
     rs = E.get("solve").identity({**base, "method": "rsgd"}, 0)["params"]["options"]
     assert rs == method_info("rsgd")["options"]
-    # options given as JSON text (the figure experiments) are resolved the same way
-    fig = E.get("fig-solve-measure")
-    a = fig.identity({"n": 21, "alpha": 0.3, "method": "sa", "options": '{"max_sweeps": 100}'}, 0)
-    assert a["params"]["options"] == {**method_info("sa")["options"], "max_sweeps": 100}
-    # a method that is not a solver ("uniform": sampled by enumeration) keeps its options as given
-    u = fig.identity({"n": 21, "alpha": 0.3, "method": "uniform"}, 0)
-    assert u["params"]["options"] == ""
+    # options given as JSON text are resolved the same way; a method that is not a solver (e.g. "uniform":
+    # sampled by enumeration) keeps its options as given
+    def f(*, method: str = "sa", options: str = "", seed: int) -> dict:
+        return {}
+
+    try:
+        E.experiment("_t_json")(f)
+        j = E.get("_t_json")
+        a = j.identity({"options": '{"max_sweeps": 100}'}, 0)
+        assert a["params"]["options"] == {**method_info("sa")["options"], "max_sweeps": 100}
+        assert j.identity({"method": "uniform"}, 0)["params"]["options"] == ""
+        with pytest.raises(TypeError, match="option max_sweeps of method='sa' must be an integer"):
+            j.validate({"options": '{"max_sweeps": "abc"}'}, 0)
+    finally:
+        R._REGISTRY.pop("_t_json", None)
 
 
 def test_a_spec_and_the_store_carry_the_identity(tmp_path, threads):
@@ -235,9 +243,6 @@ def test_a_store_of_the_previous_schema_is_read_upgraded_and_wholly_stale(tmp_pa
      ValueError, "n_weights=41 > 34"),
     ({"experiment": "exact", "params": {"n": 21, "alpha": 0.3, "patterns": "gaussian", "method": "bp"}},
      ValueError, "exact enumeration needs binary"),
-    ({"experiment": "fig-solve-measure", "params": {"n": 21, "alpha": 0.3, "method": "sa",
-                                                    "options": '{"max_sweeps": "abc"}'}},
-     TypeError, "option max_sweeps of method='sa' must be an integer"),
 ])
 def test_what_a_task_would_reject_is_rejected_before_anything_runs(tmp_path, spec, exc, match):
     with pytest.raises(exc, match=match):

@@ -152,7 +152,13 @@ def task_identities(experiment: str, params: dict, seeds) -> list:
     """``[(task_hash, identity as canonical JSON), ...]`` for each seed of ``seeds``, resolving the identity
     (:meth:`Experiment.identity`) once."""
     ident = canonical_identity(experiment, params)
-    return [hash_with_seed(ident, seed) for seed in seeds]
+    # the canonical JSON is the same around the seed for every seed: write it once, put each seed in
+    head, _, tail = hash_with_seed(ident, None)[1].rpartition(',"seed":null,')
+    out = []
+    for seed in seeds:
+        text = f'{head},"seed":{"null" if seed is None else int(seed)},{tail}'
+        out.append((hashlib.sha256(text.encode("ascii")).hexdigest(), text))
+    return out
 
 
 def _solver_options(options):
