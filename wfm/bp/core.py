@@ -27,13 +27,14 @@ import numpy as np
 
 from ..core.checks import check_choice, check_float, check_int
 from ..core.special import log_2cosh
-from ..data import Patterns
+from ..kernels.arrays import KernelArrays
 from ..models import Model
 from . import _kernels as K
 
-__all__ = ["BP", "BPResult", "run_bp", "graph_arrays"]
+__all__ = ["BP", "BPResult", "run_bp", "kernel_arrays", "SCHEDULES"]
 
 _ACCURACIES = ("auto", "gaussian", "exact")
+SCHEDULES = ("sequential", "parallel")
 #: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
 AUTO_EXACT_MAX_M = 63
 
@@ -49,29 +50,23 @@ def _check_model(model):
         raise ValueError(f"belief propagation supports sign hidden units only (activation='sign'), got {model.activation!r}")
 
 
-def graph_arrays(model, patterns):
-    """X[μ, k, i] = σ^μ ξ^μ_{k,i} (float64, label absorbed), the unit threshold and the output margin.
+def kernel_arrays(model, patterns) -> KernelArrays:
+    """The checked :class:`~wfm.kernels.arrays.KernelArrays` of a BP instance (model kind, patterns, sizes).
 
-    Perceptron: unit threshold thr = κ√N (pattern satisfied iff Σ_i X_i W_i > κ√N); committees: thr = 0 on
-    the hidden fields and κ on the output Σ_k τ_k.
+    BP reads ``xi`` (P, N) as stored (int8 ±1 or float32) and ``sig`` (P,) int8 and forms the label-absorbed
+    input x = σ^μ ξ^μ_{cols(k, i)} inside the kernels: nothing of size P × N is converted to float64.
+    Perceptron: thr = κ√N (pattern satisfied iff Σ_i x_i W_i > κ√N); committees: thr = 0 on the hidden fields
+    and κ on the output Σ_k τ_k.
     """
     _check_model(model)
-    if not isinstance(patterns, Patterns):
-        raise TypeError(f"patterns must be a wfm.Patterns, got {type(patterns).__name__}")
-    if patterns.n != model.n:
-        raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
-    xi = np.asarray(patterns.xi, dtype=np.float64) * np.asarray(patterns.labels, dtype=np.float64)[:, None]
-    kk, mm = model.k, model.m
+    return KernelArrays(model, patterns)
+
+
+def thresholds(model):
+    """(thr on a unit's field, κ_out on the output Σ_k τ_k) of a BP model."""
     if model.kind == "perceptron":
-        X = xi[:, None, :]
-        thr, kout = model.margin * math.sqrt(mm), 0.0
-    elif model.tree:
-        X = xi.reshape(xi.shape[0], kk, mm)
-        thr, kout = 0.0, model.margin
-    else:
-        X = np.repeat(xi[:, None, :], kk, axis=1)
-        thr, kout = 0.0, model.margin
-    return np.ascontiguousarray(X), float(thr), float(kout)
+        return model.margin * math.sqrt(model.m), 0.0
+    return 0.0, float(model.margin)
 
 
 @dataclass
@@ -88,7 +83,7 @@ class BPResult:
 
 
 class BP:
-    """BP state on one instance: messages u (P, K, m), focusing fields ũ (K, m), external field θ (K, m).
+    """Per-edge BP state on one instance: messages u (P, K, m), focusing fields ũ (K, m), external field θ (K, m).
 
     Parameters
     ----------
@@ -100,13 +95,24 @@ class BP:
         unit; ±1 inputs) or ``"auto"`` (exact when m ≤ 63 and the inputs are ±1).
     damping : λ ∈ [0, 1): u ← (1−λ) u_new + λ u_old (in field space).
     seed, randfact : initial factor→weight magnetizations uniform in [−randfact, randfact] (anchor default 0.01).
+    schedule : ``"sequential"`` (default: the nodes in a fresh seeded random permutation every sweep, each update
+        seeing the previous ones; serial) or ``"parallel"`` (synchronous: all patterns from the same fields, then
+        the fields, then the focusing nodes; threaded over patterns and weights, same result for any thread
+        count; use it with damping). See :mod:`wfm.bp._kernels.edges`.
     """
 
-    def __init__(self, model, patterns, field=None, accuracy="auto", damping=0.0, seed=None, randfact=0.01):
+    form = "edges"
+
+    def __init__(self, model, patterns, field=None, accuracy="auto", damping=0.0, seed=None, randfact=0.01,
+                 schedule="sequential"):
         self.model = model
-        self.X, self.thr, self.kappa_out = graph_arrays(model, patterns)
-        self.p, self.k, self.m = self.X.shape
+        ka = kernel_arrays(model, patterns)
+        self.xi, self.sig, self.tree = ka.xi, ka.sig, bool(ka.tree)
+        self.code = int(ka.code)
+        self.thr, self.kappa_out = thresholds(model)
+        self.p, self.k, self.m = ka.p, model.k, model.m
         check_choice("accuracy", accuracy, _ACCURACIES)
+        self.schedule = check_choice("schedule", schedule, SCHEDULES) or schedule
         binary_inputs = bool(patterns.binary)
         if accuracy == "auto":
             accuracy = "exact" if (binary_inputs and self.m <= AUTO_EXACT_MAX_M) else "gaussian"
@@ -173,15 +179,31 @@ class BP:
 
     # -- iteration -------------------------------------------------------------------------------
     def _order(self):
-        focusing = not (self.y == 1.0 or self.gamma == 0.0) or np.any(self.ut != 0.0)
+        focusing = self._focusing_active()
         n_nodes = self.p + (self.n_weights if focusing else 0)
         return self.rng.permutation(n_nodes).astype(np.int64)
 
+    def _focusing_active(self):
+        return not (self.y == 1.0 or self.gamma == 0.0) or bool(np.any(self.ut != 0.0))
+
+    def kernel_sweep(self, order=None):
+        """The kernel of one sweep alone (no recomputation of H afterwards): sequential in ``order`` (default a
+        fresh random order), or one parallel sweep. Returns the max change of a message magnetization."""
+        exact = self.accuracy == "exact"
+        if self.schedule == "parallel":
+            return K.sweep_parallel(self.code, self.xi, self.sig, self.tree, exact, self.u, self.H, self.theta,
+                                    self.ut, self.thr, self.kappa_out, self.damping, self.gamma, self.y,
+                                    self._focusing_active())
+        order = self._order() if order is None else order
+        return K.sweep(order, self.code, self.xi, self.sig, self.tree, exact, self.u, self.H, self.ut, self.thr,
+                       self.kappa_out, self.damping, self.gamma, self.y)
+
     def sweep(self):
-        """One sweep over all nodes in a fresh random order; returns the max change of a message magnetization."""
-        d = K.sweep(self._order(), self.X, self.u, self.H, self.ut, self.thr, self.kappa_out, self.damping,
-                    self.gamma, self.y, self.accuracy == "exact")
-        self._refresh()
+        """One sweep over all nodes (sequential: a fresh random order); returns the max change of a message
+        magnetization."""
+        d = self.kernel_sweep()
+        if self.schedule == "sequential":
+            self._refresh()
         return d
 
     def iterate(self, max_iters=1000, epsilon=1e-6):
@@ -210,7 +232,8 @@ class BP:
         return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
 
     def _pattern_terms(self):
-        return K.pattern_terms(self.X, self.u, self.H, self.thr, self.kappa_out, self.accuracy == "exact")
+        return K.pattern_terms(self.code, self.xi, self.sig, self.tree, self.accuracy == "exact", self.u, self.H,
+                               self.thr, self.kappa_out)
 
     def free_entropy(self):
         """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.

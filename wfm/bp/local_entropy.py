@@ -117,8 +117,8 @@ class LocalEntropyCurve:
 
 
 def _check_instance(model, patterns):
-    from .core import graph_arrays
-    graph_arrays(model, patterns)  # validates model kind, patterns, sizes
+    from .core import kernel_arrays
+    kernel_arrays(model, patterns)  # validates model kind, patterns, sizes
 
 
 def _gamma_grid(gammas):
