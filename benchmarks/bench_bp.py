@@ -85,22 +85,27 @@ def bench_speed(n, alpha, repeat):
     return rec
 
 
-def bench_success(n, alphas, instances, methods, out, options):
+def bench_success(n, alphas, instances, methods, out, options, forms=("edges",), first=0):
     recs = []
     for alpha in alphas:
         for method in methods:
-            for inst in range(instances):
+            for inst in range(first, first + instances):
                 model = wfm.Perceptron(n)
                 pats = wfm.random_patterns(n, alpha=alpha, seed=10_000 + inst)
-                r = wfm.solve(model, pats, method=method, seed=inst, thermo=False, **options.get(method, {}))
-                rec = {"n": n, "alpha": alpha, "method": method, "instance": inst, "solved": r.solved,
-                       "errors": r.n_errors, "sweeps": r.iterations, "seconds": r.seconds,
-                       "steps": int(len(r.history["gamma"])), "options": options.get(method, {})}
-                recs.append(rec)
-                if out:
-                    with open(out, "a") as f:
-                        f.write(json.dumps(rec) + "\n")
-                print(json.dumps(rec), flush=True)
+                for form in forms:
+                    opts = dict(options.get(method, {}), form=form)
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    r = wfm.solve(model, pats, method=method, seed=inst, thermo=False, **opts)
+                    rec = {"n": n, "alpha": alpha, "method": method, "form": r.extra.get("form", form),
+                           "instance": inst, "solved": r.solved, "errors": r.n_errors, "sweeps": r.iterations,
+                           "seconds": r.seconds, "wall": time.perf_counter() - t0,
+                           "cpu": time.process_time() - c0, "steps": int(len(r.history["gamma"])),
+                           "options": opts, "load": os.getloadavg()[0]}
+                    recs.append(rec)
+                    if out:
+                        with open(out, "a") as f:
+                            f.write(json.dumps(rec) + "\n")
+                    print(json.dumps(rec), flush=True)
     return recs
 
 
@@ -108,10 +113,12 @@ def summarize(path):
     rows = [json.loads(line) for line in open(path)]
     import pandas as pd
     df = pd.DataFrame(rows)
-    g = df.groupby(["method", "alpha"])
+    if "form" not in df:
+        df["form"] = "edges"
+    g = df.groupby(["method", "form", "alpha"])
     tab = g.agg(instances=("solved", "size"), p_success=("solved", "mean"), sweeps_median=("sweeps", "median"),
                 seconds_median=("seconds", "median"))
-    solved = df[df.solved].groupby(["method", "alpha"])["seconds"].median().rename("seconds_to_solution_median")
+    solved = df[df.solved].groupby(["method", "form", "alpha"])["seconds"].median().rename("seconds_to_solution_median")
     print(tab.join(solved).to_string())
 
 
@@ -126,11 +133,13 @@ def main(argv=None):
     ap.add_argument("--methods", nargs="+", default=["fbp", "bp"])
     ap.add_argument("--options", default="{}", help='JSON: {"fbp": {...}, "bp": {...}}')
     ap.add_argument("--out", default=None)
+    ap.add_argument("--forms", nargs="+", default=["edges"], help="BP forms to run on each instance: edges amp")
+    ap.add_argument("--first", type=int, default=0, help="first instance index")
     a = ap.parse_args(argv)
     if a.what == "speed":
         bench_speed(a.n, a.alpha, a.repeat)
     elif a.what == "success":
-        bench_success(a.n, a.alphas, a.instances, a.methods, a.out, json.loads(a.options))
+        bench_success(a.n, a.alphas, a.instances, a.methods, a.out, json.loads(a.options), a.forms, a.first)
     else:
         summarize(a.out)
     return 0

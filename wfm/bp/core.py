@@ -31,10 +31,14 @@ from ..kernels.arrays import KernelArrays
 from ..models import Model
 from . import _kernels as K
 
-__all__ = ["BP", "BPResult", "run_bp", "kernel_arrays", "SCHEDULES"]
+__all__ = ["BP", "BPResult", "MessagePassing", "run_bp", "make_state", "resolve_form", "kernel_arrays", "SCHEDULES",
+           "FORMS", "AMP_AUTO_MIN_WEIGHTS"]
 
 _ACCURACIES = ("auto", "gaussian", "exact")
 SCHEDULES = ("sequential", "parallel")
+FORMS = ("auto", "edges", "amp")
+#: form="auto" uses AMP from this many weights on (see :func:`resolve_form`; success rates in BENCHMARKS.md)
+AMP_AUTO_MIN_WEIGHTS = 3000
 #: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
 AUTO_EXACT_MAX_M = 63
 
@@ -82,7 +86,133 @@ class BPResult:
     state: "BP" = field(repr=False)
 
 
-class BP:
+class MessagePassing:
+    """What the per-edge (:class:`BP`) and the AMP (:class:`wfm.bp.amp.AMP`) forms share: the external field θ,
+    the focusing parameters, the total fields H (K, m), iteration to a fixed point, the observables and the
+    (replicated) Bethe free entropy from the subclass's ``_pattern_terms`` (Σ_μ ln Z_μ, Σ_{μ,i} ln 2cosh h_{i→μ},
+    contradictions)."""
+
+    form = ""
+
+   # -- state ---------------------------------------------------------------------------------
+    @property
+    def n_weights(self):
+        return self.k * self.m
+
+    def set_field(self, field):
+        """Set the external field θ (model weight shape, flat, or a scalar); keeps the messages."""
+        f = np.asarray(field, dtype=np.float64)
+        if f.ndim == 0:
+            f = np.full((self.k, self.m), float(f))
+        if f.size != self.n_weights:
+            raise ValueError(f"field must have {self.n_weights} entries (the model's weights), got shape {f.shape}")
+        f = f.reshape(self.k, self.m)
+        if not np.all(np.isfinite(f)):
+            raise ValueError("field must be finite")
+        self.theta = np.ascontiguousarray(f)
+        self._refresh()
+
+    def set_focusing(self, gamma, y):
+        """Set the focusing parameters (γ ≥ 0, possibly ∞; y ≥ 1) used by the weight-node updates."""
+        gamma = float(gamma)
+        y = float(y)
+        if not (gamma >= 0.0) or math.isnan(gamma):
+            raise ValueError(f"gamma must be >= 0 (inf allowed), got {gamma}")
+        if not (y >= 1.0) or not math.isfinite(y):
+            raise ValueError(f"y must be a finite number >= 1, got {y}")
+        self.gamma, self.y = gamma, y
+
+    def _focusing_active(self):
+        return not (self.y == 1.0 or self.gamma == 0.0) or bool(np.any(self.ut != 0.0))
+
+    def iterate(self, max_iters=1000, epsilon=1e-6):
+        """Sweep until the max message change is below ``epsilon`` or ``max_iters`` sweeps; (converged, iters, delta).
+
+        A NaN anywhere is reported as not converged (never silently used).
+        """
+        max_iters = check_int("max_iters", max_iters, min_value=1)
+        epsilon = check_float("epsilon", epsilon, positive=True)
+        d = math.inf
+        for it in range(1, max_iters + 1):
+            d = self.sweep()
+            if not math.isfinite(d) or not np.all(np.isfinite(self.H)):
+                return False, it, math.nan
+            if d < epsilon:
+                return True, it, d
+        return False, max_iters, d
+
+    # -- observables ---------------------------------------------------------------------------------
+
+    # -- observables ---------------------------------------------------------------------------------
+    def magnetizations(self):
+        """Per-weight magnetizations m_{ki} = tanh H_{ki} (model weight shape)."""
+        return np.tanh(self.H).reshape(self.model.weight_shape)
+
+    def count_errors(self, weights=None):
+        """Training errors of ``weights`` (default: the clipped weights sign(m)) on this instance's patterns,
+        counted by a compiled pass over the stored (int8 or float32) patterns (no P × N temporary); the rule of
+        :meth:`wfm.models.Model.errors`."""
+        from ._kernels import amp as A
+        w = self.clipped_weights() if weights is None else weights
+        W = np.ascontiguousarray(np.asarray(w, dtype=np.float64).reshape(self.k, self.m))
+        f = A.count_errors if K.use_threads(self.xi.size * self.k) else A.count_errors_serial
+        return int(f(self.code, self.xi, self.sig, self.tree, W, self.thr, self.kappa_out))
+
+    def clipped_weights(self):
+        """sign(m) as int8 ±1 (ties → +1), the fBP "nonbayes" estimate."""
+        return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
+
+    def free_entropy(self):
+        """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.
+
+        ``self.contradictions`` is set to the number of patterns that the messages make impossible (ln Z_μ
+        below −LNZ_FLOOR, clamped there so that φ stays finite); a state with contradictions is not a valid
+        estimate (BP found no solution compatible with the field) and the callers flag it.
+        """
+        lnz, edge, self.contradictions = self._pattern_terms()
+        total = lnz + edge + (1.0 - self.p) * log_2cosh(self.H).sum()
+        return total / self.n_weights
+
+    def overlap(self, reference):
+        """q = (1/N_w) Σ W̃_{ki} m_{ki}."""
+        ref = np.asarray(reference, dtype=np.float64).reshape(self.k, self.m)
+        return float((ref * np.tanh(self.H)).sum() / self.n_weights)
+
+    def replicated_free_entropy(self):
+        r"""Replicated Bethe free entropy for the focusing measure (y replicas coupled by e^{γ s c} to a centre c).
+
+        Returns ``(phi_rep, S, sigma_int)`` per weight and replica: ``phi_rep = ln Z_rep / (N_w y)``; ``S`` the
+        replica–centre overlap ⟨s c⟩; ``sigma_int = phi_rep − γ S`` (the anchor's Σ_int = −βF − γS, the local
+        entropy of the dominant centre when y is large). With g = H − ũ the replica→coupling field,
+        t = atanh(tanh γ tanh g), w = (y−1)t:
+
+            ln Z_rep/y = Σ_μ ln Z_μ + Σ_i [ −P ln2cosh H_i + Σ_μ ln2cosh h_{i→μ} + ln2cosh g_i ]
+                         + Σ_i [ ln(e^γ 2cosh(g+w) + e^{−γ} 2cosh(g−w)) − ln2cosh g − ln2cosh w ]
+                         − Σ_i [ ln2cosh(yt) − ln2cosh w − ln2cosh t ] + (1/y) Σ_i [ ln2cosh(yt) − y ln2cosh t ]
+
+        (factor, variable and edge terms of the pattern, coupling and centre nodes). Undefined (NaN) at γ = ∞
+        (standard reinforcement) where the coupling is a hard constraint.
+        """
+        gamma, y = self.gamma, self.y
+        if not math.isfinite(gamma):
+            return math.nan, 1.0, math.nan
+        lnz, edge, self.contradictions = self._pattern_terms()
+        H = self.H
+        g = H - self.ut
+        t = 0.5 * (log_2cosh(gamma + g) - log_2cosh(gamma - g))
+        w = (y - 1.0) * t
+        a = gamma + log_2cosh(g + w)
+        b = -gamma + log_2cosh(g - w)
+        lnz_coupling = np.logaddexp(a, b) - log_2cosh(g) - log_2cosh(w)
+        per_replica = (lnz + edge + (-self.p * log_2cosh(H) + log_2cosh(g)).sum() + lnz_coupling.sum()
+                       - (log_2cosh(y * t) - log_2cosh(w) - log_2cosh(t)).sum()
+                       + ((log_2cosh(y * t) - y * log_2cosh(t)) / y).sum())
+        phi_rep = per_replica / self.n_weights
+        S = float(np.tanh(0.5 * (a - b)).mean())
+        return phi_rep, S, phi_rep - gamma * S
+
+
+class BP(MessagePassing):
     """Per-edge BP state on one instance: messages u (P, K, m), focusing fields ũ (K, m), external field θ (K, m).
 
     Parameters
@@ -138,36 +268,12 @@ class BP:
         else:
             self._refresh()
 
-    # -- state ---------------------------------------------------------------------------------
-    @property
-    def n_weights(self):
-        return self.k * self.m
+    def _threads(self):
+        return K.use_threads(self.u.size)
 
     def _refresh(self):
-        K.recompute_fields(self.theta, self.u, self.ut, self.H)
-
-    def set_field(self, field):
-        """Set the external field θ (model weight shape, flat, or a scalar); keeps the messages."""
-        f = np.asarray(field, dtype=np.float64)
-        if f.ndim == 0:
-            f = np.full((self.k, self.m), float(f))
-        if f.size != self.n_weights:
-            raise ValueError(f"field must have {self.n_weights} entries (the model's weights), got shape {f.shape}")
-        f = f.reshape(self.k, self.m)
-        if not np.all(np.isfinite(f)):
-            raise ValueError("field must be finite")
-        self.theta = np.ascontiguousarray(f)
-        self._refresh()
-
-    def set_focusing(self, gamma, y):
-        """Set the focusing parameters (γ ≥ 0, possibly ∞; y ≥ 1) used by the weight-node updates."""
-        gamma = float(gamma)
-        y = float(y)
-        if not (gamma >= 0.0) or math.isnan(gamma):
-            raise ValueError(f"gamma must be >= 0 (inf allowed), got {gamma}")
-        if not (y >= 1.0) or not math.isfinite(y):
-            raise ValueError(f"y must be a finite number >= 1, got {y}")
-        self.gamma, self.y = gamma, y
+        f = K.recompute_fields_par if self._threads() else K.recompute_fields
+        f(self.theta, self.u, self.ut, self.H)
 
     def copy_messages(self):
         return self.u.copy(), self.ut.copy()
@@ -178,20 +284,20 @@ class BP:
         self._refresh()
 
     # -- iteration -------------------------------------------------------------------------------
+
+    # -- iteration -------------------------------------------------------------------------------
     def _order(self):
         focusing = self._focusing_active()
         n_nodes = self.p + (self.n_weights if focusing else 0)
         return self.rng.permutation(n_nodes).astype(np.int64)
-
-    def _focusing_active(self):
-        return not (self.y == 1.0 or self.gamma == 0.0) or bool(np.any(self.ut != 0.0))
 
     def kernel_sweep(self, order=None):
         """The kernel of one sweep alone (no recomputation of H afterwards): sequential in ``order`` (default a
         fresh random order), or one parallel sweep. Returns the max change of a message magnetization."""
         exact = self.accuracy == "exact"
         if self.schedule == "parallel":
-            return K.sweep_parallel(self.code, self.xi, self.sig, self.tree, exact, self.u, self.H, self.theta,
+            f = K.sweep_parallel if self._threads() else K.sweep_parallel_serial
+            return f(self.code, self.xi, self.sig, self.tree, exact, self.u, self.H, self.theta,
                                     self.ut, self.thr, self.kappa_out, self.damping, self.gamma, self.y,
                                     self._focusing_active())
         order = self._order() if order is None else order
@@ -206,94 +312,48 @@ class BP:
             self._refresh()
         return d
 
-    def iterate(self, max_iters=1000, epsilon=1e-6):
-        """Sweep until the max message change is below ``epsilon`` or ``max_iters`` sweeps; (converged, iters, delta).
-
-        A NaN anywhere is reported as not converged (never silently used).
-        """
-        max_iters = check_int("max_iters", max_iters, min_value=1)
-        epsilon = check_float("epsilon", epsilon, positive=True)
-        d = math.inf
-        for it in range(1, max_iters + 1):
-            d = self.sweep()
-            if not math.isfinite(d) or not np.all(np.isfinite(self.H)):
-                return False, it, math.nan
-            if d < epsilon:
-                return True, it, d
-        return False, max_iters, d
-
-    # -- observables ---------------------------------------------------------------------------------
-    def magnetizations(self):
-        """Per-weight magnetizations m_{ki} = tanh H_{ki} (model weight shape)."""
-        return np.tanh(self.H).reshape(self.model.weight_shape)
-
-    def clipped_weights(self):
-        """sign(m) as int8 ±1 (ties → +1), the fBP "nonbayes" estimate."""
-        return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
-
     def _pattern_terms(self):
-        return K.pattern_terms(self.code, self.xi, self.sig, self.tree, self.accuracy == "exact", self.u, self.H,
+        f = K.pattern_terms_par if self._threads() else K.pattern_terms
+        return f(self.code, self.xi, self.sig, self.tree, self.accuracy == "exact", self.u, self.H,
                                self.thr, self.kappa_out)
 
-    def free_entropy(self):
-        """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.
 
-        ``self.contradictions`` is set to the number of patterns that the messages make impossible (ln Z_μ
-        below −LNZ_FLOOR, clamped there so that φ stays finite); a state with contradictions is not a valid
-        estimate (BP found no solution compatible with the field) and the callers flag it.
-        """
-        lnz, edge, self.contradictions = self._pattern_terms()
-        total = lnz + edge + (1.0 - self.p) * log_2cosh(self.H).sum()
-        return total / self.n_weights
+def resolve_form(form, model, patterns, accuracy="auto"):
+    """The form a ``form`` argument selects: ``"edges"`` (per-edge messages, :class:`BP`), ``"amp"`` (AMP/TAP,
+    :class:`wfm.bp.amp.AMP`) or ``"auto"``: AMP when the patterns are ±1, the factor update may be Gaussian
+    (``accuracy`` "auto" or "gaussian", units of more than AUTO_EXACT_MAX_M inputs) and the model has at least
+    :data:`AMP_AUTO_MIN_WEIGHTS` weights; per-edge BP otherwise."""
+    check_choice("form", form, FORMS)
+    if form != "auto":
+        return form
+    if (patterns.binary and accuracy in ("auto", "gaussian") and model.m > AUTO_EXACT_MAX_M
+            and model.n_weights >= AMP_AUTO_MIN_WEIGHTS):
+        return "amp"
+    return "edges"
 
-    def overlap(self, reference):
-        """q = (1/N_w) Σ W̃_{ki} m_{ki}."""
-        ref = np.asarray(reference, dtype=np.float64).reshape(self.k, self.m)
-        return float((ref * np.tanh(self.H)).sum() / self.n_weights)
 
-    def replicated_free_entropy(self):
-        r"""Replicated Bethe free entropy for the focusing measure (y replicas coupled by e^{γ s c} to a centre c).
-
-        Returns ``(phi_rep, S, sigma_int)`` per weight and replica: ``phi_rep = ln Z_rep / (N_w y)``; ``S`` the
-        replica–centre overlap ⟨s c⟩; ``sigma_int = phi_rep − γ S`` (the anchor's Σ_int = −βF − γS, the local
-        entropy of the dominant centre when y is large). With g = H − ũ the replica→coupling field,
-        t = atanh(tanh γ tanh g), w = (y−1)t:
-
-            ln Z_rep/y = Σ_μ ln Z_μ + Σ_i [ −P ln2cosh H_i + Σ_μ ln2cosh h_{i→μ} + ln2cosh g_i ]
-                         + Σ_i [ ln(e^γ 2cosh(g+w) + e^{−γ} 2cosh(g−w)) − ln2cosh g − ln2cosh w ]
-                         − Σ_i [ ln2cosh(yt) − ln2cosh w − ln2cosh t ] + (1/y) Σ_i [ ln2cosh(yt) − y ln2cosh t ]
-
-        (factor, variable and edge terms of the pattern, coupling and centre nodes). Undefined (NaN) at γ = ∞
-        (standard reinforcement) where the coupling is a hard constraint.
-        """
-        gamma, y = self.gamma, self.y
-        if not math.isfinite(gamma):
-            return math.nan, 1.0, math.nan
-        lnz, edge, self.contradictions = self._pattern_terms()
-        H = self.H
-        g = H - self.ut
-        t = 0.5 * (log_2cosh(gamma + g) - log_2cosh(gamma - g))
-        w = (y - 1.0) * t
-        a = gamma + log_2cosh(g + w)
-        b = -gamma + log_2cosh(g - w)
-        lnz_coupling = np.logaddexp(a, b) - log_2cosh(g) - log_2cosh(w)
-        per_replica = (lnz + edge + (-self.p * log_2cosh(H) + log_2cosh(g)).sum() + lnz_coupling.sum()
-                       - (log_2cosh(y * t) - log_2cosh(w) - log_2cosh(t)).sum()
-                       + ((log_2cosh(y * t) - y * log_2cosh(t)) / y).sum())
-        phi_rep = per_replica / self.n_weights
-        S = float(np.tanh(0.5 * (a - b)).mean())
-        return phi_rep, S, phi_rep - gamma * S
+def make_state(model, patterns, form="auto", schedule="sequential", **kwargs):
+    """A :class:`BP` (``form="edges"``, with ``schedule``) or :class:`wfm.bp.amp.AMP` (``form="amp"``) state;
+    ``form="auto"``: :func:`resolve_form`. ``kwargs``: field, accuracy, damping, seed, randfact."""
+    _check_model(model)
+    form = resolve_form(form, model, patterns, kwargs.get("accuracy", "auto"))
+    if form == "amp":
+        from .amp import AMP
+        return AMP(model, patterns, **kwargs)
+    return BP(model, patterns, schedule=schedule, **kwargs)
 
 
 def run_bp(model, patterns, field=None, accuracy="auto", damping=0.0, epsilon=1e-6, max_iters=1000, seed=None,
-           randfact=0.01, state=None) -> BPResult:
+           randfact=0.01, state=None, form="auto", schedule="sequential") -> BPResult:
     """Run BP to a fixed point (or ``max_iters`` sweeps) and return the :class:`BPResult`.
 
-    ``state`` (a :class:`BP` of the same instance) warm-starts from its messages; ``field`` then replaces its
-    external field. Equations: module docstring and :mod:`wfm.bp._kernels` (paper_digest.md §3.2).
+    ``state`` (a :class:`BP` or AMP state of the same instance) warm-starts from its messages; ``field`` then
+    replaces its external field. ``form``, ``schedule``: :func:`make_state`. Equations: module docstring,
+    :mod:`wfm.bp._kernels.factors` and :mod:`wfm.bp._kernels.amp`.
     """
     if state is None:
-        state = BP(model, patterns, field=field, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+        state = make_state(model, patterns, form=form, schedule=schedule, field=field, accuracy=accuracy,
+                           damping=damping, seed=seed, randfact=randfact)
     elif field is not None:
         state.set_field(field)
     conv, it, d = state.iterate(max_iters=max_iters, epsilon=epsilon)

@@ -64,16 +64,17 @@ def sweep(order, code, xi, sig, tree, exact, u, H, ut, thr, kappa_out, damping, 
     return delta
 
 
-@nb.njit(**_JITP)
-def recompute_fields(theta, u, ut, H):  # pragma: no cover - compiled
-    """H = θ + Σ_μ u[μ] + ũ from scratch, threads over blocks of weights, each summing over μ in order."""
+@nb.njit(inline="always")
+def _recompute_body(theta, u, ut, H, nblk):  # pragma: no cover - compiled
+    """H = θ + Σ_μ u[μ] + ũ from scratch, ``nblk`` blocks of weights, each summing over μ in increasing order
+    (the same sums, in the same order, for any ``nblk``)."""
     p_, kk, mm = u.shape
     nw = kk * mm
     u2 = u.reshape(p_, nw)
     h2 = H.reshape(nw)
     t2 = theta.reshape(nw)
     f2 = ut.reshape(nw)
-    nblk = min(N_CHUNKS, nw)
+    nblk = max(1, min(nblk, nw))
     for b in nb.prange(nblk):
         lo = b * nw // nblk
         hi = (b + 1) * nw // nblk
@@ -87,8 +88,8 @@ def recompute_fields(theta, u, ut, H):  # pragma: no cover - compiled
             h2[j] = acc[j - lo]
 
 
-@nb.njit(**_JITP)
-def _patterns_parallel(code, xi, sig, tree, exact, u, H, thr, kappa_out, damping):  # pragma: no cover - compiled
+@nb.njit(inline="always")
+def _patterns_body(code, xi, sig, tree, exact, u, H, thr, kappa_out, damping):  # pragma: no cover - compiled
     p_ = u.shape[0]
     kk, mm = H.shape
     nch = min(N_CHUNKS, p_)
@@ -108,8 +109,8 @@ def _patterns_parallel(code, xi, sig, tree, exact, u, H, thr, kappa_out, damping
     return deltas.max()
 
 
-@nb.njit(**_JITP)
-def _focusing_parallel(H, ut, damping, gamma, y):  # pragma: no cover - compiled
+@nb.njit(inline="always")
+def _focusing_body(H, ut, damping, gamma, y):  # pragma: no cover - compiled
     kk, mm = H.shape
     nw = kk * mm
     h2 = H.reshape(nw)
@@ -125,21 +126,50 @@ def _focusing_parallel(H, ut, damping, gamma, y):  # pragma: no cover - compiled
     return d.max() if nw > 0 else 0.0
 
 
-@nb.njit(**_JIT)
-def sweep_parallel(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa_out, damping, gamma, y,
-                   focusing):  # pragma: no cover - compiled
-    """Parallel (synchronous) sweep, module docstring. Returns max |Δm| over pattern and weight nodes."""
-    d = _patterns_parallel(code, xi, sig, tree, exact, u, H, thr, kappa_out, damping)
-    recompute_fields(theta, u, ut, H)
+@nb.njit(inline="always")
+def _sweep_parallel_body(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa_out, damping, gamma, y,
+                         focusing):  # pragma: no cover - compiled
+    d = _patterns_body(code, xi, sig, tree, exact, u, H, thr, kappa_out, damping)
+    _recompute_body(theta, u, ut, H, N_CHUNKS)
     if focusing:
-        d2 = _focusing_parallel(H, ut, damping, gamma, y)
+        d2 = _focusing_body(H, ut, damping, gamma, y)
         if d2 > d:
             d = d2
     return d
 
 
 @nb.njit(**_JITP)
-def pattern_terms(code, xi, sig, tree, exact, u, H, thr, kappa_out):  # pragma: no cover - compiled
+def sweep_parallel(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa_out, damping, gamma, y,
+                   focusing):  # pragma: no cover - compiled
+    """Parallel (synchronous) sweep, module docstring, on Numba's threads. Returns max |Δm| over pattern and
+    weight nodes."""
+    return _sweep_parallel_body(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa_out, damping, gamma, y,
+                                focusing)
+
+
+@nb.njit(**_JIT)
+def sweep_parallel_serial(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa_out, damping, gamma, y,
+                          focusing):  # pragma: no cover - compiled
+    """:func:`sweep_parallel` compiled without threads (the same arithmetic, hence the same result; no thread
+    start-up cost for small instances)."""
+    return _sweep_parallel_body(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa_out, damping, gamma, y,
+                                focusing)
+
+
+@nb.njit(**_JITP)
+def recompute_fields_par(theta, u, ut, H):  # pragma: no cover - compiled
+    """:func:`recompute_fields` on Numba's threads (same result)."""
+    _recompute_body(theta, u, ut, H, N_CHUNKS)
+
+
+@nb.njit(**_JIT)
+def recompute_fields(theta, u, ut, H):  # pragma: no cover - compiled
+    """H = θ + Σ_μ u[μ] + ũ from scratch (each weight's sum over μ in increasing order)."""
+    _recompute_body(theta, u, ut, H, 1)
+
+
+@nb.njit(inline="always")
+def _pattern_terms_body(code, xi, sig, tree, exact, u, H, thr, kappa_out):  # pragma: no cover - compiled
     """Σ_μ ln Z_μ, Σ_{μ,k,i} ln 2cosh(h_{ki→μ}) (factor and edge terms of the Bethe free entropy) and the number of
     patterns whose ln Z_μ fell below −LNZ_FLOOR (a contradiction: clamped there and reported). Threads over
     fixed chunks of patterns, partial sums added in chunk order (deterministic)."""
@@ -168,3 +198,24 @@ def pattern_terms(code, xi, sig, tree, exact, u, H, thr, kappa_out):  # pragma: 
         lnz += lz[c]
         edge += ed[c]
     return lnz, edge, cl.sum()
+
+
+@nb.njit(**_JITP)
+def pattern_terms_par(code, xi, sig, tree, exact, u, H, thr, kappa_out):  # pragma: no cover - compiled
+    """:func:`pattern_terms` on Numba's threads (same result)."""
+    return _pattern_terms_body(code, xi, sig, tree, exact, u, H, thr, kappa_out)
+
+
+@nb.njit(**_JIT)
+def pattern_terms(code, xi, sig, tree, exact, u, H, thr, kappa_out):  # pragma: no cover - compiled
+    """Σ_μ ln Z_μ, Σ_{μ,k,i} ln 2cosh(h_{ki→μ}) and the number of contradictions (:func:`_pattern_terms_body`)."""
+    return _pattern_terms_body(code, xi, sig, tree, exact, u, H, thr, kappa_out)
+
+
+#: below this many edges (P × N_w) the threaded variants are not used (thread start-up dominates)
+PAR_MIN_EDGES = 1 << 22
+
+
+def use_threads(n_edges):
+    """Whether a kernel over ``n_edges`` edges should run on Numba's threads (more than one, enough work)."""
+    return nb.get_num_threads() > 1 and n_edges >= PAR_MIN_EDGES
