@@ -13,7 +13,6 @@ from wfm import exact
 from wfm.bp import AMP, BP, entropy, exact_canonical, local_entropy
 from wfm.bp import _kernels as K
 from wfm.bp._kernels import amp as KA
-from wfm.bp._kernels import edges as KE
 from wfm.bp._kernels import factors as KF
 from wfm.bp._kernels import vmath as V
 from wfm.core.numerics import FASTMATH, U_MAX

@@ -9,4 +9,10 @@ BinaryCommitteeMachineFBP.jl (read, not copied).
 """
 from .amp import AMP  # noqa: F401
 from .core import BP, BPResult, make_state, run_bp  # noqa: F401
-from .local_entropy import LocalEntropyCurve, binary_entropy_bound, entropy, exact_canonical, local_entropy  # noqa: F401
+from .local_entropy import (  # noqa: F401
+    LocalEntropyCurve,
+    binary_entropy_bound,
+    entropy,
+    exact_canonical,
+    local_entropy,
+)

@@ -1,12 +1,14 @@
 r"""Belief propagation on binary perceptrons and sign committee machines: state, iteration, free entropy.
 
-Factor graph (paper_digest.md §3.2): ±1 weights W_{ki}, one factor per pattern μ (the hidden outputs of a
+Factor graph (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444, SI): ±1 weights W_{ki}, one factor per pattern μ (the hidden outputs of a
 committee are summed out inside it), an external field θ_{ki} on every weight (θ = γW̃ to measure the local
-entropy around W̃, paper_digest.md §3.1), and optionally a focusing/reinforcement field ũ_{ki} (fBP,
-paper_digest.md §4.1). Message equations and their numerically safe field parametrization are in
-:mod:`wfm.bp._kernels`.
+entropy around W̃, Baldassi et al., PRL 115, 128101 (2015), arXiv:1509.05753), and optionally a
+focusing/reinforcement field ũ_{ki} (fBP, Baldassi et al. 2016; reinforcement: Braunstein & Zecchina, PRL 96,
+030201 (2006)). Message equations and their numerically safe field parametrization are in
+:mod:`wfm.bp._kernels.factors`; the AMP form in :mod:`wfm.bp.amp`.
 
-Bethe free entropy per weight (paper_digest.md §3.2 step 4, normalised messages, fields h = H − u):
+Bethe free entropy per weight (normalised messages, fields h = H − u; Mézard & Montanari, *Information,
+Physics, and Computation* (2009), ch. 14):
 
     φ = (1/N_w) [ Σ_μ ln Z_μ + Σ_{ki} ( (1 − P) ln 2cosh H_{ki} + Σ_μ ln 2cosh h_{ki→μ} ) ],
 
@@ -15,7 +17,7 @@ field is part of Z_i) and Z_{ia} = 2cosh(H_i)/(2cosh h_{i→a} 2cosh u_{a→i}).
 (1/N) ln #solutions; at θ = γW̃ it estimates Φ(W̃, γ) = (1/N) ln Σ_W 𝕏(W) e^{γ W·W̃}.
 
 Replicated (fBP) free entropy per weight and replica, with the y replicas coupled to a traced-out centre by
-e^{γ s c} (paper_digest.md §3.1, §4.1): see :meth:`BP.replicated_free_entropy`.
+e^{γ s c} (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444, SI): see :meth:`MessagePassing.replicated_free_entropy`.
 """
 from __future__ import annotations
 

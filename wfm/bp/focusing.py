@@ -1,4 +1,5 @@
-r"""Focusing BP and reinforced BP as solvers (paper_digest.md §4.1; BinaryCommitteeMachineFBP.jl ``focusingBP``).
+r"""Focusing BP and reinforced BP as solvers (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444;
+the reference implementation BinaryCommitteeMachineFBP.jl, ``focusingBP``).
 
 BP on the y-replicated robust-ensemble measure with the centre traced out: each weight receives, on top of the
 pattern messages, the focusing message ũ_i = atanh(tanh γ · tanh[(y−1) atanh(tanh γ · tanh h_i)]) (h_i the

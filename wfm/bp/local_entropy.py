@@ -1,6 +1,6 @@
 r"""Local entropy of a configuration, and the entropy of the whole solution space, by BP or by enumeration.
 
-Local entropy (paper_digest.md §3.1–3.2): for a reference W̃ (need not be a solution),
+Local entropy (Baldassi et al., PRL 115, 128101 (2015), arXiv:1509.05753; PNAS 2016, arXiv:1605.06444): for a reference W̃ (need not be a solution),
 
     Φ(W̃, γ) = (1/N) ln Σ_W 𝕏_ξ(W) e^{γ W·W̃}          (BP: Bethe free entropy with external field γW̃)
     q(γ)    = ∂Φ/∂γ = (1/N) Σ_i W̃_i m_i              (BP magnetizations)
@@ -149,7 +149,7 @@ def _iterate(bp, max_iters, epsilon, fallback_damping, saved):
 def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy="auto", damping=0.0,
                   epsilon=1e-7, max_iters=2000, seed=0, randfact=0.01, fallback_damping=0.5,
                   form="auto") -> LocalEntropyCurve:
-    """Local entropy S(W̃, d) around ``reference`` (module docstring; paper_digest.md §3.1–3.2).
+    """Local entropy S(W̃, d) around ``reference`` (module docstring).
 
     ``method="bp"``: for each γ of ``gammas`` (default :data:`DEFAULT_GAMMAS`, visited in increasing order and
     warm-started from the previous fixed point) run BP with external field γW̃ to ``epsilon``; a γ whose BP does
@@ -214,7 +214,7 @@ def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=
             randfact=0.01, fallback_damping=0.5, form="auto") -> float:
     """Entropy per weight of the solution space, (1/N) ln #solutions.
 
-    ``method="bp"``: the Bethe free entropy at zero field (paper_digest.md §3.2; NaN with a RuntimeWarning if BP
+    ``method="bp"``: the Bethe free entropy at zero field (NaN with a RuntimeWarning if BP
     does not converge, also after one retry with ``fallback_damping``); ``method="exact"``: the log of the exhaustive count (−inf when there is no solution).
     ``form``: "edges", "amp" or "auto" (:func:`wfm.bp.core.resolve_form`).
     """

@@ -1,7 +1,7 @@
 """Reinforced BP (``method="bp"``) and focusing BP (``method="fbp"``) on binary perceptrons and sign committees.
 
-Both run :func:`wfm.bp.focusing.focusing_bp` (paper_digest.md §4.1; anchor BinaryCommitteeMachineFBP.jl,
-anchors_code.md §1.1) along a focusing protocol of (γ, y) steps; after each step the clipped weights sign(m)
+Both run :func:`wfm.bp.focusing.focusing_bp` (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444;
+Braunstein & Zecchina, PRL 96, 030201 (2006); reference implementation BinaryCommitteeMachineFBP.jl) along a focusing protocol of (γ, y) steps; after each step the clipped weights sign(m)
 are tested and the run stops at zero errors. ``"bp"`` defaults to the standard reinforcement protocol
 (γ = ∞, y = 1/(1−x), x = 0, dr, …), ``"fbp"`` to pseudo-reinforcement ρ = 0:0.01:0.99, x = ½ (γ = atanh√ρ,
 y = (2−ρ)/(1−ρ)); either accepts every protocol: ``"standard"`` (dr), ``"scoping"`` (gammas, y),
@@ -16,7 +16,7 @@ from ..core.checks import check_choice, check_float, check_int
 from . import Run, register
 
 _DOCS = {
-    "protocol": "standard | scoping | pseudo | free (paper_digest.md §4.1)",
+    "protocol": "standard | scoping | pseudo | free (Baldassi et al. 2016, arXiv:1605.06444)",
     "dr": "standard reinforcement: x = 0, dr, …, 1−dr; y = 1/(1−x), γ = ∞",
     "gammas": "scoping: γ range, list or 'start:step:stop'",
     "y": "scoping: fixed number of replicas y",

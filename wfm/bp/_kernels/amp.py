@@ -29,7 +29,8 @@ import numba as nb
 import numpy as np
 
 from ...core.numerics import FASTMATH, LNZ_FLOOR, TINY, U_MAX
-from ...core.special import log_2cosh_s as ln2cosh, log_H_s as log_H
+from ...core.special import log_2cosh_s as ln2cosh
+from ...core.special import log_H_s as log_H
 from .factors import PERCEPTRON, _output_sign
 from .vmath import verfcx, vtanh_sech2
 

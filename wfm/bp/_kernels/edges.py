@@ -23,8 +23,15 @@ import numba as nb
 import numpy as np
 
 from ...core.numerics import LNZ_FLOOR
-from .factors import (factor_exact, factor_gauss, focusing_field, lnz_exact, lnz_gauss, make_buffers,
-                      make_exact_buffers)
+from .factors import (
+    factor_exact,
+    factor_gauss,
+    focusing_field,
+    lnz_exact,
+    lnz_gauss,
+    make_buffers,
+    make_exact_buffers,
+)
 
 #: fixed work split of the parallel kernels (independent of the thread count, so results are too)
 N_CHUNKS = 64
@@ -59,8 +66,7 @@ def sweep(order, code, xi, sig, tree, exact, u, H, ut, thr, kappa_out, damping, 
             d = abs(math.tanh(un) - math.tanh(uo)) if abs(un - uo) > delta else 0.0
             ut[k, i] = un
             H[k, i] += un - uo
-        if d > delta:
-            delta = d
+        delta = max(delta, d)
     return delta
 
 
@@ -103,8 +109,7 @@ def _patterns_body(code, xi, sig, tree, exact, u, H, thr, kappa_out, damping):  
                 e = factor_exact(code, mu, xi, sig, tree, u, H, thr, kappa_out, damping, False, buf, ebuf)
             else:
                 e = factor_gauss(code, mu, xi, sig, tree, u, H, thr, kappa_out, damping, False, buf)
-            if e > d:
-                d = e
+            d = max(d, e)
         deltas[c] = d
     return deltas.max()
 
@@ -133,8 +138,7 @@ def _sweep_parallel_body(code, xi, sig, tree, exact, u, H, theta, ut, thr, kappa
     _recompute_body(theta, u, ut, H, N_CHUNKS)
     if focusing:
         d2 = _focusing_body(H, ut, damping, gamma, y)
-        if d2 > d:
-            d = d2
+        d = max(d, d2)
     return d
 
 

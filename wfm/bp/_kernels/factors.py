@@ -40,8 +40,18 @@ import numpy as np
 
 from ...core.codes import Output
 from ...core.numerics import FASTMATH, TINY, U_MAX
-from ...core.special import log_2cosh_s as ln2cosh, log_H_s as log_H, logaddexp_s as logaddexp
-from .vmath import verfcx_pair, vexp, vlog, vlog1m, vlog_2cosh, vlog_H, vtail, vtanh_sech2
+from ...core.special import log_2cosh_s as ln2cosh
+from ...core.special import log_H_s as log_H
+from ...core.special import logaddexp_s as logaddexp
+from .vmath import (
+    verfcx_pair,
+    vexp,
+    vlog,
+    vlog1m,
+    vlog_2cosh,
+    vlog_H,
+    vtanh_sech2,
+)
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 
@@ -202,7 +212,7 @@ def _log_unit(z, n, d, w1, av):  # pragma: no cover - compiled
     q = hz - 2.0 * av
     big = q > 600.0
     pos = z >= 0.0
-    ex = vexp((min(q, 600.0) if pos else -hz))
+    ex = vexp(min(q, 600.0) if pos else -hz)
     e = n / (2.0 * d)
     lpos = vlog(w1 * e + ex) - hz
     lpos = -2.0 * av if big else lpos
@@ -283,8 +293,7 @@ def _store(mu, k, u, H, unew, update_h, delta):  # pragma: no cover - compiled
         un = unew[i]
         if abs(un - uo) > delta:
             d = abs(math.tanh(un) - math.tanh(uo))
-            if d > delta:
-                delta = d
+            delta = max(delta, d)
         u[mu, k, i] = un
         if update_h:
             H[k, i] += un - uo

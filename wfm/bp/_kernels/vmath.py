@@ -32,13 +32,24 @@ from __future__ import annotations
 import math
 
 import numba as nb
-import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["f64_bits", "bits_f64", "vexp", "vlog", "vlog1m", "verfcx", "verfcx_pair", "vtail", "vlog_H", "vGH", "vlog_2cosh",
-           "vtanh_sech2"]
+__all__ = [
+    "bits_f64",
+    "f64_bits",
+    "vGH",
+    "verfcx",
+    "verfcx_pair",
+    "vexp",
+    "vlog",
+    "vlog1m",
+    "vlog_2cosh",
+    "vlog_H",
+    "vtail",
+    "vtanh_sech2",
+]
 
 _LN2_HI = 6.93147180369123816490e-01  # Cody–Waite split of ln 2 (fdlibm)
 _LN2_LO = 1.90821492927058770002e-10
