@@ -4,7 +4,8 @@
     python benchmarks/bench_bp_amp.py edges --n 321 --k 3 --alpha 0.5 --gamma 1 --y 2 --damping 0.5
     python benchmarks/bench_bp_amp.py threads --n 10001 --alpha 0.6         # 1 vs 2 threads: AMP and parallel per-edge
     python benchmarks/bench_bp_amp.py solve --n 10001 --alpha 0.7 --instances 10 --out amp10k.jsonl
-    python benchmarks/bench_bp_amp.py solve --n 30001 --alpha 0.7 --instances 1 --out amp30k.jsonl
+    python benchmarks/bench_bp_amp.py solve --n 30001 --alpha 0.7 --instances 1 --direct --out amp30k.jsonl
+    python benchmarks/bench_bp_amp.py local --n 10001 --alpha 0.6           # wfm.local_entropy, default γ grid
 
 ``edges``: process CPU time of one per-edge sweep (``BP.sweep``: kernel + random order + field recomputation),
 min over repeats, sequential schedule, one thread. ``threads``: wall and CPU time of one AMP iteration and of one
@@ -98,6 +99,24 @@ def bench_threads(n, alpha, repeat, edges=True):
     return out
 
 
+def bench_local(n, alpha, form):
+    """wfm.local_entropy(method="bp") around a solution found by fBP, default γ grid: CPU and wall time."""
+    import wfm
+    model = wfm.Perceptron(n)
+    pats = wfm.random_patterns(n, alpha=alpha, seed=10_000)
+    r = wfm.solve(model, pats, method="fbp", seed=0, thermo=False, form=form)
+    t, c = time.perf_counter(), time.process_time()
+    curve = wfm.local_entropy(model, pats, r.weights, method="bp", form=form)
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    rec = {"what": "local_entropy", "n": n, "alpha": alpha, "form": curve.meta.get("form"), "solved": bool(r.solved),
+           "gammas": int(curve.gamma.size), "converged": int(curve.converged.sum()),
+           "iterations": int(sum(curve.meta["iterations"])), "wall": wall, "cpu": cpu,
+           "s_at_gamma": dict(zip(map(float, curve.gamma[::6]), map(float, curve.s[::6]))),
+           "load": os.getloadavg()[0]}
+    print(json.dumps(rec))
+    return rec
+
+
 def _child(args):
     """Child process of ``solve``: warm up, load the patterns, solve, report time and memory."""
     import wfm
@@ -112,16 +131,32 @@ def _child(args):
     rss1 = _status("VmRSS")
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
-    t, c = time.perf_counter(), time.process_time()
-    r = wfm.solve(wfm.Perceptron(d["n"]), pats, method="fbp", seed=d["seed"], thermo=False, form=d["form"],
-                  **d["options"])
-    wall, cpu = time.perf_counter() - t, time.process_time() - c
-    peak = _status("VmHWM")
+    model = wfm.Perceptron(d["n"])
     pn = pats.p * d["n"]
-    print(json.dumps({"solved": bool(r.solved), "errors": int(r.n_errors), "iterations": int(r.iterations),
-                      "steps": len(r.history["gamma"]), "form": r.extra.get("form"), "wall": wall, "cpu": cpu,
-                      "rss_before_patterns": rss0, "rss_with_patterns": rss1, "peak_during_solve": peak,
-                      "bytes_per_entry_total": (peak - rss0) / pn, "bytes_per_entry_solve": (peak - rss1) / pn}))
+    t, c = time.perf_counter(), time.process_time()
+    if d.get("direct"):
+        # the message passing alone: wfm.bp.focusing.focusing_bp with the fbp solver's default protocol
+        from wfm.bp.focusing import focusing_bp
+        from wfm.bp.protocols import make_protocol
+        w, tr, bp = focusing_bp(model, pats, make_protocol("pseudo"), rng=np.random.default_rng(d["seed"]),
+                                thermo=False, form=d["form"], **d["options"])
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        peak = _status("VmHWM")
+        errors = int(bp.count_errors(w))
+        out = {"solved": errors == 0, "errors": errors, "iterations": int(tr["iterations"].sum()),
+               "steps": len(tr["gamma"]), "form": bp.form}
+        model.errors(w, pats)  # what wfm.solve adds: Model.errors converts the patterns to float32
+        out["bytes_per_entry_with_model_errors"] = (_status("VmHWM") - rss0) / pn
+    else:
+        r = wfm.solve(model, pats, method="fbp", seed=d["seed"], thermo=False, form=d["form"], **d["options"])
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        peak = _status("VmHWM")
+        out = {"solved": bool(r.solved), "errors": int(r.n_errors), "iterations": int(r.iterations),
+               "steps": len(r.history["gamma"]), "form": r.extra.get("form")}
+    out.update({"direct": bool(d.get("direct")), "wall": wall, "cpu": cpu, "rss_before_patterns": rss0,
+                "rss_with_patterns": rss1, "peak_during_solve": peak, "bytes_per_entry_total": (peak - rss0) / pn,
+                "bytes_per_entry_solve": (peak - rss1) / pn})
+    print(json.dumps(out))
 
 
 def bench_solve(n, alpha, instances, first, form, options, out, threads, direct=False):
@@ -160,7 +195,7 @@ def main(argv=None):
         _child(argv[1])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("what", choices=["edges", "threads", "solve"])
+    ap.add_argument("what", choices=["edges", "threads", "solve", "local"])
     ap.add_argument("--n", type=int, default=1001)
     ap.add_argument("--k", type=int, default=1)
     ap.add_argument("--alpha", type=float, default=0.6)
@@ -181,6 +216,8 @@ def main(argv=None):
         bench_edges(a.n, a.k, a.alpha, a.gamma, a.y, a.damping, a.repeat)
     elif a.what == "threads":
         bench_threads(a.n, a.alpha, a.repeat, edges=not a.no_edges)
+    elif a.what == "local":
+        bench_local(a.n, a.alpha, a.form)
     else:
         bench_solve(a.n, a.alpha, a.instances, a.first, a.form, json.loads(a.options), a.out, a.threads, a.direct)
     return 0
