@@ -279,16 +279,20 @@ def _bp(o, model, binary_patterns):
 
     make_protocol(o["protocol"], dr=o["dr"], gammas=o["gammas"], y=o["y"], rhos=o["rhos"], x=o["x"],
                   steps=o["steps"])
-    check_int("max_iters", o["max_iters"], min_value=1)
+    if o["max_iters"] is not None:
+        check_int("max_iters", o["max_iters"], min_value=1)
     check_float("epsilon", o["epsilon"], positive=True)
     check_choice("accuracy", o["accuracy"], ("auto", "gaussian", "exact"))
+    check_choice("form", o["form"], ("auto", "edges", "amp"))
+    check_choice("schedule", o["schedule"], ("sequential", "parallel"))
     if o["max_seconds"] is not None:
         check_float("max_seconds", o["max_seconds"], positive=True)
     if o["accuracy"] == "exact" and binary_patterns is False:
         raise ValueError("accuracy='exact' needs ±1 (binary) patterns; use accuracy='gaussian'")
-    damping = check_float("damping", o["damping"], nonnegative=True)
-    if damping >= 1.0:
-        raise ValueError(f"damping must be in [0, 1), got {o['damping']}")
+    if o["damping"] is not None:
+        damping = check_float("damping", o["damping"], nonnegative=True)
+        if damping >= 1.0:
+            raise ValueError(f"damping must be in [0, 1), got {o['damping']}")
     randfact = check_float("randfact", o["randfact"], nonnegative=True)
     if randfact >= 1.0:
         raise ValueError(f"randfact must be in [0, 1), got {randfact}")
