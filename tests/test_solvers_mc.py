@@ -1,6 +1,7 @@
 """Monte Carlo solvers (sa, sa-ce, replicated-sa): kernels against slow NumPy references, bookkeeping,
 end-to-end behaviour and option handling."""
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -446,3 +447,93 @@ def test_flips_energy_end_to_end_and_errors(method):
     tree = wfm.TreeCommittee(9, 3)
     with pytest.raises(ValueError, match="perceptron only"):
         solve(tree, random_patterns(9, alpha=0.3, model=tree, seed=0), method, seed=0, energy="flips")
+
+
+# ------------------------------------------------------------------------------------------------
+# recorded trajectories: every path of the Metropolis kernels, bit for bit
+# ------------------------------------------------------------------------------------------------
+#: (name, model, alpha, margin-free instance seed, method, options, solver seed). Each case runs long enough to
+#: accept and reject many moves (several chunks of sweeps for ``anneal``); the outputs were recorded with the
+#: kernels as they were before the Metropolis driver was unified (tests/data/mc_trajectories.npz) and must be
+#: reproduced bit for bit: final weights, every history array (energy traces included) and every extra.
+TRAJECTORY_CASES = [
+    ("sa-error-perceptron", wfm.Perceptron(101), 1.0, 0, "sa", {"max_sweeps": 80}, 1),
+    ("sa-error-perceptron-margin", wfm.Perceptron(51, margin=0.3), 0.5, 1, "sa", {"max_sweeps": 80}, 2),
+    ("sa-error-perceptron-stop", wfm.Perceptron(51), 0.3, 2, "sa", {"max_sweeps": 300}, 3),
+    ("sa-flips-perceptron", wfm.Perceptron(101), 1.0, 3, "sa",
+     {"energy": "flips", "beta0": 0.2, "beta1": 5.0, "max_sweeps": 80}, 4),
+    ("sa-flips-perceptron-stop", wfm.Perceptron(51), 0.4, 4, "sa",
+     {"energy": "flips", "beta0": 0.2, "beta1": 5.0, "max_sweeps": 300}, 5),
+    ("sa-error-tree-sign", wfm.TreeCommittee(45, 3), 1.0, 5, "sa", {"max_sweeps": 60}, 6),
+    ("sa-error-committee-sign", wfm.Committee(15, 3), 1.0, 6, "sa", {"max_sweeps": 60}, 7),
+    ("sa-error-tree-relu", wfm.TreeCommittee(46, 2, activation="relu"), 1.0, 7, "sa", {"max_sweeps": 60}, 8),
+    ("sa-error-committee-relu", wfm.Committee(13, 4, activation="relu", margin=0.2), 1.0, 8, "sa",
+     {"max_sweeps": 60}, 9),
+    ("sa-error-parity", wfm.ParityMachine(45, 3), 1.0, 9, "sa", {"max_sweeps": 60}, 10),
+    ("sa-error-tree-sign-stop", wfm.TreeCommittee(45, 3), 0.5, 10, "sa", {"max_sweeps": 300}, 11),
+    ("sa-ce-perceptron", wfm.Perceptron(101, margin=0.1), 0.6, 11, "sa-ce",
+     {"max_sweeps": 80, "stop_at_solution": False}, 12),
+    ("sa-ce-perceptron-stop", wfm.Perceptron(51), 0.6, 12, "sa-ce", {"max_sweeps": 300}, 13),
+    ("sa-ce-tree-sign", wfm.TreeCommittee(45, 3), 0.6, 13, "sa-ce",
+     {"max_sweeps": 60, "stop_at_solution": False}, 14),
+    ("sa-ce-committee-relu", wfm.Committee(13, 4, activation="relu"), 0.6, 14, "sa-ce",
+     {"max_sweeps": 60, "stop_at_solution": False}, 15),
+    ("sa-ce-parity", wfm.ParityMachine(45, 3), 0.6, 15, "sa-ce", {"max_sweeps": 60, "stop_at_solution": False}, 16),
+    ("rsa-error-perceptron", wfm.Perceptron(51), 0.7, 16, "replicated-sa",
+     {"y": 3, "max_sweeps": 60, "stop_at_solution": False}, 17),
+    ("rsa-error-perceptron-stop-replica", wfm.Perceptron(51), 0.5, 17, "replicated-sa", {"y": 5, "max_sweeps": 300}, 18),
+    ("rsa-error-perceptron-stop-centre", wfm.Perceptron(51), 0.6, 17, "replicated-sa", {"y": 5, "max_sweeps": 300},
+     18),
+    ("rsa-flips-perceptron", wfm.Perceptron(51, margin=0.2), 0.6, 18, "replicated-sa",
+     {"y": 3, "energy": "flips", "gamma0": 0.2, "gamma1": 5.0, "beta0": 0.1, "beta1": 2.0, "max_sweeps": 60,
+      "stop_at_solution": False}, 19),
+    ("rsa-ce-perceptron", wfm.Perceptron(51), 0.7, 19, "replicated-sa",
+     {"y": 3, "energy": "ce", "ce_gamma": 1.5, "max_sweeps": 60, "stop_at_solution": False}, 20),
+    ("rsa-error-tree-sign", wfm.TreeCommittee(45, 3), 0.8, 20, "replicated-sa",
+     {"y": 3, "max_sweeps": 40, "stop_at_solution": False}, 21),
+    ("rsa-ce-committee-sign", wfm.Committee(15, 3), 0.8, 21, "replicated-sa",
+     {"y": 4, "energy": "ce", "max_sweeps": 40, "stop_at_solution": False}, 22),
+    ("rsa-error-parity-stop", wfm.ParityMachine(45, 3), 0.4, 22, "replicated-sa", {"y": 3, "max_sweeps": 300}, 23),
+]
+TRAJECTORY_FILE = Path(__file__).parent / "data" / "mc_trajectories.npz"
+
+
+def _trajectory(case):
+    """Everything a run returns, as named arrays (the weights, each history array, each extra)."""
+    name, model, alpha, inst, method, opts, seed = case
+    pats = random_patterns(model.n, alpha=alpha, model=model, seed=inst)
+    r = solve(model, pats, method, seed=seed, **opts)
+    out = {"weights": np.asarray(r.weights), "iterations": np.array(r.iterations)}
+    out.update({f"history.{k}": np.asarray(v) for k, v in r.history.items()})
+    for k, v in r.extra.items():
+        out[f"extra.{k}"] = np.asarray(v)
+    return {f"{name}/{k}": v for k, v in out.items()}
+
+
+def record_trajectories(path=TRAJECTORY_FILE):
+    """Write the reference file (run once, with the kernels being replaced; never with the new ones)."""
+    data = {}
+    for case in TRAJECTORY_CASES:
+        data.update(_trajectory(case))
+    path.parent.mkdir(exist_ok=True)
+    np.savez_compressed(path, **data)
+
+
+@pytest.mark.parametrize("case", TRAJECTORY_CASES, ids=[c[0] for c in TRAJECTORY_CASES])
+def test_trajectories_identical_to_recorded(case):
+    ref = np.load(TRAJECTORY_FILE)
+    prefix = case[0] + "/"
+    expected = {k[len(prefix):]: ref[k] for k in ref.files if k.startswith(prefix)}
+    got = {k[len(prefix):]: v for k, v in _trajectory(case).items()}
+    assert set(got) == set(expected)
+    for k, v in expected.items():
+        assert got[k].dtype == v.dtype and got[k].shape == v.shape, k
+        assert np.array_equal(got[k], v, equal_nan=v.dtype.kind == "f"), k
+    assert expected["iterations"] > 10                       # long enough to mean something
+
+
+if __name__ == "__main__":   # python tests/test_solvers_mc.py record
+    import sys
+
+    if sys.argv[1:] == ["record"]:
+        record_trajectories()
