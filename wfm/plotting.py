@@ -310,7 +310,7 @@ def fig7(data, mode):
 
     fig, (a, b, c, e) = _subplots(4, width=4.0)
     bn = data["binary"]
-    gam = bn["options"].map(lambda s: _json.loads(s)["gamma0"])
+    gam = bn["options"].map(lambda s: _json.loads(s)["ce_gamma0"])
     cols = plt.get_cmap("coolwarm")(np.linspace(0, 1, max(gam.nunique(), 1)))
     for col, g in zip(cols, sorted(gam.unique())):
         rows = bn[(gam == g) & bn["solved"].astype(bool)]

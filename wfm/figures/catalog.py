@@ -181,7 +181,7 @@ register(Figure(
 
 #: replicated SA with its schedule written out (its defaults changed during development; the options are part of
 #: the task hash, so writing them out keeps stored records of an older schedule from being reused)
-RSA = {"y": 7, "gamma0": 0.05, "gamma1": 1.0, "beta0": 1.0, "beta1": 10.0}
+RSA = {"y": 7, "coupling0": 0.05, "coupling1": 1.0, "beta0": 1.0, "beta1": 10.0}
 
 #: (method, options) of the algorithms of F4/F5; SA on the error loss gets a long schedule (it is the foil)
 ALGORITHMS = [
@@ -448,7 +448,7 @@ def _f7_parts(mode):
         "binary": {"experiment": "fig-solve-measure", "seeds": _q(mode, 2, 4),
                    "params": {"model": "perceptron", "n": n, "alpha": 0.4, "method": "sa-ce", "local_entropy": "bp",
                               "gammas": F4_GAMMAS, "flips": [0.01, 0.02, 0.05], "n_draws": 50},
-                   "grid": {"options": [json.dumps({"gamma0": g, "gamma1": g}) for g in F7_GAMMAS_BIN]}},
+                   "grid": {"options": [json.dumps({"ce_gamma0": g, "ce_gamma1": g}) for g in F7_GAMMAS_BIN]}},
         "sphere": {"experiment": "fig-continuous", "seeds": _q(mode, 3, 10),
                    "params": {"model": "perceptron", "n": n, "alpha": 1.0, "method": "sgd-ce", "sigmas": F7_SIGMAS},
                    "grid": {"options": [json.dumps({"gamma": g, "gamma_factor": 1.0, "shrink_epochs": 100,
@@ -488,7 +488,7 @@ def _f7_check(data, mode):
                         "lower local energy at σ = 0.3)", a[True] > a[False] and b[True] < b[False],
                         f"κ_min {a[True]:.3f} vs {a[False]:.3f}; local energy {b[True]:.4f} vs {b[False]:.4f}"))
     bn = data["binary"].copy()
-    bn["g_ce"] = option(bn, "gamma0")
+    bn["g_ce"] = option(bn, "ce_gamma0")
     vals = {}
     for gm, rows in bn[bn["solved"].astype(bool)].groupby("g_ce"):
         d, s, _, _ = mean_by_gamma(rows)
@@ -521,7 +521,7 @@ register(Figure(
 # ----------------------------------------------------------------------------------------------------------
 # F8 flatness vs generalization
 
-F8_ALGOS = ALGORITHMS + [("sa-ce", {"gamma0": 20.0, "gamma1": 20.0}), ("sbpi", {}), ("perceptron", {})]
+F8_ALGOS = ALGORITHMS + [("sa-ce", {"ce_gamma0": 20.0, "ce_gamma1": 20.0}), ("sbpi", {}), ("perceptron", {})]
 
 
 def _f8_parts(mode):

@@ -123,20 +123,23 @@ class _Method:
     description: str
     applies: Callable | None
     option_docs: dict
+    renamed: dict = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, _Method] = {}
 
 
-def register(name, options, description, applies=None, option_docs=None):
+def register(name, options, description, applies=None, option_docs=None, renamed=None):
     """Decorator registering ``run(model, patterns, rng, progress, **options) -> Run`` as method ``name``.
 
     ``options`` maps every accepted option to its default; ``applies(model)`` raises ``ValueError`` when
-    the method does not apply to a model (e.g. binary-only methods on continuous weights).
+    the method does not apply to a model (e.g. binary-only methods on continuous weights); ``renamed`` maps
+    former option names to the new ones (passing a former name is a TypeError that says the new one).
     """
 
     def deco(run):
-        _REGISTRY[name] = _Method(name, run, dict(options), description, applies, dict(option_docs or {}))
+        _REGISTRY[name] = _Method(name, run, dict(options), description, applies, dict(option_docs or {}),
+                                  dict(renamed or {}))
         return run
 
     return deco
@@ -184,6 +187,10 @@ def solve(model, patterns, method="sa", seed=None, progress=False, **options) ->
     if patterns.n != model.n:
         raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
     m = _REGISTRY[method]
+    old = sorted(set(options) & set(m.renamed))
+    if old:
+        raise TypeError(f"option(s) of method={method!r} renamed: "
+                        + ", ".join(f"{o} is now {m.renamed[o]}" for o in old))
     check_options(f"method={method!r}", options, m.options)
     if m.applies is not None:
         m.applies(model)
