@@ -375,27 +375,34 @@ DRIVER_ENERGIES = [
 ]
 
 
-def _check_metropolis(model, seed):
-    """Every energy of the driver that applies to ``model``, with and without the coupling, follows the
-    slow reference move by move (200 moves each); the kept energy and errors equal a recomputation."""
-    for kind, applies, energy, table in DRIVER_ENERGIES:
-        if not applies(model):
-            continue
-        pats = random_patterns(model.n, alpha=1.3, model=model, seed=seed)
-        for replicas, coupling in ((1, None), (3, 0.4)):
-            w0 = model.random_weights(seed=seed + 7, size=replicas).reshape(replicas, -1).astype(np.int8)
-            etab = None if table is None else table(_mc.mc_arrays(model, pats))
-            w, st, _ = run_driver(kind, model, pats, w0, 1.2, 200, seed, etab=etab, coupling=coupling)
-            def energy_fn(wr, pats=pats, energy=energy):
-                return reference_energy(model, pats, wr, energy, 1.3)
+def _check_driver(kinds):
+    def check(model, seed):
+        """Every energy of ``kinds`` that applies to ``model``, with and without the coupling, follows the
+        slow reference move by move (200 moves each); the kept energy and errors equal a recomputation."""
+        for kind, applies, energy, table in DRIVER_ENERGIES:
+            if kind not in kinds or not applies(model):
+                continue
+            pats = random_patterns(model.n, alpha=1.3, model=model, seed=seed)
+            for replicas, coupling in ((1, None), (3, 0.4)):
+                w0 = model.random_weights(seed=seed + 7, size=replicas).reshape(replicas, -1).astype(np.int8)
+                etab = None if table is None else table(_mc.mc_arrays(model, pats))
+                w, st, _ = run_driver(kind, model, pats, w0, 1.2, 200, seed, etab=etab, coupling=coupling)
 
-            ref = reference_metropolis(model, pats, w0, 1.2, 200, np.random.default_rng(seed), coupling=coupling,
-                                       energy_fn=energy_fn)
-            np.testing.assert_array_equal(w, ref)
-            assert np.any(w != w0)
-            for r in range(replicas):
-                assert abs(st["energy"][r] - reference_energy(model, pats, w[r], energy, 1.3)) < 1e-10
-                assert st["nerr"][r] == reference_errors(model, w[r].reshape(model.weight_shape), pats)
+                def energy_fn(wr, pats=pats, energy=energy):
+                    return reference_energy(model, pats, wr, energy, 1.3)
+
+                ref = reference_metropolis(model, pats, w0, 1.2, 200, np.random.default_rng(seed),
+                                           coupling=coupling, energy_fn=energy_fn)
+                np.testing.assert_array_equal(w, ref)
+                assert np.any(w != w0)
+                for r in range(replicas):
+                    assert abs(st["energy"][r] - reference_energy(model, pats, w[r], energy, 1.3)) < 1e-10
+                    assert st["nerr"][r] == reference_errors(model, w[r].reshape(model.weight_shape), pats)
+    return check
+
+
+ALL_ENERGIES = {_mc.ENERGY_ERRORS, _mc.ENERGY_FLIPS, _mc.ENERGY_PERCEPTRON_TABLE, _mc.ENERGY_TABLE}
+DRIVER_MODELS = SMALL_BINARY_MODELS + PERCEPTRONS[2:] + SMALL_PERCEPTRONS
 
 
 class KernelReference(NamedTuple):
@@ -433,8 +440,17 @@ KERNEL_REFERENCES = {
                                    SMALL_BINARY_MODELS, _check_table_delta),
     "table_apply": KernelReference("reference_int_fields of the flipped weights", SMALL_BINARY_MODELS,
                                    _check_table_apply),
-    "metropolis": KernelReference("reference_metropolis (energy from scratch at every move)",
-                                  SMALL_BINARY_MODELS + PERCEPTRONS[2:] + SMALL_PERCEPTRONS, _check_metropolis),
+    # the driver: one loop (_sweeps, inlined) compiled once per energy in four entry points
+    "_sweeps": KernelReference("reference_metropolis (energy from scratch at every move), every energy",
+                               DRIVER_MODELS, _check_driver(ALL_ENERGIES)),
+    "_metropolis_errors": KernelReference("reference_metropolis with reference_errors", DRIVER_MODELS,
+                                          _check_driver({_mc.ENERGY_ERRORS})),
+    "_metropolis_flips": KernelReference("reference_metropolis with brute_force_flips", DRIVER_MODELS,
+                                         _check_driver({_mc.ENERGY_FLIPS})),
+    "_metropolis_perceptron_table": KernelReference("reference_metropolis with losses.total / brute-force flips",
+                                                    DRIVER_MODELS, _check_driver({_mc.ENERGY_PERCEPTRON_TABLE})),
+    "_metropolis_table": KernelReference("reference_metropolis with reference_errors / losses.total / flips",
+                                         DRIVER_MODELS, _check_driver({_mc.ENERGY_TABLE})),
 }
 
 

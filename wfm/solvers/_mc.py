@@ -19,8 +19,8 @@ arrays of :class:`wfm.kernels.arrays.KernelArrays`:
   transposed inputs y_j^μ = σ^μ ξ_j^μ (``KernelArrays.yT``, one contiguous int8 row per weight); flipping
   W_j = c changes s^μ by −2c·y_j^μ.
 
-The energies (``ENERGY_*`` codes, selected once per call of the driver; the branch on the code is outside
-the work of a move):
+The energies (``ENERGY_*`` codes; the loop is written once and compiled once per energy with the code a
+constant, so a move pays no dispatch, see :func:`metropolis`):
 
 * ``ENERGY_ERRORS``: the number of errors E = Σ_μ Θ(κ − Δ^μ) of the perceptron, on the *marginal* patterns:
   one flip moves every s^μ by ±2, so only patterns with ti − 2 < s^μ ≤ ti + 2 can change their error status
@@ -333,7 +333,7 @@ def scan_delta(yrow, sr, c, ti, flips):
     return d
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def marginal_delta(yrow, sr, c, ti, flips, lo, hi, idx_r, nm, stale, r):
     """ΔE (integer) of the errors or flips energy of replica r: over the listed patterns while the list is
     valid (stale[r] = 0), else by a full scan; the list is rebuilt after ``_STALE`` consecutive rejections
@@ -363,8 +363,8 @@ def shift_stabilities(sr, yrow, two_c, ti):
 
 @nb.njit(cache=True)
 def perceptron_table_delta(yrow, sr, two_c, etab, off):
-    """ΔE = Σ_μ etab[s^μ − 2c·y^μ + off] − etab[s^μ + off] on the int32 stabilities (no field/pre-activation
-    indirection: about twice as fast as :func:`table_delta` on the perceptron)."""
+    """ΔE = Σ_μ etab[s^μ − 2c·y^μ + off] − etab[s^μ + off] on the int32 stabilities (the perceptron's form of
+    :func:`table_delta`, without the field/pre-activation indirection)."""
     de = 0.0
     for mu in range(sr.shape[0]):
         q = sr[mu] + off
@@ -424,10 +424,45 @@ def table_apply(xrow, sig, hk, pre, code, k, half, two_w, ti):
 # ---------------------------------------------------------------------------------------------------
 # the driver
 # ---------------------------------------------------------------------------------------------------
-@nb.njit(cache=True)
 def metropolis(kind, problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace):
     """Metropolis sweeps on R replicas with energy ``kind`` (an ``ENERGY_*`` code) and, for R > 1, the
-    robust-ensemble coupling.
+    robust-ensemble coupling; the arguments are those of :func:`_sweeps`.
+
+    The loop is written once (:func:`_sweeps`) and compiled once per energy, with ``kind`` a constant, in
+    the small entry points below: the compiler removes the branches of the other energies, so each energy
+    runs a loop of its own with no per-move dispatch (and no register pressure from the code of the
+    others), and a run compiles only the energy it uses. (Passing the energy functions to the driver as
+    first-class functions would do the same, but Numba cannot cache a function that takes a jitted function
+    as an argument: every process would compile the driver again.)
+    """
+    return _ENTRY[kind](problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace)
+
+
+@nb.njit(cache=True)
+def _metropolis_errors(problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace):
+    return _sweeps(ENERGY_ERRORS, problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace)
+
+
+@nb.njit(cache=True)
+def _metropolis_flips(problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace):
+    return _sweeps(ENERGY_FLIPS, problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace)
+
+
+@nb.njit(cache=True)
+def _metropolis_perceptron_table(problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace):
+    return _sweeps(ENERGY_PERCEPTRON_TABLE, problem, state, schedule, rng, n_moves, stop_at_solution, e_trace,
+                   n_trace)
+
+
+@nb.njit(cache=True)
+def _metropolis_table(problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace):
+    return _sweeps(ENERGY_TABLE, problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace)
+
+
+@nb.njit(cache=True, inline="always")
+def _sweeps(kind, problem, state, schedule, rng, n_moves, stop_at_solution, e_trace, n_trace):
+    """Metropolis sweeps on R replicas with energy ``kind`` (an ``ENERGY_*`` code) and, for R > 1, the
+    robust-ensemble coupling (the one loop of this module; see :func:`metropolis`).
 
     problem = (rows, sig, cols, m, code, ti, off): ``rows`` the input rows the energy reads (``yT`` for the
     perceptron energies, ``xT`` for ``ENERGY_TABLE``), labels, input columns, inputs per unit, output rule,
@@ -533,6 +568,10 @@ def metropolis(kind, problem, state, schedule, rng, n_moves, stop_at_solution, e
             e_trace[sw, q] = energy[q]
             n_trace[sw, q] = nerr[q]
     return betas.shape[0], -1
+
+
+_ENTRY = {ENERGY_ERRORS: _metropolis_errors, ENERGY_FLIPS: _metropolis_flips,
+          ENERGY_PERCEPTRON_TABLE: _metropolis_perceptron_table, ENERGY_TABLE: _metropolis_table}
 
 
 def stabilities_int(w, ka: KernelArrays):
