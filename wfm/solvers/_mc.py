@@ -361,7 +361,7 @@ def shift_stabilities(sr, yrow, two_c, ti):
     return dn
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def perceptron_table_delta(yrow, sr, two_c, etab, off):
     """ΔE = Σ_μ etab[s^μ − 2c·y^μ + off] − etab[s^μ + off] on the int32 stabilities (the perceptron's form of
     :func:`table_delta`, without the field/pre-activation indirection)."""
