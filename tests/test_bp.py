@@ -384,7 +384,7 @@ def test_solver_trace_thermodynamics():
     assert phi_rep == pytest.approx(bp.free_entropy() + np.log(2 * np.cosh(0.8)), abs=1e-10)
     assert sig == pytest.approx(phi_rep - 0.8 * S)
     r = wfm.solve(model, pats, method="fbp", seed=0, protocol="scoping", gammas="0.5:0.5:5", y=5, max_iters=50,
-                  stop_at_zero=False)
+                  stop_at_solution=False)
     assert len(r.history["gamma"]) == 10
     assert np.all(np.isfinite(r.history["sigma_int"]))
     assert r.solved

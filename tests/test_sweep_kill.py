@@ -277,3 +277,29 @@ def test_ctrl_c_while_workers_start_prints_no_traceback_and_no_leak_warning(tmp_
             break
         time.sleep(0.1)
     assert not left
+
+
+_FIRST_WORKER_MASK = """
+import signal, sys
+from wfm.sweep import pool
+
+def report(conn):
+    conn.send(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+if __name__ == "__main__":
+    parent, child = pool._SPAWN.Pipe()
+    p = pool._EnvSpawnProcess(target=report, args=(child,))
+    p.start()
+    print("blocked" if parent.recv() else "live")
+    p.join()
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks")
+def test_the_first_worker_starts_with_sigint_blocked(tmp_path):
+    """The first spawn also launches multiprocessing's resource tracker, which unblocks SIGINT behind us."""
+    script = tmp_path / "first.py"
+    script.write_text(_FIRST_WORKER_MASK)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                         cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert out.stdout.strip() == "blocked", out.stderr

@@ -32,7 +32,7 @@ AMP_ITERS_PER_STEP = 3
 
 
 def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping=None, randfact=0.01,
-                accuracy="auto", rng=None, max_seconds=None, stop_at_zero=True, thermo=True, progress=False,
+                accuracy="auto", rng=None, max_seconds=None, stop_at_solution=True, thermo=True, progress=False,
                 form="auto", schedule="sequential"):
     """Run focusing BP along ``steps`` = [(γ, y), ...]; returns (clipped weights, trace dict of arrays, BP state).
 
@@ -80,7 +80,7 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(errors=e, gamma=f"{gamma:.3g}", y=f"{y:.3g}")
-            if e == 0 and stop_at_zero:
+            if e == 0 and stop_at_solution:
                 break
             if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
                 break

@@ -31,7 +31,7 @@ _DOCS = {
     "randfact": "initial factor→weight magnetizations uniform in [−randfact, randfact]",
     "accuracy": "factor update: auto | gaussian | exact (exact: O(m²) convolution, small m)",
     "max_seconds": "wall-clock budget (checked after each protocol step; None = no limit)",
-    "stop_at_zero": "stop as soon as sign(m) has zero training errors",
+    "stop_at_solution": "stop as soon as sign(m) has zero training errors",
     "thermo": "compute the replicated free entropy / Σ_int per step (one extra pass per step)",
     "form": "auto | edges | amp: per-edge messages or the AMP (TAP) form (auto: AMP from "
             "wfm.bp.core.AMP_AUTO_MIN_WEIGHTS weights on, ±1 patterns)",
@@ -42,7 +42,7 @@ _DOCS = {
 def _defaults(protocol, dr, max_iters):
     return {"protocol": protocol, "dr": dr, "gammas": "0:0.1:10", "y": 21.0, "rhos": "0:0.01:0.99", "x": 0.5,
             "steps": None, "max_iters": max_iters, "epsilon": 1e-3, "damping": None, "randfact": 0.01,
-            "accuracy": "auto", "max_seconds": None, "stop_at_zero": True, "thermo": True,
+            "accuracy": "auto", "max_seconds": None, "stop_at_solution": True, "thermo": True,
             "form": "auto", "schedule": "sequential"}
 
 
@@ -63,7 +63,7 @@ def _run(model, patterns, rng, progress, **o):
     max_seconds = None if o["max_seconds"] is None else check_float("max_seconds", o["max_seconds"], positive=True)
     w, trace, bp = focusing_bp(model, patterns, steps, max_iters=max_iters, epsilon=epsilon, damping=o["damping"],
                                randfact=o["randfact"], accuracy=o["accuracy"], rng=rng, max_seconds=max_seconds,
-                               stop_at_zero=bool(o["stop_at_zero"]), thermo=bool(o["thermo"]), progress=progress,
+                               stop_at_solution=bool(o["stop_at_solution"]), thermo=bool(o["thermo"]), progress=progress,
                                form=o["form"], schedule=o["schedule"])
     extra = {"protocol_steps_done": int(trace["gamma"].size), "protocol_steps_total": len(steps),
              "accuracy": bp.accuracy, "form": bp.form, "magnetizations": bp.magnetizations()}
@@ -71,6 +71,8 @@ def _run(model, patterns, rng, progress, **o):
 
 
 register("bp", options=_defaults("standard", 0.01, None), applies=_applies, option_docs=_DOCS,
+         renamed={"stop_at_zero": "stop_at_solution"},
          description="reinforced BP (standard reinforcement protocol; any focusing protocol accepted)")(_run)
 register("fbp", options=_defaults("pseudo", 0.01, None), applies=_applies, option_docs=_DOCS,
+         renamed={"stop_at_zero": "stop_at_solution"},
          description="focusing BP (pseudo-reinforcement by default; standard, scoping, pseudo, free protocols)")(_run)

@@ -115,7 +115,7 @@ def _sa(o, model, binary_patterns):
 @_checks("sa-ce")
 def _sa_ce(o, model, binary_patterns):
     _mc_patterns(binary_patterns)
-    for name in ("gamma0", "gamma1", "beta0", "beta1"):
+    for name in ("ce_gamma0", "ce_gamma1", "beta0", "beta1"):
         check_float(name, o[name], positive=True)
     _budget(o, "max_sweeps")
     _init(model, o["init"])
@@ -126,7 +126,7 @@ def _sa_ce(o, model, binary_patterns):
 def _replicated_sa(o, model, binary_patterns):
     _mc_patterns(binary_patterns)
     y = check_int("y", o["y"], min_value=1)
-    for name in ("gamma0", "gamma1", "beta0", "beta1", "ce_gamma"):
+    for name in ("coupling0", "coupling1", "beta0", "beta1", "ce_gamma"):
         check_float(name, o[name], positive=True)
     _budget(o, "max_sweeps")
     check_choice("energy", o["energy"], ("error", "flips", "ce"))

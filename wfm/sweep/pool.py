@@ -179,6 +179,12 @@ class _EnvSpawnProcess(_SPAWN.Process):
     @staticmethod
     def _Popen(process_obj):  # noqa: N802 (the multiprocessing API name)
         blocked = hasattr(signal, "pthread_sigmask")
+        # the spawn start method launches multiprocessing's resource tracker on first use and then *unblocks*
+        # SIGINT in the calling thread, so the first worker would start with Ctrl-C live: launch it first
+        if sys.platform != "win32":
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
         with _ENV_LOCK, _environ(process_obj._wfm_env):
             old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocked else None
             try:
