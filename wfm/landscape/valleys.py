@@ -345,7 +345,7 @@ def swa_protocol(net, patterns, theta0, loss=None, weight_decay=1e-3, lr=0.1, ba
                  lr_end=1e-3, gtol=1e-8, swa_lr=0.05, swa_steps=10000, swa_schedule="constant", swa_lr_end=None,
                  swa_cycle=100, swa_burn=0.2, max_iter=3000, seed=0):
     """A minimizer and the stochastic weight average around it (the protocol of He, Huang & Yuan 2019,
-    arXiv:1902.00744, with Izmailov et al. 2018, arXiv:1803.05407; docs/landscape.md §8).
+    arXiv:1902.00744, with Izmailov et al. 2018, arXiv:1803.05407; docs/landscape.md §7.3).
 
     1. Mini-batch SGD on E(θ) = L(θ) + (λ/2)|θ|² (λ = ``weight_decay``, which makes the minimizer of the
        cross-entropy finite) from θ₀ for ``steps`` steps with the decaying schedule ``swa`` of
