@@ -41,7 +41,7 @@ WEIGHT_DECAY = 1e-3
 #: the error bar of the flat-side fraction each mode must reach (full: the stated power)
 SE_TARGET = {"quick": 0.2, "full": 0.05}
 SIZES = {"quick": dict(n=20, k=4, steps=2000, swa_steps=2000, n_dirs=40, runs=3),
-         "full": dict(n=40, k=4, steps=4000, swa_steps=8000, n_dirs=100, runs=40)}
+         "full": dict(n=40, k=4, steps=4000, swa_steps=8000, n_dirs=100, runs=60)}
 
 
 def parts(mode):
@@ -78,7 +78,8 @@ def check(data, mode):
                         "half > −2 SE)", bool(np.all(up > 0) and drift.mean() > -2 * dse),
                         f"|∇E(θ*)| median {np.median(gn):.1e}, max {gn.max():.1e}; E(θ_SWA) − E(θ*) "
                         f"{up.mean():.2e} on average; tail drift {drift.mean():+.1e} ± {dse:.1e}; |θ_SWA − θ*| "
-                        f"{df['distance'].mean():.3f}; {r} runs"))
+                        f"{df['distance'].mean():.3f}, of which radial (along θ*) {df['radial_shift'].mean():+.3f}; "
+                        f"|θ*| {df['norm_min'].mean():.2f}; {r} runs"))
     st = {k: fractions(df, k) for k in KINDS}
     se_max = max(v[2] for v in st.values())
     tgt = SE_TARGET[mode]
@@ -124,23 +125,25 @@ def plot(data, mode):
             P = np.asarray(r[f"profile_{kind}"])
             for st, prof in zip(style.sequence(P.shape[0], lo=0.0, hi=0.7), P):
                 ax.plot(ts, prof - prof[len(ts) // 2], color=st["color"], ls=st["linestyle"], lw=1.5)
-        ax.set_xlabel("t along u (units of the SGD spread along u)")
+        ax.set_xlabel("t (SGD spreads along u)")
         style.panel_title(ax, letters[i], KIND_LABELS[kind])
         if i % 3 == 0:
             ax.set_ylabel(r"increase of the objective $E$ at $\theta^*$")
     z = axes[len(KINDS)]
     x = np.arange(len(KINDS))
     st = [fractions(df, k) for k in KINDS] if len(df) else [(None, 0, 0)] * len(KINDS)
-    ai = [df[f"mean_abs_index_{k}"].mean() * 10 for k in KINDS] if len(df) else [0] * len(KINDS)
-    z.bar(x - 0.2, ai, 0.4, color=style.OKABE_ITO["blue"], label="10 × mean asymmetry |A| at ±3 spreads")
-    z.bar(x + 0.2, [s[1] for s in st], 0.4, yerr=[s[2] for s in st], capsize=3, color=style.OKABE_ITO["orange"],
-          hatch="//", edgecolor="white", label="fraction with SWA on the flat side (± SE over runs)")
+    z.bar(x, [s[1] for s in st], 0.6, yerr=[s[2] for s in st], capsize=3, color=style.OKABE_ITO["orange"],
+          hatch="//", edgecolor="white", label="SWA on the flat side (± SE over runs; † radial part removed)")
+    if len(df) and "frac_flat_sign_consistent_raw" in df:
+        j = KINDS.index("sign_consistent")
+        z.plot([j], [fractions(df, "sign_consistent", "frac_flat_sign_consistent_raw")[1]], ls="none", marker="v",
+               ms=8, color=style.OKABE_ITO["blue"], label="sign-consistent, radial part kept")
     style.hline(z, 0.5, "0.5: SWA on either side equally often")
     z.set_xticks(x)
-    z.set_xticklabels([KIND_LABELS[k] + ("\n(radial removed)" if k == "sign_consistent" else "") for k in KINDS],
+    z.set_xticklabels([KIND_LABELS[k] + ("†" if k == "sign_consistent" else "") for k in KINDS],
                       rotation=35, ha="right", rotation_mode="anchor")
     z.set_ylim(0, 1)
-    z.set_ylabel("fraction of directions / 10 |A|")
+    z.set_ylabel("fraction of directions")
     style.panel_title(z, "f", "per direction family")
     style.legend_below(z, ncol=1, y=-0.55)
     return fig
@@ -148,10 +151,9 @@ def plot(data, mode):
 
 def _size_text(mode):
     z = SIZES[mode]
-    return (f"N = {z['n']}, K = {z['k']} tanh units (fully connected, trainable output weights), α = {ALPHA:g}, "
-            f"teacher data, weight decay {WEIGHT_DECAY:g}, mini-batches of {SWA_BATCH}; SGD {z['steps']} steps "
-            f"(learning rate 0.1 → 0.001), L-BFGS + Newton, SWA tail {z['swa_steps']} steps at {SWA_LR:g}; "
-            f"{z['runs']} runs × {z['n_dirs']} directions per family")
+    return (f"N = {z['n']}, K = {z['k']} tanh, α = {ALPHA:g}, teacher, weight decay {WEIGHT_DECAY:g}, batch "
+            f"{SWA_BATCH}; SGD {z['steps']} steps (0.1 → 0.001), L-BFGS + Newton, SWA {z['swa_steps']} steps at "
+            f"{SWA_LR:g}; {z['runs']} runs × {z['n_dirs']} directions")
 
 
 FIGURE = register(Figure(

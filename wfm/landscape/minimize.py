@@ -13,9 +13,9 @@ The figures compare flatness measures *at minimizers*; a point where a stochasti
 * :func:`minimize_net` -- L-BFGS on a :class:`wfm.landscape.TwoLayer` objective L(θ) + (λ/2)|θ|² (weight decay
   makes the minimizer of the cross-entropy of separable data finite), to |∇| ≤ ``gtol``.
 
-The Riemannian Newton step (docs/landscape.md §7): with g = P⊥∇L, the Riemannian Hessian on the tangent space
-is Hess = P⊥(∇²L − (w·∇L/|w|²) I)P⊥; the step η solves (Hess + w wᵀ/|w|²) η = −g (the added radial block
-makes the system regular and leaves η ⊥ w), then w ← √N (w + η)/|w + η|.
+The Riemannian Newton step (docs/landscape.md §7), on F = ln L_γ: with g = P⊥∇F, the Riemannian Hessian on the
+tangent space is Hess = P⊥(∇²F − (w·∇F/|w|²) I)P⊥; the step η solves (Hess + w wᵀ/|w|²) η = −g (the added radial
+block makes the system regular and leaves η ⊥ w), then w ← √N (w + tη)/|w + tη| (t halved until F decreases).
 """
 from __future__ import annotations
 
