@@ -541,7 +541,7 @@ def fig_swa_minimizer(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Lite
                       swa_steps: int = 4000, swa_schedule: Literal["constant", "cyclic"] = "constant",
                       swa_lr_end: float | None = None, swa_cycle: int = 100, n_dirs: int = 100, n_t: int = 21,
                       t_cov: float = 3.0, asym_index: float = 0.1, kinds: list[str] | None = None, n_show: int = 3,
-                      seed: int) -> dict:
+                      tangent_report: bool = False, seed: int) -> dict:
     """Is the stochastic weight average around a minimizer on the flat side of its asymmetric valleys?
     (He, Huang & Yuan 2019, arXiv:1902.00744; SWA: Izmailov et al. 2018, arXiv:1803.05407)
 
@@ -577,6 +577,7 @@ def fig_swa_minimizer(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Lite
               cov=pr["second_moment"], t_cov=t_cov, asym_index=asym_index)
     rep = landscape.swa_bias(net, train, th, sw, remove_radial=("sign_consistent",), **kw)
     raw = landscape.swa_bias(net, train, th, sw, **kw) if "sign_consistent" in kinds else None
+    tan = landscape.swa_bias(net, train, th, sw, remove_radial=tuple(kinds), **kw) if tangent_report else None
     ts = np.asarray(rep["ts"])
     out = {"ts": ts, "distance": rep["distance"], "grad_norm": pr["grad_norm"], "converged": pr["converged"],
            "near_kink": pr["near_kink"], "objective_min": pr["objective_min"], "objective_swa": pr["objective_swa"],
@@ -601,6 +602,9 @@ def fig_swa_minimizer(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Lite
         prof = prof + 0.5 * weight_decay * (2 * ts[None, :] * (u @ th)[:, None]
                                             + ts[None, :] ** 2 * (u * u).sum(1)[:, None])
         out[f"profile_{key}"] = np.asarray(prof)
+    if tan is not None:
+        for kind in kinds:
+            out[f"frac_flat_{kind.replace('-', '_')}_tangent"] = tan["directions"][kind]["fraction_flat_side"]
     if raw is not None:
         r = raw["directions"]["sign_consistent"]
         out["n_agree_sign_consistent_raw"] = r["n_agree"]

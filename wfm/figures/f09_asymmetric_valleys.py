@@ -51,7 +51,7 @@ def parts(mode):
                                    "steps": z["steps"],
                                    "weight_decay": WEIGHT_DECAY, "lr": 0.1, "lr_end": 1e-3, "swa_lr": SWA_LR,
                                    "batch": SWA_BATCH, "swa_steps": z["swa_steps"], "n_dirs": z["n_dirs"],
-                                   "t_cov": T_COV, "asym_index": ASYM_INDEX, "kinds": KINDS}}}
+                                   "t_cov": T_COV, "asym_index": ASYM_INDEX, "kinds": KINDS, "tangent_report": True}}}
 
 
 def fractions(df, kind, col=None):
@@ -106,6 +106,9 @@ def check(data, mode):
         if k == "sign_consistent" and "frac_flat_sign_consistent_raw" in df:
             _, mr, ser = fractions(df, k, "frac_flat_sign_consistent_raw")
             extra = f"; with the radial part kept: {mr:.2f} ± {ser:.2f}"
+        elif f"frac_flat_{k}_tangent" in df:
+            _, mt, set_ = fractions(df, k, f"frac_flat_{k}_tangent")
+            extra = f"; with the radial part of θ_SWA − θ* removed: {mt:.2f} ± {set_:.2f}"
         claims.append(Claim(f"{KIND_LABELS[k]} directions"
                             + (" (radial part of θ_SWA − θ* removed)" if k == "sign_consistent" else "")
                             + ": SWA lies on the flat side more often than not (He et al. 2019): fraction − 0.5 > "
