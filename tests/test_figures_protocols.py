@@ -170,13 +170,13 @@ def test_fig_ce_sphere_records_converged_minimizers():
 
 def test_fig_digits_minima_pairs_algorithms_on_one_split():
     rec = E.run("fig-digits-minima", {"p_train": 20, "methods": ["perceptron", "sa"],
-                                      "options": [{}, {"max_sweeps": 500}], "n_draws": 50}, 2)
+                                      "method_options": [{}, {"max_sweeps": 500}], "n_draws": 50}, 2)
     assert rec["solved"].shape == (2,) and rec["le"].shape == (2, 5) and rec["p_test"] == 1797 - 20
     assert np.all((rec["test_error"] >= 0) & (rec["test_error"] <= 1))
     with pytest.raises(ValueError, match="methods"):
-        E.get("fig-digits-minima").validate({"methods": ["sa"], "options": []}, 0)
+        E.get("fig-digits-minima").validate({"methods": ["sa"], "method_options": []}, 0)
     with pytest.raises(ValueError, match="p_train"):
-        E.get("fig-digits-minima").validate({"methods": ["sa"], "options": [{}], "p_train": 5000}, 0)
+        E.get("fig-digits-minima").validate({"methods": ["sa"], "method_options": [{}], "p_train": 5000}, 0)
 
 
 def test_fig_swa_minimizer_reference_is_certified():

@@ -422,22 +422,22 @@ def fig_ce_sphere(*, n: int = 201, alpha: float = 1.0, gammas: list[float], sigm
 
 
 def _check_digits_minima(p):
-    if len(p["methods"]) != len(p["options"]) or not p["methods"]:
-        raise ValueError("methods and options: two lists of the same, non-zero length are needed")
-    for m, o in zip(p["methods"], p["options"]):
+    if len(p["methods"]) != len(p["method_options"]) or not p["methods"]:
+        raise ValueError("methods and method_options: two lists of the same, non-zero length are needed")
+    for m, o in zip(p["methods"], p["method_options"]):
         _check_method_options(m, o)
     if not 1 <= p["p_train"] < 1797:
         raise ValueError(f"p_train={p['p_train']}: between 1 and 1796 patterns of the digits")
 
 
 @experiment("fig-digits-minima", check=_check_digits_minima)
-def fig_digits_minima(*, p_train: int = 30, methods: list[str], options: list[dict], flips: list[int] | None = None,
-                      n_draws: int = 500, seed: int) -> dict:
+def fig_digits_minima(*, p_train: int = 30, methods: list[str], method_options: list[dict],
+                      flips: list[int] | None = None, n_draws: int = 500, seed: int) -> dict:
     """Different zero-training-error minima of the binary perceptron on one random split of the digits.
 
     Data: scikit-learn's digits, even vs odd, binarized (N = 65 with the bias input; :func:`wfm.data.digits_task`),
     shuffled by the split's seed: the first ``p_train`` patterns train, all the others (1797 − p_train) test.
-    Each (method, options) of ``methods``/``options`` solves the same training set (the binary perceptron is
+    Each (method, options) of ``methods``/``method_options`` solves the same training set (the binary perceptron is
     not convex: the algorithms land on different solutions). Flatness of each solution: the flip local energy
     δE(k) = mean training error after flipping k random weights, for k in ``flips`` (Baldassi, Pittorino &
     Zecchina 2020, arXiv:1905.07833; ``n_draws`` draws, the same flips for every solution), and its mean over
@@ -457,7 +457,7 @@ def fig_digits_minima(*, p_train: int = 30, methods: list[str], options: list[di
     ds = np.asarray(flips, float) / mdl.n_weights
     seeds = s_solve.spawn(len(methods))
     out = {"solved": [], "n_errors": [], "test_error": [], "le": [], "seconds": []}
-    for m, o, ss in zip(methods, options, seeds):
+    for m, o, ss in zip(methods, method_options, seeds):
         t0 = time.perf_counter()
         res = solve(mdl, train, method=m, seed=_int_seed(ss), **(o or {}))
         w = res.weights

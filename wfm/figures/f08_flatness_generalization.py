@@ -51,7 +51,7 @@ def parts(mode):
                "zip": zip_methods(available(ALGOS), n)},
         "digits": {"experiment": "fig-digits-minima", "seeds": by_mode(mode, *INSTANCES["digits"]),
                    "params": {"p_train": P_TRAIN, "methods": [m for m, _ in available(DIGITS_ALGOS)],
-                              "options": [o for _, o in available(DIGITS_ALGOS)], "flips": DIGITS_FLIPS,
+                              "method_options": [o for _, o in available(DIGITS_ALGOS)], "flips": DIGITS_FLIPS,
                               "n_draws": by_mode(mode, 200, 1000)}},
     }
 
