@@ -110,11 +110,13 @@ def _valley_records(frac, runs=40, seed=0, sd=0.1, gap=1e-4, drift=0.0):
     rows = []
     for _ in range(runs):
         r = {"grad_norm": 1e-12, "objective_min": 0.03, "objective_swa": 0.03 + gap, "tail_first": 0.031,
-             "tail_second": 0.031 + drift + 1e-6 * rng.standard_normal(), "distance": 0.3}
+             "tail_second": 0.031 + drift + 1e-6 * rng.standard_normal(), "distance": 0.3, "radial_shift": 0.1,
+             "norm_min": 7.0}
         for k in f09.KINDS:
             r[f"frac_flat_{k}"] = float(np.clip(frac + sd * rng.standard_normal(), 0, 1))
             r[f"n_asym_{k}"] = 100
             r[f"mean_abs_index_{k}"] = 0.01
+            r[f"frac_flat_{k}_tangent"] = 0.5
         r["frac_flat_sign_consistent_raw"] = 0.1
         rows.append(r)
     return pd.DataFrame(rows)
@@ -124,6 +126,8 @@ def test_f9_full_checks_hold_fail_and_state_the_error_bar():
     good = {c.text: c for c in f09.check({"valleys": _valley_records(0.7)}, "full")}
     assert all(c.holds for c in good.values()), [c.line() for c in good.values() if not c.holds]
     assert any("SE" in c.detail and "80 % power" in c.detail for c in good.values())
+    gauss = [c for t, c in good.items() if t.startswith("Gaussian")][0]
+    assert "radial part of θ_SWA − θ* removed: 0.50 ± 0.00" in gauss.detail
     null = f09.check({"valleys": _valley_records(0.5)}, "full")
     verdicts = [c for c in null if "flat side more often" in c.text]
     assert len(verdicts) == len(f09.KINDS) and not any(c.holds for c in verdicts)
