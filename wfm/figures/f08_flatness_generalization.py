@@ -214,12 +214,12 @@ def plot(data, mode):
             kw = {k: v_ for k, v_ in sty[m].items() if k in ("color", "marker")}
             n_ok = int(sum(bool(np.asarray(r["solved"], bool)[m_i]) for _, r in dg.iterrows()))
             e.plot(xs, ys, ls="none", ms=5, markerfacecolor="none", markeredgewidth=1.2, alpha=0.8,
-                   label=f"{style.algo_label(m)} ({n_ok}/{len(dg)} solved)", **kw)
+                   label=f"{style.algo_label(m)} {n_ok}/{len(dg)}", **kw)
         e.axhline(0, color="0.6", lw=0.8)
         e.axvline(0, color="0.6", lw=0.8)
         style.panel_title(e, "d", rf"digits: within-split Spearman $\rho$ mean {v['rho_mean']:+.2f}")
-        style.legend_below(e, ncol=3, y=-0.25, title=f"binary perceptron on the digits (even vs odd), P = {P_TRAIN}: "
-                                                    "splits where the algorithm reached zero training error")
+        style.legend_below(e, ncol=2, y=-0.25, title=f"binary perceptron on the digits (even vs odd), P = {P_TRAIN}; "
+                                                    "splits solved")
     c.set_xlabel("local energy: sharpest − flattest solution of the split")
     c.set_ylabel("test error: sharpest − flattest")
     e.set_xlabel("mean flip local energy − its split mean")

@@ -141,20 +141,24 @@ def plot(data, mode):
             ax.set_ylabel(r"increase of the objective $E$ at $\theta^*$")
     z = axes[len(KINDS)]
     x = np.arange(len(KINDS))
-    st = [fractions(df, k) for k in KINDS] if len(df) else [(None, 0, 0)] * len(KINDS)
-    z.bar(x, [s[1] for s in st], 0.6, yerr=[s[2] for s in st], capsize=3, color=style.OKABE_ITO["orange"],
-          hatch="//", edgecolor="white", label="SWA on the flat side (± SE over runs; † radial part removed)")
-    if len(df) and "frac_flat_sign_consistent_raw" in df:
-        j = KINDS.index("sign_consistent")
-        z.plot([j], [fractions(df, "sign_consistent", "frac_flat_sign_consistent_raw")[1]], ls="none", marker="v",
-               ms=8, color=style.OKABE_ITO["blue"], label="sign-consistent, radial part kept")
+    def col(k, removed):
+        if k == "sign_consistent":
+            return "frac_flat_sign_consistent" if removed else "frac_flat_sign_consistent_raw"
+        return f"frac_flat_{k}_tangent" if removed else f"frac_flat_{k}"
+
+    for off, removed, colour, hatch, lab in ((-0.2, False, style.OKABE_ITO["orange"], "//", "as measured"),
+                                             (0.2, True, style.OKABE_ITO["blue"], "", "radial part of θ_SWA − θ* removed")):
+        if not len(df) or not all(col(k, removed) in df for k in KINDS):
+            continue
+        st = [fractions(df, k, col(k, removed)) for k in KINDS]
+        z.bar(x + off, [v[1] for v in st], 0.4, yerr=[v[2] for v in st], capsize=3, color=colour, hatch=hatch,
+              edgecolor="white", label=f"SWA on the flat side, {lab}")
     style.hline(z, 0.5, "0.5: SWA on either side equally often")
     z.set_xticks(x)
-    z.set_xticklabels([KIND_LABELS[k] + ("†" if k == "sign_consistent" else "") for k in KINDS],
-                      rotation=35, ha="right", rotation_mode="anchor")
+    z.set_xticklabels([KIND_LABELS[k] for k in KINDS], rotation=35, ha="right", rotation_mode="anchor")
     z.set_ylim(0, 1)
     z.set_ylabel("fraction of directions")
-    style.panel_title(z, "f", "per direction family")
+    style.panel_title(z, "f", "per direction family (± SE over runs)")
     style.legend_below(z, ncol=1, y=-0.55)
     return fig
 
