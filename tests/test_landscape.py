@@ -1003,3 +1003,176 @@ def test_float32_hvp_rejects_two_layer_nets():
         L.net_hvp(net, random_theta(net), pats, losses.cross_entropy(1.0), precision="float32")
     with pytest.raises(ValueError, match="precision"):
         L.net_hvp(net, random_theta(net), pats, losses.cross_entropy(1.0), precision="half")
+
+
+# ------------------------------------------------------------------------------------------------
+# converged minimizers (wfm/landscape/minimize.py), learning-rate schedules and the SWA protocol
+
+
+def _sphere_loss(pats, gamma, w):
+    """L_γ(w) from wfm.losses (the package's own cross-entropy), on the sphere |w|² = N."""
+    w = np.sqrt(w.size) * w / np.linalg.norm(w)
+    d = pats.labels * (pats.xi.astype(float) @ w) / np.sqrt(w.size)
+    return float(np.mean(losses.cross_entropy(gamma).value(d)))
+
+
+def test_stable_cross_entropy_matches_wfm_losses():
+    from wfm.landscape.minimize import _CE
+
+    d = np.linspace(-3, 3, 61)
+    for g in (0.5, 2.0, 8.0):
+        ref, mine = losses.cross_entropy(g), _CE(g)
+        np.testing.assert_allclose(mine.value(d), ref.value(d), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(mine.derivative(d), ref.derivative(d), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(mine.second_derivative(d), ref.second_derivative(d), rtol=1e-10, atol=1e-14)
+    # large γΔ: relative precision kept (ln(1 + e^{-x})/2γ ≈ e^{-x}/2γ)
+    assert _CE(32.0).value(np.array([1.0]))[0] == pytest.approx(math.exp(-64) / 64, rel=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [1.0, 4.0])
+def test_sphere_ce_minimizer_is_a_minimum_against_an_independent_solver(gamma):
+    from scipy import optimize
+
+    pats = wfm.random_patterns(25, p=20, seed=4)
+    r = L.sphere_ce_minimizer(pats, gamma)
+    assert r.converged and r.grad_norm <= 1e-8 and r.hess_min > 0
+    assert np.linalg.norm(r.weights) ** 2 == pytest.approx(25, rel=1e-12)
+    assert r.loss == pytest.approx(_sphere_loss(pats, gamma, r.weights), rel=1e-10)
+    # reference: Nelder–Mead-free SLSQP with the equality constraint |w|² = N, on wfm.losses values only
+    cons = {"type": "eq", "fun": lambda w: w @ w - 25.0}
+    x0 = np.asarray(pats.xi, float).T @ pats.labels
+    ref = optimize.minimize(lambda w: _sphere_loss(pats, gamma, w), 5 * x0 / np.linalg.norm(x0), method="SLSQP",
+                            constraints=[cons], options={"ftol": 1e-14, "maxiter": 2000})
+    assert r.loss <= ref.fun + 1e-10
+    np.testing.assert_allclose(r.weights, 5 * ref.x / np.linalg.norm(ref.x), atol=2e-4)
+    # no tangent direction lowers the loss (second-order: small moves along random tangents go up)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        v = rng.standard_normal(25)
+        v -= (v @ r.weights) / 25 * r.weights
+        v /= np.linalg.norm(v)
+        for eps in (1e-3, 1e-2):
+            assert _sphere_loss(pats, gamma, r.weights + eps * v) > r.loss
+
+
+def test_sphere_ce_minimizer_warm_and_cold_starts_agree_and_kappa_rises_toward_max_margin():
+    pats = wfm.random_patterns(41, p=41, seed=2)
+    w_mm, k_mm, kkt = L.max_margin_perceptron(pats)
+    assert kkt < 1e-9
+    prev, w0 = -np.inf, None
+    for g in (2.0, 8.0, 32.0):
+        warm = L.sphere_ce_minimizer(pats, g, w0=w0)
+        cold = L.sphere_ce_minimizer(pats, g)
+        assert warm.converged and cold.converged
+        np.testing.assert_allclose(warm.weights, cold.weights, atol=1e-6)
+        assert prev < warm.kappa_min <= k_mm + 1e-12
+        prev, w0 = warm.kappa_min, warm.weights
+    assert w0 @ w_mm / 41 > 0.99  # the γ → ∞ limit of the CE minimizer is the max-margin perceptron
+
+
+def test_max_margin_perceptron_against_a_primal_solve():
+    from scipy import optimize
+
+    pats = wfm.random_patterns(21, p=15, seed=1)
+    w, kappa, kkt = L.max_margin_perceptron(pats)
+    X = pats.labels[:, None] * np.asarray(pats.xi, float) / np.sqrt(21)
+    # primal reference: min |v|² s.t. X v ≥ 1 (SLSQP), κ = √N/|v|
+    ref = optimize.minimize(lambda v: v @ v, np.asarray(X.sum(0)) * 10, jac=lambda v: 2 * v, method="SLSQP",
+                            constraints=[{"type": "ineq", "fun": lambda v: X @ v - 1, "jac": lambda v: X}],
+                            options={"ftol": 1e-15, "maxiter": 1000})
+    assert kappa == pytest.approx(np.sqrt(21) / np.linalg.norm(ref.x), rel=1e-6)
+    assert np.min(X @ w) == pytest.approx(kappa, rel=1e-10) and kkt < 1e-9
+    assert np.linalg.norm(w) ** 2 == pytest.approx(21)
+    with pytest.raises(ValueError, match="separable"):
+        L.max_margin_perceptron(wfm.random_patterns(11, p=60, seed=0))
+
+
+def test_minimize_net_reaches_a_stationary_point_of_the_regularized_objective():
+    net = TwoLayer(8, 2, "tanh", train_v=True)
+    pats = pats_for(net, p=20, seed=5)
+    r = L.minimize_net(net, random_theta(net, 1), pats, weight_decay=1e-2, gtol=1e-8)
+    assert r["converged"] and r["grad_norm"] <= 1e-8
+    val, g = loss_and_grad(net, r["theta"], pats, losses.cross_entropy(1.0))
+    assert np.linalg.norm(g + 1e-2 * r["theta"]) <= 1e-8
+    assert r["objective"] == pytest.approx(val + 0.5e-2 * r["theta"] @ r["theta"], rel=1e-12)
+    with pytest.raises(ValueError, match="weight_decay"):
+        L.minimize_net(net, random_theta(net, 1), pats, weight_decay=-1.0)
+
+
+def test_lr_schedules_follow_their_formulas():
+    np.testing.assert_array_equal(L.lr_schedule("constant", 0.1, 5), np.full(5, 0.1))
+    np.testing.assert_allclose(L.lr_schedule("linear", 1.0, 5, lr_end=0.2), [1.0, 0.8, 0.6, 0.4, 0.2])
+    s = L.lr_schedule("swa", 0.1, 100, lr_end=0.01)
+    assert np.all(s[:51] == 0.1) and np.all(s[90:] == pytest.approx(0.01)) and s[70] == pytest.approx(0.055)
+    # Izmailov et al. 2018, eq. 2 with 1-based i: α(i) = (1 − t(i)) α1 + t(i) α2, t(i) = (mod(i − 1, c) + 1)/c
+    c, a1, a2 = 4, 0.5, 0.1
+    ref = [(1 - ((i - 1) % c + 1) / c) * a1 + ((i - 1) % c + 1) / c * a2 for i in range(1, 11)]
+    np.testing.assert_allclose(L.lr_schedule("cyclic", a1, 10, lr_end=a2, cycle=c), ref)
+    with pytest.raises(ValueError, match="kind"):
+        L.lr_schedule("step", 0.1, 10)
+    with pytest.raises(ValueError, match="lr_end"):
+        L.lr_schedule("linear", 0.1, 10)
+
+
+def test_train_gd_weight_decay_and_schedule_are_the_steps_written_by_hand():
+    net = TwoLayer(6, 2, "tanh", train_v=True)
+    pats = pats_for(net, p=12, seed=2)
+    th0 = random_theta(net, 3)
+    sched = np.array([0.3, 0.1, 0.05])
+    out = L.train_gd(net, th0, pats, lr=1.0, steps=3, weight_decay=0.02, lr_schedule=sched)
+    th = th0.copy()
+    for eta in sched:
+        g = loss_and_grad(net, th, pats, losses.cross_entropy(1.0))[1]
+        th = th - eta * (g + 0.02 * th)
+    np.testing.assert_allclose(out["theta"], th, rtol=1e-12, atol=1e-14)
+    # the defaults keep the old behaviour (constant lr, no decay)
+    a = L.train_gd(net, th0, pats, lr=0.2, steps=4)["theta"]
+    b = L.train_gd(net, th0, pats, lr=0.2, steps=4, lr_schedule=np.full(4, 0.2), weight_decay=0.0)["theta"]
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        L.train_gd(net, th0, pats, steps=3, lr_schedule=[0.1, 0.1])
+
+
+def test_swa_bias_radial_removal():
+    from wfm.landscape.valleys import _remove_radial, _tangent_blocks
+
+    net = TwoLayer(10, 2, "relu", train_v=True)
+    pats = pats_for(net, p=30, seed=1, kind="gaussian")
+    th = random_theta(net, 4)
+    d = random_theta(net, 5) * 0.01
+    dt = _remove_radial(net, th, d)
+    for b in _tangent_blocks(net):
+        assert abs(dt[b] @ th[b]) < 1e-14
+    # a tangential displacement is unchanged, so the removal does not change the result
+    kw = dict(kinds=("sign_consistent", "gaussian"), n_dirs=20, n_t=11, seed=3)
+    r1 = L.swa_bias(net, pats, th, th + dt, **kw)
+    r2 = L.swa_bias(net, pats, th, th + dt, remove_radial=("sign_consistent",), **kw)
+    for k in kw["kinds"]:
+        a, b = r1["directions"][k], r2["directions"][k]
+        assert (a["n_asymmetric"], a["n_agree"]) == (b["n_asymmetric"], b["n_agree"])
+        assert a["mean_abs_bias"] == pytest.approx(b["mean_abs_bias"], rel=1e-12)
+        assert b["radial_removed"] == (k == "sign_consistent")
+    # a purely radial displacement (per block) has no tangential part left: every projection vanishes
+    dr = d - dt
+    r3 = L.swa_bias(net, pats, th, th + dr, remove_radial=("sign_consistent",), **kw)
+    assert r3["directions"]["sign_consistent"]["mean_abs_bias"] < 1e-15
+    assert r3["directions"]["gaussian"]["mean_abs_bias"] > 1e-4
+    # weight decay enters the profiles: the objective's flat side can differ from the loss's
+    r4 = L.swa_bias(net, pats, th, th + dt, weight_decay=0.5, **kw)
+    assert r4["directions"]["sign_consistent"]["mean_abs_index"] != r1["directions"]["sign_consistent"]["mean_abs_index"]
+
+
+def test_swa_protocol_reference_is_a_minimum_of_the_objective():
+    net = TwoLayer(8, 2, "tanh", train_v=True)
+    pats = pats_for(net, p=20, seed=6, kind="gaussian")
+    kw = dict(weight_decay=1e-2, lr=0.1, steps=300, lr_end=1e-3, swa_lr=0.05, swa_steps=300, seed=1)
+    r = L.swa_protocol(net, pats, random_theta(net, 2), **kw)
+    assert r["objective_min"] < r["objective_swa"] and r["objective_min"] < r["objective_sgd"]
+    assert r["converged"] and r["grad_norm"] <= 1e-8 and r["n_averaged"] == 240
+    r2 = L.swa_protocol(net, pats, random_theta(net, 2), **kw)
+    np.testing.assert_array_equal(r["theta_swa"], r2["theta_swa"])  # same seed, same result
+    rc = L.swa_protocol(net, pats, random_theta(net, 2), **{**kw, "swa_schedule": "cyclic", "swa_lr_end": 0.01,
+                                                            "swa_cycle": 10})
+    assert rc["n_averaged"] == 24  # cycle ends after the burn-in (60 steps): steps 69, 79, ..., 299
+    with pytest.raises(ValueError, match="swa_schedule"):
+        L.swa_protocol(net, pats, random_theta(net, 2), swa_schedule="step")

@@ -354,17 +354,136 @@ def fig_continuous(*, model: ContinuousModel = "perceptron", n: int = 201, k: in
     return out
 
 
+def _check_ce_sphere(p):
+    figure_instance(model="perceptron", n=p["n"], alpha=p["alpha"], weights="spherical", seed=0)
+    g = p["gammas"]
+    if not g or any(not (isinstance(x, (int, float)) and x > 0) for x in g):
+        raise ValueError(f"gammas={g!r}: a non-empty list of positive numbers is needed")
+
+
+@experiment("fig-ce-sphere", check=_check_ce_sphere)
+def fig_ce_sphere(*, n: int = 201, alpha: float = 1.0, gammas: list[float], sigmas: list[float] | None = None,
+                  n_draws: int = 200, proxy_d: list[float] | None = None, gtol: float = 1e-8, seed: int) -> dict:
+    """Converged cross-entropy minimizers of one spherical perceptron instance at every γ, and the max-margin
+    solution, with their flatness (Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833).
+
+    Instance: P = round(α n) random ±1 patterns with random labels (:func:`figure_instance`). For each γ of
+    ``gammas`` (ascending; each solve starts from the previous minimizer, the first from the Hebbian vector)
+    :func:`wfm.landscape.sphere_ce_minimizer` to a Riemannian gradient of ln L_γ ≤ ``gtol``; the max-margin
+    perceptron by :func:`wfm.landscape.max_margin_perceptron` (the γ → ∞ limit). Measured at each of them:
+
+    * κ_min = min_μ Δ^μ (|w|² = N) and the training error;
+    * local energy δE(σ): the mean training error under multiplicative noise w_i ← w_i(1 + σ z_i) minus the
+      error at w (Pittorino et al. 2021, arXiv:2006.07897; ``n_draws`` draws with the same noise for every
+      configuration, so the differences between configurations are paired);
+    * a local-entropy proxy at distance d: φ(d) = (1/N) Σ_μ ln H(−q Δ^μ/√(1 − q²)), q = 1 − 2d, the log of the
+      probability that every pattern stays correct when w moves to overlap q along a random tangent direction,
+      with the fields of the perturbation treated as independent N(0, 1) (the annealed approximation; exact
+      for the stability distribution, approximate in the correlations of the patterns).
+
+    Returns arrays over γ (``gamma``, ``loss``, ``grad_norm``, ``hess_min``, ``converged``, ``kappa_min``,
+    ``train_error``, ``le_error`` (γ, σ), ``proxy`` (γ, d), ``overlap_mm``) and the ``mm_*`` values.
+    """
+    from ..core.special import log_H
+    from ..landscape import local_energy
+    from ..landscape.minimize import max_margin_perceptron, sphere_ce_minimizer
+
+    sigmas = list(sigmas or [0.05, 0.1, 0.2, 0.3, 0.5])
+    proxy_d = list(proxy_d or [0.01, 0.02, 0.05])
+    _, _, s_meas = _streams(seed, 3)
+    mdl, train = figure_instance(model="perceptron", n=n, alpha=alpha, weights="spherical", seed=seed).build()
+    meas_seed = _int_seed(s_meas)
+    qs = 1.0 - 2.0 * np.asarray(proxy_d, float)
+
+    def measure(w):
+        d = mdl.stabilities(w, train)
+        le = local_energy(mdl, train, w, np.asarray(sigmas, float), noise="multiplicative", n_draws=n_draws,
+                          seed=meas_seed)
+        proxy = [float(np.sum(log_H(-q * d / math.sqrt(1 - q * q))) / n) for q in qs]
+        return (float(d.min()), float(mdl.errors(w, train)) / train.p,
+                np.asarray(le.error_mean) - float(le.base_error), np.asarray(proxy))
+
+    t0 = time.perf_counter()
+    w_mm, k_mm, kkt = max_margin_perceptron(train)
+    rows, w = [], None
+    for g in sorted(float(x) for x in gammas):
+        r = sphere_ce_minimizer(train, g, w0=w, gtol=gtol)
+        w = r.weights
+        km, te, le, pr = measure(w)
+        rows.append((g, r.loss, r.grad_norm, r.hess_min, r.converged, km, te, le, pr, float(w @ w_mm) / n))
+    mm = measure(w_mm)
+    col = list(zip(*rows))
+    return {"gamma": np.array(col[0]), "loss": np.array(col[1]), "grad_norm": np.array(col[2]),
+            "hess_min": np.array(col[3]), "converged": np.array(col[4], bool), "kappa_min": np.array(col[5]),
+            "train_error": np.array(col[6]), "le_error": np.array(col[7]), "proxy": np.array(col[8]),
+            "overlap_mm": np.array(col[9]), "sigma": np.asarray(sigmas, float), "d_proxy": np.asarray(proxy_d, float),
+            "mm_kappa": float(k_mm), "mm_kkt": float(kkt), "mm_kappa_min": mm[0], "mm_train_error": mm[1],
+            "mm_le_error": mm[2], "mm_proxy": mm[3], "seconds": time.perf_counter() - t0}
+
+
+def _check_digits_minima(p):
+    if len(p["methods"]) != len(p["method_options"]) or not p["methods"]:
+        raise ValueError("methods and method_options: two lists of the same, non-zero length are needed")
+    for m, o in zip(p["methods"], p["method_options"]):
+        _check_method_options(m, o)
+    if not 1 <= p["p_train"] < 1797:
+        raise ValueError(f"p_train={p['p_train']}: between 1 and 1796 patterns of the digits")
+
+
+@experiment("fig-digits-minima", check=_check_digits_minima)
+def fig_digits_minima(*, p_train: int = 30, methods: list[str], method_options: list[dict],
+                      flips: list[int] | None = None, n_draws: int = 500, seed: int) -> dict:
+    """Different zero-training-error minima of the binary perceptron on one random split of the digits.
+
+    Data: scikit-learn's digits, even vs odd, binarized (N = 65 with the bias input; :func:`wfm.data.digits_task`),
+    shuffled by the split's seed: the first ``p_train`` patterns train, all the others (1797 − p_train) test.
+    Each (method, options) of ``methods``/``method_options`` solves the same training set (the binary perceptron is
+    not convex: the algorithms land on different solutions). Flatness of each solution: the flip local energy
+    δE(k) = mean training error after flipping k random weights, for k in ``flips`` (Baldassi, Pittorino &
+    Zecchina 2020, arXiv:1905.07833; ``n_draws`` draws, the same flips for every solution), and its mean over
+    k (``le_mean``). Returns per method: ``solved``, ``n_errors``, ``test_error``, ``le`` (method, k), ``le_mean``.
+    """
+    from .. import landscape
+    from ..data import Patterns, digits_task
+    from ..instance import model_from_description
+    from ..solvers import solve
+
+    flips = list(flips or [1, 2, 3, 4, 5])
+    s_inst, s_solve, s_meas = _streams(seed, 3)
+    a, b = digits_task(seed=_int_seed(s_inst))
+    allp = Patterns(np.vstack([a.xi, b.xi]), np.concatenate([a.labels, b.labels]), kind="binary")
+    train, test = allp.split(p_train)
+    mdl = model_from_description({"model": "perceptron", "n": train.n, "weights": "binary"})
+    ds = np.asarray(flips, float) / mdl.n_weights
+    seeds = s_solve.spawn(len(methods))
+    out = {"solved": [], "n_errors": [], "test_error": [], "le": [], "seconds": []}
+    for m, o, ss in zip(methods, method_options, seeds):
+        t0 = time.perf_counter()
+        res = solve(mdl, train, method=m, seed=_int_seed(ss), **(o or {}))
+        w = res.weights
+        le = landscape.local_energy(mdl, train, w, ds, noise="flip", n_draws=n_draws, seed=_int_seed(s_meas))
+        out["solved"].append(bool(mdl.errors(w, train) == 0))
+        out["n_errors"].append(int(mdl.errors(w, train)))
+        out["test_error"].append(float(mdl.errors(w, test)) / test.p)
+        out["le"].append(np.asarray(le.error_mean) - float(le.base_error))
+        out["seconds"].append(time.perf_counter() - t0)
+    le = np.array(out["le"])
+    return {"solved": np.array(out["solved"], bool), "n_errors": np.array(out["n_errors"]),
+            "test_error": np.array(out["test_error"]), "le": le, "le_mean": le.mean(1), "k_flips": np.asarray(flips),
+            "p_test": test.p, "seconds": np.array(out["seconds"])}
+
+
 # ----------------------------------------------------------------------------------------------------------
 # asymmetric valleys and reparametrization on a trainable two-layer ReLU net (F9, F10)
 
 
-def _two_layer_setup(n, k, alpha, data, seed, tree, p_test):
+def _two_layer_setup(n, k, alpha, data, seed, tree, p_test, activation="relu"):
     """The net and its data: P = round(α·n_params) Gaussian patterns (``n_params`` counts W and v), labelled at
     random or by a spherical perceptron teacher; the instance is drawn from child 0 of ``SeedSequence(seed)``."""
     from ..data import n_patterns
     from ..landscape import TwoLayer
 
-    net = TwoLayer(n, k, activation="relu", tree=tree, train_v=True)
+    net = TwoLayer(n, k, activation=activation, tree=tree, train_v=True)
     inst = figure_instance(model="perceptron", n=n, p=n_patterns(alpha, None, net.n_params), weights="spherical",
                            patterns="gaussian", teacher=data == "teacher", p_test=p_test, seed=seed)
     _, train, test = inst.build_with_test()
@@ -411,6 +530,86 @@ def fig_valleys(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Literal["r
         u = landscape.directions(kind, net, th_sgd, n=n_show, seed=[_int_seed(s_dir), i], normalize="unit")
         pr = landscape.profile(net, train, th_sgd, u, ts)
         out[f"profile_{key}"] = np.asarray(pr.train_loss)
+    return out
+
+
+@experiment("fig-swa-minimizer")
+def fig_swa_minimizer(*, n: int = 40, k: int = 4, alpha: float = 1.0, data: Literal["random", "teacher"] = "teacher",
+                      activation: Literal["tanh", "relu"] = "tanh",
+                      weight_decay: float = 1e-3, lr: float = 0.1, lr_end: float = 1e-3, steps: int = 4000,
+                      batch: int = 16, gtol: float = 1e-8, max_iter: int = 3000, swa_lr: float = 0.1,
+                      swa_steps: int = 4000, swa_schedule: Literal["constant", "cyclic"] = "constant",
+                      swa_lr_end: float | None = None, swa_cycle: int = 100, n_dirs: int = 100, n_t: int = 21,
+                      t_cov: float = 3.0, asym_index: float = 0.1, kinds: list[str] | None = None, n_show: int = 3,
+                      tangent_report: bool = False, seed: int) -> dict:
+    """Is the stochastic weight average around a minimizer on the flat side of its asymmetric valleys?
+    (He, Huang & Yuan 2019, arXiv:1902.00744; SWA: Izmailov et al. 2018, arXiv:1803.05407)
+
+    A two-layer net (``activation`` tanh or ReLU, trainable second layer) on P = round(α·n_params) Gaussian
+    patterns (labels of a spherical perceptron teacher, or random); the objective
+    E(θ) = L(θ) + (λ/2)|θ|², L the cross-entropy (γ = 1), λ = ``weight_decay``. :func:`wfm.landscape.swa_protocol`:
+    SGD with a decaying learning rate (``lr`` → ``lr_end``), L-BFGS to |∇E| ≤ ``gtol`` (θ*, the reference),
+    then SGD from θ* at ``swa_lr`` (constant or cyclic) whose iterates are averaged (θ_SWA).
+    :func:`wfm.landscape.swa_bias` at θ* with the objective E: for each family of ``kinds``, ``n_dirs`` unit
+    directions u, each probed on t ∈ [−T, T], T = ``t_cov`` × the spread of the SGD tail along u (where SGD goes;
+    ``ts`` in those units), the fraction of asymmetric ones (|A| > ``asym_index``; 0: every direction, the flat
+    side being the side where E is lower at ±T) and among them the fraction with θ_SWA − θ* on the flat side
+    (``n_agree_<kind>`` of ``n_asym_<kind>``); for ``sign_consistent`` the displacement's radial part is removed (``frac_flat_sign_consistent_raw``: with it). ``profile_<kind>``: ``n_show`` example profiles of E.
+
+    With tanh the objective is smooth and θ* is certified by |∇E(θ*)| ≤ ``gtol``; a ReLU objective has its
+    minimizers on kinks (pre-activations exactly 0), where L-BFGS stalls with a finite gradient: there θ* is only
+    as good as ``objective_swa − objective_min`` > 0 and a non-falling tail show.
+    """
+    from .. import landscape
+
+    kinds = list(kinds or ["gaussian", "tangential", "sign_consistent", "uniform01", "filter_normalized"])
+    _, s_train, s_dir = _streams(seed, 3)
+    net, train, _ = _two_layer_setup(n, k, alpha, data, seed, False, 0, activation)
+    rng = np.random.default_rng(s_train)
+    th0 = np.concatenate([rng.standard_normal(net.k * net.m), rng.standard_normal(net.k) / math.sqrt(net.k)])
+    t0 = time.perf_counter()
+    pr = landscape.swa_protocol(net, train, th0, weight_decay=weight_decay, lr=lr, batch_size=batch, steps=steps,
+                                lr_end=lr_end, gtol=gtol, swa_lr=swa_lr, swa_steps=swa_steps,
+                                swa_schedule=swa_schedule, swa_lr_end=swa_lr_end, swa_cycle=swa_cycle,
+                                max_iter=max_iter, seed=_int_seed(s_train))
+    th, sw = pr["theta_min"], pr["theta_swa"]
+    kw = dict(kinds=tuple(kinds), n_dirs=n_dirs, n_t=n_t, seed=_int_seed(s_dir), weight_decay=weight_decay,
+              cov=pr["second_moment"], t_cov=t_cov, asym_index=asym_index)
+    rep = landscape.swa_bias(net, train, th, sw, remove_radial=("sign_consistent",), **kw)
+    raw = landscape.swa_bias(net, train, th, sw, **kw) if "sign_consistent" in kinds else None
+    tan = landscape.swa_bias(net, train, th, sw, remove_radial=tuple(kinds), **kw) if tangent_report else None
+    ts = np.asarray(rep["ts"])
+    out = {"ts": ts, "distance": rep["distance"], "grad_norm": pr["grad_norm"], "converged": pr["converged"],
+           "near_kink": pr["near_kink"], "objective_min": pr["objective_min"], "objective_swa": pr["objective_swa"],
+           "objective_sgd": pr["objective_sgd"], "tail_first": pr["tail_objective"][0],
+           "tail_second": pr["tail_objective"][1], "n_averaged": pr["n_averaged"],
+           "norm_min": float(np.linalg.norm(th)), "norm_swa": float(np.linalg.norm(sw)),
+           "radial_shift": float((sw - th) @ th / np.linalg.norm(th)),
+           "spread": float(np.sqrt(np.trace(pr["second_moment"]))),
+           "line_s": np.asarray(rep["line"]["s"]), "line_train_loss": np.asarray(rep["line"]["train_loss"])}
+    for i, kind in enumerate(kinds):
+        r = rep["directions"][kind]
+        key = kind.replace("-", "_")
+        out[f"n_asym_{key}"] = r["n_asymmetric"]
+        out[f"n_agree_{key}"] = r["n_agree"]
+        out[f"frac_asym_{key}"] = r["n_asymmetric"] / r["n_dirs"]
+        out[f"frac_flat_{key}"] = r["fraction_flat_side"]
+        out[f"radial_{key}"] = r["mean_radial"]
+        out[f"mean_abs_index_{key}"] = r["mean_abs_index"]
+        u = landscape.directions(kind, net, th, n=n_show, seed=[_int_seed(s_dir), i], normalize="unit")
+        u = u * np.sqrt(np.einsum("ij,jk,ik->i", u, pr["second_moment"], u))[:, None]
+        prof = landscape.profile(net, train, th, u, ts).train_loss
+        prof = prof + 0.5 * weight_decay * (2 * ts[None, :] * (u @ th)[:, None]
+                                            + ts[None, :] ** 2 * (u * u).sum(1)[:, None])
+        out[f"profile_{key}"] = np.asarray(prof)
+    if tan is not None:
+        for kind in kinds:
+            out[f"frac_flat_{kind.replace('-', '_')}_tangent"] = tan["directions"][kind]["fraction_flat_side"]
+    if raw is not None:
+        r = raw["directions"]["sign_consistent"]
+        out["n_agree_sign_consistent_raw"] = r["n_agree"]
+        out["frac_flat_sign_consistent_raw"] = r["fraction_flat_side"]
+    out["seconds"] = time.perf_counter() - t0
     return out
 
 

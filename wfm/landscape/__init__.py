@@ -9,7 +9,9 @@ tanh) with its flat parameter vector θ. Losses are per pattern: L = (1/P) Σ_μ
 * Hessian — :func:`hessian` (exact, dense), :func:`hvp_operator` (Numba HVP kernel as a LinearOperator),
   :func:`hessian_spectrum`, :func:`riemannian_spectrum`, and the spectral tools of :mod:`.spectral`
   (Lanczos, Hutchinson, SLQ, Wolkowicz–Styan, IPR, Riemannian Hessian);
-* asymmetric valleys — :mod:`.valleys` (directions, profiles, asymmetry statistics, SWA bias, 1-D models);
+* asymmetric valleys — :mod:`.valleys` (directions, profiles, asymmetry statistics, SWA bias, the SWA protocol
+  around a minimizer, learning-rate schedules, 1-D models);
+* converged minimizers — :mod:`.minimize` (cross-entropy on the sphere, max-margin perceptron, regularized nets);
 * reparametrization — :mod:`.reparam` (rescaling orbits, invariance report);
 * the registry of measures — :mod:`.measures` (``measure(name, ...)``, ``MEASURES``; CLI ``wfm measure``).
 
@@ -30,8 +32,10 @@ from .net import (TwoLayer, as_net, evaluate, evaluate_batch, kink_diagnostics, 
 from .reparam import format_report, orbit, reparam_report, rescale, rescaling_matrix
 from .spectral import (block_ipr, eigenvalues, hutchinson, ipr, lanczos, lanczos_extreme, riemannian_hessian, slq, slq_density,
                        smoothed_density, spectrum_summary, wolkowicz_styan, wolkowicz_styan_matrix)
-from .valleys import (DIRECTIONS, Profile, asymmetry, directions, optimal_bias_1d, population_loss_1d, profile,
-                      radial_components, sgd_1d, sgd_1d_bias, sgd_swa, swa_bias)
+from .minimize import SphereMinimum, max_margin_perceptron, minimize_net, sphere_ce_minimizer
+from .valleys import (DIRECTIONS, LR_SCHEDULES, Profile, asymmetry, directions, lr_schedule, optimal_bias_1d,
+                      population_loss_1d, profile, radial_components, sgd_1d, sgd_1d_bias, sgd_swa, swa_bias,
+                      swa_protocol)
 
 
 def hessian(model, patterns, weights, loss=None):
@@ -120,5 +124,6 @@ __all__ = [
     "DIRECTIONS", "directions", "radial_components", "Profile", "asymmetry", "swa_bias", "sgd_swa",
     "population_loss_1d", "optimal_bias_1d", "sgd_1d", "sgd_1d_bias", "rescale", "rescaling_matrix", "orbit",
     "reparam_report", "format_report", "MEASURES", "REPARAM_TABLE", "Measure", "measure", "measures",
-    "register_measure",
+    "register_measure", "lr_schedule", "LR_SCHEDULES", "swa_protocol", "SphereMinimum", "sphere_ce_minimizer",
+    "max_margin_perceptron", "minimize_net",
 ]

@@ -453,7 +453,7 @@ def net_hvp(net, theta, patterns, loss=None, precision="float64"):
 
 
 def train_gd(net, theta0, patterns, loss=None, lr=0.5, steps=1000, batch_size=None, seed=0, average_from=None,
-             record_every=10, tol=0.0):
+             record_every=10, tol=0.0, weight_decay=0.0, lr_schedule=None):
     """Plain (stochastic) gradient descent θ ← θ − η ∇L_B(θ) on L = (1/P) Σ ℓ(Δ^μ), with iterate averaging.
 
     wfm.landscape's own trainer for the trainable two-layer net (``wfm.solve``'s gradient solvers act on
@@ -462,11 +462,22 @@ def train_gd(net, theta0, patterns, loss=None, lr=0.5, steps=1000, batch_size=No
     stochastic weight average θ_SWA = mean of the iterates after that step is returned too (Izmailov et al.
     2018, arXiv:1803.05407). Stops early when |∇L| < tol (full batch only).
 
+    ``weight_decay`` λ adds (λ/2)|θ|² to the objective (the step is θ ← θ − η(∇L_B + λθ)); ``lr_schedule``, a
+    sequence of ``steps`` learning rates (:func:`wfm.landscape.lr_schedule`), replaces the constant ``lr``.
+
     Returns a dict: ``theta`` (last iterate), ``theta_avg`` (or None), ``history`` {step, loss, errors}.
     """
     loss = _check_loss(loss)
     lr = check_float("lr", lr, positive=True)
     steps = check_int("steps", steps, min_value=1)
+    lam = check_float("weight_decay", weight_decay)
+    if lam < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    if lr_schedule is not None:
+        lr_schedule = np.asarray(lr_schedule, dtype=np.float64)
+        if lr_schedule.shape != (steps,) or not np.all(np.isfinite(lr_schedule)) or np.any(lr_schedule <= 0):
+            raise ValueError(f"lr_schedule must hold {steps} positive finite learning rates (one per step), "
+                             f"got shape {lr_schedule.shape}")
     theta = net.check_theta(theta0).copy()
     rng = np.random.default_rng(seed)
     p = patterns.p
@@ -484,6 +495,8 @@ def train_gd(net, theta0, patterns, loss=None, lr=0.5, steps=1000, batch_size=No
             sub = patterns.subset(perm[pos:pos + batch_size])
             pos += batch_size
         val, grad = loss_and_grad(net, theta, sub, loss)
+        if lam:
+            grad = grad + lam * theta
         gn = float(np.linalg.norm(grad))
         if t % record_every == 0 or t == steps - 1:
             ev = evaluate(net, theta, patterns, loss) if sub is not patterns else None
@@ -493,7 +506,7 @@ def train_gd(net, theta0, patterns, loss=None, lr=0.5, steps=1000, batch_size=No
             hist["grad_norm"].append(gn)
         if tol > 0 and sub is patterns and gn < tol:
             break
-        theta -= lr * grad
+        theta -= (lr if lr_schedule is None else lr_schedule[t]) * grad
         if average_from is not None and t + 1 >= average_from:
             n_avg += 1
             avg = theta.copy() if avg is None else avg + (theta - avg) / n_avg

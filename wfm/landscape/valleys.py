@@ -35,6 +35,7 @@ from . import _kernels as K
 from .net import _check_loss, as_net, fields, fields_batch, net_hessian, net_hvp, train_gd
 
 __all__ = ["DIRECTIONS", "directions", "radial_components", "Profile", "profile", "asymmetry", "swa_bias",
+           "lr_schedule", "LR_SCHEDULES", "swa_protocol",
            "population_loss_1d", "optimal_bias_1d", "sgd_1d", "sgd_1d_bias"]
 
 DIRECTIONS = ("gaussian", "tangential", "uniform01", "sign_consistent", "filter_normalized", "hessian", "line")
@@ -219,39 +220,74 @@ def asymmetry(ts, values, r=0.0, c=3.0):
             "asymmetric": ratio > c}
 
 
+def _remove_radial(net, theta, d):
+    """d with its component along θ removed in each block of :func:`_tangent_blocks` (per hidden unit W_k, and v)."""
+    d = d.copy()
+    for b in _tangent_blocks(net):
+        tb = theta[b]
+        nb2 = tb @ tb
+        if nb2 > 0:
+            d[b] -= (d[b] @ tb / nb2) * tb
+    return d
+
+
 def swa_bias(model, patterns, theta_sgd, theta_swa, kinds=("gaussian", "tangential", "sign_consistent", "uniform01"),
-             n_dirs=50, t_max=None, n_t=21, seed=0, loss=None, asym_index=0.1, test=None, line_points=51):
+             n_dirs=50, t_max=None, n_t=21, seed=0, loss=None, asym_index=0.1, test=None, line_points=51,
+             weight_decay=0.0, remove_radial=(), cov=None, t_cov=3.0):
     """Is the stochastic weight average biased toward the flat side? (He et al. 2019; our protocol, docs/landscape.md §5)
 
-    For each generator: D unit directions u_j at θ_SGD, train-loss profiles on t ∈ [−t_max, t_max],
-    flat side s_j, asymmetry index A_j, bias b_j = ⟨θ_SWA − θ_SGD, u_j⟩. Reports the fraction of
-    asymmetric directions (|A_j| > ``asym_index``) with sign(b_j) = s_j, its binomial standard error, and
-    mean |b_j|. The ``tangential`` row is the null (expected ≈ 0.5 when tangential valleys are symmetric).
-    Also the line profile θ_SWA + s (θ_SGD − θ_SWA) for s ∈ [−2, 3] (He et al. ``interpulation.py``).
+    For each generator: D unit directions u_j at θ_SGD (the reference: a minimizer in the protocol of
+    :func:`swa_protocol`), profiles of the objective E(θ) = L(θ) + (λ/2)|θ|² (λ = ``weight_decay``; 0: the
+    training loss) on t ∈ [−t_max, t_max], flat side s_j, asymmetry index A_j, bias b_j = ⟨θ_SWA − θ_SGD, u_j⟩.
+    For the kinds in ``remove_radial`` the displacement's radial component (along θ_SGD, per hidden unit and
+    in v) is removed before projecting: averaging points spread around a sphere-like valley lands inside it, a
+    shrinkage that projects onto every direction with a radial component (sign-consistent ones) whatever the
+    valley's shape. With ``cov`` (the second moment of the SGD iterates about θ_SGD, shape (n_params, n_params);
+    :func:`swa_protocol`) each direction is probed where SGD goes: its profile spans t ∈ [−T, T] with
+    T = ``t_cov`` · √(uᵀ cov u), the iterates' spread along u (``ts`` is then returned in units of that spread);
+    without it every profile spans [−t_max, t_max], t_max = 4 |θ_SWA − θ_SGD| by default.
+    Reports the fraction of asymmetric directions (|A_j| > ``asym_index``) with
+    sign(b_j) = s_j (``n_agree`` of ``n_asymmetric``), its binomial standard error, and mean |b_j|. The
+    ``tangential`` row is the null (expected ≈ 0.5 when tangential valleys are symmetric). Also the line
+    profile θ_SWA + s (θ_SGD − θ_SWA) for s ∈ [−2, 3] (He et al. ``interpulation.py``).
     """
     net, th_sgd = as_net(model, theta_sgd)
     _, th_swa = as_net(model, theta_swa)
     loss = _check_loss(loss)
     n_dirs = check_int("n_dirs", n_dirs, min_value=1)
+    lam = check_float("weight_decay", weight_decay)
+    for kind in remove_radial:
+        check_choice("remove_radial", kind, DIRECTIONS)
     d = th_swa - th_sgd
-    if t_max is None:
+    if cov is not None:
+        cov = np.asarray(cov, dtype=np.float64)
+        if cov.shape != (net.n_params, net.n_params):
+            raise ValueError(f"cov must have shape ({net.n_params}, {net.n_params}), got {cov.shape}")
+        t_max = check_float("t_cov", t_cov, positive=True)
+    elif t_max is None:
         t_max = 4 * max(np.linalg.norm(d), 1e-3)
     ts = np.linspace(-t_max, t_max, 2 * (n_t // 2) + 1)
     rows = {}
     for i, kind in enumerate(kinds):
         kw = {"patterns": patterns, "loss": loss} if kind == "hessian" else {}
         u = directions(kind, net, th_sgd, n=n_dirs, seed=[seed, i], normalize="unit", **kw)
+        if cov is not None:  # each direction scaled by the iterates' spread along it
+            u = u * np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", u, cov, u), 1e-300))[:, None]
         pr = profile(net, patterns, th_sgd, u, ts, loss=loss)
-        st = asymmetry(ts, pr.train_loss)
-        b = u @ d
+        vals = pr.train_loss
+        if lam:
+            vals = vals + 0.5 * lam * (th_sgd @ th_sgd + 2 * ts[None, :] * (u @ th_sgd)[:, None]
+                                       + ts[None, :] ** 2 * (u * u).sum(1)[:, None])
+        st = asymmetry(ts, vals)
+        b = u @ (_remove_radial(net, th_sgd, d) if kind in remove_radial else d)
         asym = np.abs(st["index"]) > asym_index
         agree = np.sign(b[asym]) == st["flat_side"][asym]
         na = int(asym.sum())
         frac = float(agree.mean()) if na else float("nan")
-        rows[kind] = {"n_dirs": n_dirs, "n_asymmetric": na, "fraction_flat_side": frac,
+        rows[kind] = {"n_dirs": n_dirs, "n_asymmetric": na, "n_agree": int(agree.sum()), "fraction_flat_side": frac,
                       "fraction_se": math.sqrt(frac * (1 - frac) / na) if na else float("nan"),
                       "mean_abs_bias": float(np.mean(np.abs(b))), "mean_abs_index": float(np.mean(np.abs(st["index"]))),
-                      "mean_radial": float(np.mean(pr.radial))}
+                      "mean_radial": float(np.mean(pr.radial)), "radial_removed": kind in remove_radial}
     s = np.linspace(-2.0, 3.0, line_points)
     line = profile(net, patterns, th_swa, (th_sgd - th_swa)[None, :], s, test=test, loss=loss)
     return {"directions": rows, "line": {"s": s, "train_loss": line.train_loss[0], "train_error": line.train_error[0],
@@ -268,6 +304,121 @@ def sgd_swa(model, patterns, theta0, loss=None, lr=0.1, steps=2000, batch_size=3
     out = train_gd(net, theta, patterns, loss, lr=lr, steps=steps, batch_size=batch_size, seed=seed,
                    average_from=average_from)
     return out["theta"], out["theta_avg"], out
+
+
+LR_SCHEDULES = ("constant", "linear", "swa", "cyclic")
+
+
+def lr_schedule(kind, lr, steps, lr_end=None, cycle=None):
+    """Per-step learning rates η_t, t = 0..steps−1 (for :func:`wfm.landscape.train_gd`).
+
+    * ``constant``: η_t = lr;
+    * ``linear``: from lr to ``lr_end`` linearly, η_t = lr + (lr_end − lr) t/(steps − 1);
+    * ``swa``: the schedule of Izmailov et al. 2018 (arXiv:1803.05407, §3.2 and their public training script):
+      with τ = t/steps, η = lr for τ ≤ 0.5, then linear to ``lr_end`` at τ = 0.9, then ``lr_end``;
+    * ``cyclic``: cycles of ``cycle`` steps, in each η falls linearly from lr to ``lr_end``
+      (Izmailov et al. 2018, eq. 2: η(i) = (1 − τ(i)) α₁ + τ(i) α₂, τ(i) = (mod(i − 1, c) + 1)/c).
+    """
+    check_choice("kind", kind, LR_SCHEDULES)
+    lr = check_float("lr", lr, positive=True)
+    steps = check_int("steps", steps, min_value=1)
+    if kind == "constant":
+        return np.full(steps, lr)
+    if lr_end is None:
+        raise ValueError(f"lr_end is needed for kind={kind!r}")
+    lr_end = check_float("lr_end", lr_end, positive=True)
+    t = np.arange(steps, dtype=np.float64)
+    if kind == "linear":
+        return lr + (lr_end - lr) * t / max(steps - 1, 1)
+    if kind == "swa":
+        tau = t / steps
+        frac = np.clip((tau - 0.5) / 0.4, 0.0, 1.0)
+        return lr + (lr_end - lr) * frac
+    cycle = check_int("cycle", cycle, min_value=1) if cycle is not None else None
+    if cycle is None:
+        raise ValueError("cycle is needed for kind='cyclic'")
+    tau = (np.mod(t, cycle) + 1) / cycle
+    return (1 - tau) * lr + tau * lr_end
+
+
+def swa_protocol(net, patterns, theta0, loss=None, weight_decay=1e-3, lr=0.1, batch_size=16, steps=10000,
+                 lr_end=1e-3, gtol=1e-8, swa_lr=0.05, swa_steps=10000, swa_schedule="constant", swa_lr_end=None,
+                 swa_cycle=100, swa_burn=0.2, max_iter=3000, seed=0):
+    """A minimizer and the stochastic weight average around it (the protocol of He, Huang & Yuan 2019,
+    arXiv:1902.00744, with Izmailov et al. 2018, arXiv:1803.05407; docs/landscape.md §7.3).
+
+    1. Mini-batch SGD on E(θ) = L(θ) + (λ/2)|θ|² (λ = ``weight_decay``, which makes the minimizer of the
+       cross-entropy finite) from θ₀ for ``steps`` steps with the decaying schedule ``swa`` of
+       :func:`lr_schedule` from ``lr`` to ``lr_end``;
+    2. L-BFGS on E to |∇E| ≤ ``gtol`` or ``max_iter`` iterations (:func:`wfm.landscape.minimize_net`; a ReLU
+       objective can have its minimizer on a kink, where the gradient does not vanish): the reference θ*;
+    3. from θ*, ``swa_steps`` more SGD steps at the constant rate ``swa_lr`` (``swa_schedule="constant"``; the
+       iterates after the first ``swa_burn`` fraction are averaged) or on the cyclic schedule from ``swa_lr``
+       to ``swa_lr_end`` with cycles of ``swa_cycle`` steps (``"cyclic"``; the iterates at the cycle ends, where
+       η = ``swa_lr_end``, are averaged): θ_SWA.
+
+    Returns a dict: ``theta_min`` θ*, ``theta_swa``, ``theta_sgd`` (the end of stage 1), ``grad_norm`` |∇E(θ*)|,
+    ``converged``, ``near_kink`` (pre-activations within 1e-6 of 0 at θ*), ``objective_min``, ``objective_swa``, ``tail_objective`` (mean E over the first and the
+    second half of the averaged iterates: equal within noise when the tail is stationary), ``n_averaged``,
+    ``second_moment`` = mean of (θ_t − θ*)(θ_t − θ*)ᵀ over the averaged iterates (where SGD goes around θ*).
+    """
+    from .minimize import minimize_net
+    from .net import evaluate, kink_diagnostics, loss_and_grad
+
+    loss = _check_loss(loss)
+    check_choice("swa_schedule", swa_schedule, ("constant", "cyclic"))
+    swa_burn = check_float("swa_burn", swa_burn)
+    if not 0 <= swa_burn < 1:
+        raise ValueError(f"swa_burn must be in [0, 1), got {swa_burn}")
+    s1, s2 = np.random.SeedSequence(seed).spawn(2)
+    lam = check_float("weight_decay", weight_decay)
+    sched = lr_schedule("swa", lr, steps, lr_end=lr_end)
+    r1 = train_gd(net, theta0, patterns, loss, lr=lr, steps=steps, batch_size=batch_size, seed=s1,
+                  weight_decay=lam, lr_schedule=sched, record_every=max(steps // 50, 1))
+    mn = minimize_net(net, r1["theta"], patterns, loss, weight_decay=lam, gtol=gtol, max_iter=max_iter)
+    th = mn["theta"]
+
+    def objective(t):
+        return float(evaluate(net, t, patterns, loss)["loss"] + 0.5 * lam * t @ t)
+
+    if swa_schedule == "constant":
+        tail = lr_schedule("constant", swa_lr, swa_steps)
+        keep = np.arange(swa_steps) >= int(swa_burn * swa_steps)
+    else:
+        tail = lr_schedule("cyclic", swa_lr, swa_steps, lr_end=swa_lr if swa_lr_end is None else swa_lr_end,
+                           cycle=swa_cycle)
+        keep = (np.mod(np.arange(swa_steps) + 1, swa_cycle) == 0) & (np.arange(swa_steps) >= int(swa_burn * swa_steps))
+    # the tail, iterate by iterate (averaging only the kept iterates; the objective recorded along the way)
+    rng = np.random.default_rng(s2)
+    p = patterns.p
+    theta = th.copy()
+    avg, n_avg, objs = np.zeros_like(theta), 0, []
+    second = np.zeros((theta.size, theta.size))
+    perm, pos = None, p
+    rec = max(int(keep.sum()) // 40, 1)
+    for t in range(swa_steps):
+        if pos + batch_size > p:
+            perm, pos = rng.permutation(p), 0
+        sub = patterns.subset(perm[pos:pos + batch_size]) if batch_size < p else patterns
+        pos += batch_size
+        _, g = loss_and_grad(net, theta, sub, loss)
+        theta -= tail[t] * (g + lam * theta)
+        if keep[t]:
+            n_avg += 1
+            avg += (theta - avg) / n_avg
+            dv = theta - th
+            second += (np.outer(dv, dv) - second) / n_avg
+            if n_avg % rec == 0:
+                objs.append(objective(theta))
+    objs = np.asarray(objs)
+    half = objs.size // 2
+    return {"theta_min": th, "theta_swa": avg, "theta_sgd": r1["theta"], "grad_norm": mn["grad_norm"],
+            "converged": mn["converged"], "near_kink": int(kink_diagnostics(net, th, patterns)["near_kink"]),
+            "objective_min": mn["objective"], "objective_swa": objective(avg),
+            "objective_sgd": objective(r1["theta"]),
+            "tail_objective": (float(objs[:half].mean()) if half else float("nan"),
+                               float(objs[half:].mean()) if objs.size else float("nan")),
+            "n_averaged": n_avg, "second_moment": second}
 
 
 # ------------------------------------------------------------------------------------------------
