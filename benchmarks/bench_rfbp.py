@@ -72,6 +72,7 @@ CASES = {
 MAGS = {"T": "1", "P": "0"}  # rFBP -m: 1 = MagT64 (fields, default), 0 = MagP64 (magnetizations)
 _STEP_RE = re.compile(r"^it=(\d+) pol=(\S+) y=(\S+) beta=(\S+) \(ok=(\d)\) E=(\d+)\s*$", re.MULTILINE)
 _SWEEP_RE = re.compile(r"\[it=(\d+) Delta=(\S+) lambda=")
+_NAN_RE = re.compile(r"^it=(\d+) [^\n]* S=[^\n]*\bnan\b", re.MULTILINE)  # statistics line of a step whose messages are NaN
 _STATS_RE = re.compile(r"^it=\d+ .*? S_int=(\S+) q=(\S+) q_bar=\S+ E=(\d+)\s*$", re.MULTILINE)
 CHECKS = ((201, 1, 0.3), (101, 3, 0.2))  # (N, K, α) of the fixed-point cross-check
 
@@ -332,11 +333,14 @@ def bench_success(exe, n, alphas, instances, mags, timeout, out):
                         _emit(rec, out, recs)
                         continue
                     sweeps, steps = parse_output(text)
+                    nan_steps = [int(m.group(1)) for m in _NAN_RE.finditer(text.replace("\r", "\n"))]
                     w = read_clipped_weights(mess, 1).reshape(model.weight_shape)
                     errs = int(model.errors(w, pats))
                     os.remove(mess)
                     if errs == 0:
                         stop = "solved"
+                    elif nan_steps:
+                        stop = f"NaN messages from step {nan_steps[0]}"
                     elif steps and not steps[-1][3]:
                         stop = "step not converged in -i sweeps"
                     else:

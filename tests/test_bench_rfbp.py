@@ -98,6 +98,13 @@ def test_parse_output_counts_sweeps_and_steps():
     assert (float(st.group(1)), float(st.group(2)), int(st.group(3))) == (0.238262, 0.209239, 62)
 
 
+def test_nan_steps_detected():
+    text = SAMPLE + ("it=3 pol=0.83666 y=4.33333 beta=inf (ok=1) S=-nan betaF=-nan S_int=-nan q=-nan q_bar=-nan E=351\n"
+                     "it=3 pol=0.83666 y=4.33333 beta=inf (ok=1) E=351\n")
+    assert [int(m.group(1)) for m in B._NAN_RE.finditer(SAMPLE)] == []
+    assert [int(m.group(1)) for m in B._NAN_RE.finditer(text)] == [3]
+
+
 def test_read_clipped_weights_sign_bit(tmp_path):
     f = tmp_path / "m.txt"
     f.write_text("fmt: tanh\nN,M,K: 4 2 1\n0.1 0.2 0.3 0.4 \n0.50000 -0.00000 0.00000 -0.70000 \n9 9 \n")
