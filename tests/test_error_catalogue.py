@@ -40,6 +40,10 @@ def files(tmp_path_factory):
     f["txt"] = str(d / "notes.txt")
     (d / "bad.npy").write_text("not an array\n")
     f["badnpy"] = str(d / "bad.npy")
+    (d / "bad.npz").write_text("not an archive\n")
+    f["badnpz"] = str(d / "bad.npz")
+    np.savez(d / "plain.npz", w=np.ones(21))  # an archive, but not written by wfm
+    f["npz_plain"] = str(d / "plain.npz")
     (d / "adir").mkdir()
     f["dir"] = str(d / "adir")
     ro = d / "ro"
@@ -185,6 +189,8 @@ CLI_CASES = [
     (["local-entropy", "--reference", "{txt}"], ["--reference", "not a result file"]),
     (["local-entropy", "--reference", "{store}"], ["--reference", "not a result file"]),
     (["local-entropy", "--reference", "{badnpy}"], ["--reference", "not a .npy"]),
+    (["local-entropy", "--reference", "{badnpz}"], ["--reference", "not a result file"]),
+    (["local-entropy", "--reference", "{npz_plain}"], ["--reference", "not a result file"]),
     (["local-entropy", "--reference", "{dir}"], ["--reference"]),
     (["local-entropy", "--reference", "{res}", "--method", "sa"], ["--reference", "--method"]),
     (["local-entropy", "--reference", "{res}", "--n", "23"], ["--n 23", "conflicts"]),
@@ -328,11 +334,23 @@ CLI_CASES = [
 _NEED_WRITE_PROTECTION = "{ro}"
 
 
+def _read_only_for_root(monkeypatch, folder):
+    """As root a directory of mode 0555 is still writable, and os.access says so: make os.access answer for
+    ``folder`` what it answers for any other user, so that the write-permission checks are exercised."""
+    real = os.access
+
+    def access(path, mode, *a, **k):
+        if os.path.abspath(os.fspath(path)).startswith(folder) and mode & os.W_OK:
+            return False
+        return real(path, mode, *a, **k)
+
+    monkeypatch.setattr(os, "access", access)
+
+
 @pytest.mark.parametrize("argv, needles", CLI_CASES, ids=[" ".join(a) for a, _ in CLI_CASES])
-def test_cli_bad_input_one_line_exit_2(argv, needles, files, capsys):
+def test_cli_bad_input_one_line_exit_2(argv, needles, files, capsys, monkeypatch):
     if ROOT and any(_NEED_WRITE_PROTECTION in a for a in argv):
-        pytest.skip("running as root: a read-only directory is still writable (the path-under-a-file cases "
-                    "check the same early path check)")
+        _read_only_for_root(monkeypatch, files["ro"])
     rc, out, err = cli(_fill(argv, files), capsys)
     assert_one_line_error(rc, err, needles, argv)
     if "--dry-run" in argv:

@@ -210,8 +210,6 @@ def load_reference(args):
     A saved SolveResult brings its model and instance; a flag that disagrees with them is an error. Bare
     weights (``.npy``) take the instance from the flags.
     """
-    import numpy as np
-
     from ..solvers import SolveResult
 
     path = str(args.reference)
