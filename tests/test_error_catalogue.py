@@ -14,6 +14,7 @@ import math
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -86,10 +87,13 @@ def _fill(argv, files):
 def cli(argv, capsys):
     """Run ``wfm ARGV`` in-process: (exit code, stdout, stderr)."""
     capsys.readouterr()
-    try:
-        rc = main(argv)
-    except SystemExit as exc:  # argparse errors, --version
-        rc = exc.code
+    with warnings.catch_warnings():  # a warning goes to stderr, as in a terminal (pytest would collect it)
+        warnings.simplefilter("default")
+        warnings.showwarning = warnings._showwarning_orig
+        try:
+            rc = main(argv)
+        except SystemExit as exc:  # argparse errors, --version
+            rc = exc.code
     out, err = capsys.readouterr()
     return rc, out, err
 
@@ -256,7 +260,8 @@ CLI_CASES = [
     (["theory", "franz-parisi", "--alpha", "-1"], ["alpha"]),
     (["theory", "franz-parisi", "--alpha", "0.5", "--n-points", "1"], ["--n-points", ">= 2"]),
     (["theory", "franz-parisi", "--alpha", "0.5", "--d", "0.7"], ["d"]),
-    (["theory", "franz-parisi", "--alpha", "0.5", "--d-min", "-1"], ["d"]),
+    (["theory", "franz-parisi", "--alpha", "0.5", "--d-min", "-1"], ["--d-min", "(0, 0.5)"]),
+    (["theory", "max-local-entropy", "--alpha", "0.5", "--d-min", "-1"], ["d_min", "> 0"]),
     (["theory", "franz-parisi", "--alpha", "0.5", "--kappa-ref", "nan"], ["kappa_ref"]),
     (["theory", "max-local-entropy", "--alpha", "0.5", "--n-points", "1"], ["--n-points", ">= 2"]),
     (["theory", "max-local-entropy", "--alpha", "-1"], ["alpha"]),
@@ -626,3 +631,16 @@ def test_the_catalogue_is_large_and_distinct():
     api_ids = [_api_id(c) for c in API_CASES]
     assert len(set(cli_ids)) == len(cli_ids) and len(set(api_ids)) == len(api_ids)
     assert len(cli_ids) + len(api_ids) >= 150
+
+
+def test_the_size_check_counts_the_bytes_of_the_patterns():
+    from wfm.data import check_patterns_fit
+
+    # P·N bytes for ±1 patterns (int8), 4·P·N for Gaussian ones (float32): exactly at the limit is accepted
+    assert check_patterns_fit(12, 11, "binary", limit=132) == 132
+    assert check_patterns_fit(12, 11, "gaussian", limit=528) == 528
+    with pytest.raises(ValueError, match=r"^p=12 with n=11 inputs: the binary patterns alone need 132 bytes, "):
+        check_patterns_fit(12, 11, "binary", limit=131)
+    with pytest.raises(ValueError, match=r"^n=11 inputs with alpha=0\.5 \(P=5 patterns\): the gaussian patterns "
+                                         r"alone need 220 bytes, "):
+        check_patterns_fit(5, 11, "gaussian", alpha=0.5, limit=219)

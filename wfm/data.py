@@ -184,7 +184,8 @@ def check_patterns_fit(p: int, n: int, kind: str = "binary", alpha=None, limit: 
         return need
     load = f"alpha={alpha:g} (P={p} patterns)" if alpha is not None else f"p={p}"
     what = f"{load} with n={n} inputs" if p >= n else f"n={n} inputs with {load}"
-    raise ValueError(f"{what}: the {kind} patterns alone need {need} bytes ({_human(need)}), more than the "
+    shown = f"{need} bytes" + (f" ({_human(need)})" if need >= 1024 else "")
+    raise ValueError(f"{what}: the {kind} patterns alone need {shown}, more than the "
                      f"{_human(limit)} of memory of this machine; reduce the size")
 
 

@@ -75,16 +75,14 @@ def _run(args):
     return 0
 
 
-#: the factor updates of BP (``accuracy`` of wfm.local_entropy)
-ACCURACIES = ("auto", "gaussian", "exact")
-
-
 def _check_estimator_flags(args):
     """The estimator's flags, checked before anything is solved (messages name the flags)."""
+    from ..bp.core import _ACCURACIES
+
     check_seed("--seed", args.seed)
     if args.estimator == "exact":
         return
-    check_choice("--accuracy", args.accuracy, ACCURACIES)
+    check_choice("--accuracy", args.accuracy, _ACCURACIES)
     damping = check_float("--damping", args.damping, nonnegative=True)
     if damping >= 1:
         raise ValueError(f"--damping must be in [0, 1), got {damping}")
@@ -93,12 +91,11 @@ def _check_estimator_flags(args):
 
 
 def _check_estimator_applies(args, model, pats):
+    """The limits of enumeration (binary, at most wfm.exact.MAX_WEIGHTS weights), before a solve."""
     if args.estimator == "exact":
-        from types import SimpleNamespace
-
         from ..exact import _check
 
-        _check(model, SimpleNamespace(n=pats.n, binary=pats.binary))
+        _check(model, pats)
 
 
 def add_parsers(sub):

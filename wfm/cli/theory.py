@@ -96,6 +96,8 @@ def _d_grid(args):
         return np.asarray(args.d, dtype=float)
     if args.n_points < 2:
         raise ValueError(f"--n-points must be >= 2, got {args.n_points}")
+    if not 0 < args.d_min < 0.5:
+        raise ValueError(f"--d-min must be in (0, 0.5), got {args.d_min}")
     return np.geomspace(args.d_min, 0.5, args.n_points)
 
 
