@@ -130,6 +130,8 @@ CLI_CASES = [
     (["solve", "--alpha", "1e-9"], ["--alpha", "0 patterns"]),
     (["solve", "--p", "0"], ["--p", ">= 1"]),
     (["solve", "--p", "abc"], ["--p", "integer"]),
+    (["solve", "--p", "1000000000000"], ["--p", "bytes"]),
+    (["solve", "--teacher", "--p-test", "1000000000000"], ["--p-test", "bytes"]),
     (["solve", "--alpha", "0.3", "--p", "10"], ["--alpha", "--p"]),
     (["solve", "--model", "mlp"], ["--model", "'mlp'", "'perceptron'", "'tree'"]),
     (["solve", "--model", "tree", "--k", "3", "--n", "100"], ["--n", "multiple of k"]),
@@ -185,6 +187,7 @@ CLI_CASES = [
     (["count", "--n", "61"], ["n_weights"]),
     (["count", "--n", "21", "--weights", "spherical"], ["binary"]),
     (["count", "--n", "abc"], ["--n", "integer"]),
+    (["count", "--model", "tree", "--k", "3", "--n", "21", "--weights", "spherical"], ["binary"]),
     (["count", "--n", "21", "--patterns", "foo"], ["--patterns", "'binary'"]),
     (["methods", "nope"], ["method", "'nope'", METHODS]),
     # --- wfm local-entropy
@@ -566,6 +569,12 @@ API_CASES = [
     ("entropy method='nope'", lambda: _ent(method="nope"), ValueError, ["method", "'nope'"]),
     ("entropy damping=-1", lambda: _ent(damping=-1.0), ValueError, ["damping"]),
     ("entropy max_iters='a'", lambda: _ent(max_iters="a"), TypeError, ["max_iters"]),
+    # losses
+    ("cross_entropy gamma=-1", lambda: wfm.losses.cross_entropy(-1.0), ValueError, ["gamma", "> 0"]),
+    ("hinge kappa=nan", lambda: wfm.losses.hinge(math.nan), ValueError, ["kappa", "finite"]),
+    ("error kappa='a'", lambda: wfm.losses.error("a"), TypeError, ["kappa"]),
+    ("loss from_description 'nope'", lambda: wfm.losses.from_description({"loss": "nope"}), ValueError,
+     ["loss", "'nope'", "'hinge'"]),
     # measures
     ("measure 'nope'", lambda: _measure("nope"), ValueError, ["measure", "'nope'", "'lambda_max'"]),
     ("measure unknown option", lambda: _measure("lambda_max", bogus=1), TypeError, ["bogus", "dense_max"]),

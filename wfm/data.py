@@ -170,19 +170,20 @@ def _human(nbytes: float) -> str:
     return f"{nbytes} bytes"  # pragma: no cover
 
 
-def check_patterns_fit(p: int, n: int, kind: str = "binary", alpha=None, limit: int | None = None) -> int:
+def check_patterns_fit(p: int, n: int, kind: str = "binary", alpha=None, limit: int | None = None,
+                       p_name: str = "p") -> int:
     """Fail before allocating patterns that cannot fit in memory; return the bytes they need.
 
     P patterns of N inputs take P·N bytes (±1 stored as int8) or 4·P·N bytes (Gaussian, float32), before any
-    solver allocates its own work arrays. ValueError, naming the size that is too large (``alpha`` or ``p``
-    when there are more patterns than inputs, else ``n``) and the bytes needed, when that exceeds ``limit``
-    (default: the physical memory of this machine).
+    solver allocates its own work arrays. ValueError when that exceeds ``limit`` (default: the physical memory
+    of this machine), giving the bytes needed and naming the size that is too large: ``alpha`` (or ``p_name``,
+    default ``p``) when there are more patterns than inputs, else ``n``.
     """
     need = int(p) * int(n) * _ITEMSIZE.get(kind, 4)
     limit = _memory_bytes() if limit is None else int(limit)
     if limit is None or need <= limit:
         return need
-    load = f"alpha={alpha:g} (P={p} patterns)" if alpha is not None else f"p={p}"
+    load = f"alpha={alpha:g} (P={p} patterns)" if alpha is not None else f"{p_name}={p}"
     what = f"{load} with n={n} inputs" if p >= n else f"n={n} inputs with {load}"
     shown = f"{need} bytes" + (f" ({_human(need)})" if need >= 1024 else "")
     raise ValueError(f"{what}: the {kind} patterns alone need {shown}, more than the "

@@ -151,7 +151,7 @@ class Instance:
         # before anything is built: patterns that cannot fit are an error naming the size, not a MemoryError
         check_patterns_fit(cast(int, self.p), self.n, self.patterns, requested)
         if self.p_test:
-            check_patterns_fit(self.p_test, self.n, self.patterns)
+            check_patterns_fit(self.p_test, self.n, self.patterns, p_name="p_test")
 
     # -- derived ---------------------------------------------------------------------------------
     @property
