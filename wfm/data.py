@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core.checks import check_choice, check_float, check_int
+from .core.checks import check_choice, check_float, check_int, check_seed
 
-__all__ = ["Patterns", "n_patterns", "random_patterns", "teacher_student", "digits_task", "read_idx", "load_idx_task"]
+__all__ = ["Patterns", "n_patterns", "check_patterns_fit", "random_patterns", "teacher_student", "digits_task", "read_idx", "load_idx_task"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,6 +148,48 @@ def n_patterns(alpha, p, n_weights) -> int:
     return p
 
 
+#: bytes per pattern entry ξ^μ_i, by pattern kind (int8 ±1 or float32 Gaussian)
+_ITEMSIZE = {"binary": 1, "gaussian": 4, "real": 4}
+
+
+def _memory_bytes() -> int | None:
+    """The physical memory of this machine in bytes (None where the OS does not say)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        return None
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes} bytes"  # pragma: no cover
+
+
+def check_patterns_fit(p: int, n: int, kind: str = "binary", alpha=None, limit: int | None = None,
+                       p_name: str = "p") -> int:
+    """Fail before allocating patterns that cannot fit in memory; return the bytes they need.
+
+    P patterns of N inputs take P·N bytes (±1 stored as int8) or 4·P·N bytes (Gaussian, float32), before any
+    solver allocates its own work arrays. ValueError when that exceeds ``limit`` (default: the physical memory
+    of this machine), giving the bytes needed and naming the size that is too large: ``alpha`` (or ``p_name``,
+    default ``p``) when there are more patterns than inputs, else ``n``.
+    """
+    need = int(p) * int(n) * _ITEMSIZE.get(kind, 4)
+    limit = _memory_bytes() if limit is None else int(limit)
+    if limit is None or need <= limit:
+        return need
+    load = f"alpha={alpha:g} (P={p} patterns)" if alpha is not None else f"{p_name}={p}"
+    what = f"{load} with n={n} inputs" if p >= n else f"n={n} inputs with {load}"
+    shown = f"{need} bytes" + (f" ({_human(need)})" if need >= 1024 else "")
+    raise ValueError(f"{what}: the {kind} patterns alone need {shown}, more than the "
+                     f"{_human(limit)} of memory of this machine; reduce the size")
+
+
 def random_patterns(n, alpha=None, p=None, kind="binary", seed=None, model=None, teacher=None,
                     teacher_weights=None) -> Patterns:
     """Random patterns for the storage (or teacher–student) problem.
@@ -166,7 +208,8 @@ def random_patterns(n, alpha=None, p=None, kind="binary", seed=None, model=None,
             raise ValueError(f"{name} has n={getattr(mdl, 'n', None)} inputs but n={n}")
     n_weights = model.n_weights if model is not None else n
     p = n_patterns(alpha, p, n_weights)
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    check_patterns_fit(p, n, kind, alpha)
+    ss = _seed_sequence(seed)
     s_xi, s_lab, s_teacher = ss.spawn(3)
     rng = np.random.default_rng(s_xi)
     if kind == "binary":
@@ -187,13 +230,22 @@ def random_patterns(n, alpha=None, p=None, kind="binary", seed=None, model=None,
     return Patterns(xi, labels, kind="binary" if kind == "binary" else "real", teacher_weights=teacher_weights)
 
 
+def _seed_sequence(seed) -> np.random.SeedSequence:
+    """``seed`` (None, an integer >= 0 or a SeedSequence) as a SeedSequence; errors name ``seed``."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        raise TypeError("seed must be an integer >= 0, None or a numpy.random.SeedSequence, got a Generator")
+    return np.random.SeedSequence(check_seed("seed", seed))
+
+
 def teacher_student(teacher, alpha=None, p=None, p_test=1000, kind="binary", seed=None, model=None,
                     teacher_weights=None) -> tuple[Patterns, Patterns]:
     """Training and test sets labelled by the same teacher.
 
     Returns ``(train, test)``; both carry ``teacher_weights``. P = round(α·n_weights(model or teacher)).
     """
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    ss = _seed_sequence(seed)
     s_w, s_train, s_test = ss.spawn(3)
     if teacher_weights is None:
         teacher_weights = teacher.random_weights(seed=s_w)

@@ -28,7 +28,7 @@ from typing import Any, cast
 import numpy as np
 
 from .core.checks import check_choice, check_float, check_int
-from .data import Patterns, n_patterns, random_patterns, teacher_student
+from .data import Patterns, check_patterns_fit, n_patterns, random_patterns, teacher_student
 from .models import Committee, Model, ParityMachine, Perceptron, TreeCommittee
 
 __all__ = ["Instance", "MODEL_KINDS", "MODEL_ALIASES", "model_from_description", "split_model_name"]
@@ -148,6 +148,10 @@ class Instance:
         else:
             object.__setattr__(self, "p", n_patterns(requested, self.p, mdl.n_weights))
         object.__setattr__(self, "alpha_requested", requested)
+        # before anything is built: patterns that cannot fit are an error naming the size, not a MemoryError
+        check_patterns_fit(cast(int, self.p), self.n, self.patterns, requested)
+        if self.p_test:
+            check_patterns_fit(self.p_test, self.n, self.patterns, p_name="p_test")
 
     # -- derived ---------------------------------------------------------------------------------
     @property

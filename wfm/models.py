@@ -54,7 +54,7 @@ class Model:
         self.tree = tree
         if weights == "binary" and m % 2 == 0:
             raise ValueError(
-                f"binary weights need an odd number of inputs per hidden unit (got {m}): "
+                f"n={n}: binary weights need an odd number of inputs per hidden unit (got {m}): "
                 "choose n (and k) so that n/k for a tree, or n for a fully connected committee, is odd"
             )
 

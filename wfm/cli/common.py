@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 
 from ..core.records import to_jsonable
 
 __all__ = ["Parser", "add_instance_arguments", "instance_from_args", "add_option_argument", "parse_options",
-           "add_progress_argument", "add_json_argument", "add_reference_argument", "load_reference", "print_json",
+           "add_progress_argument", "add_json_argument", "add_reference_argument", "load_reference", "load_npy",
+           "print_json",
            "INSTANCE_FLAGS"]
 
 
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line on stderr and exit code 2 (no usage dump)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a negative number is a value, not a flag: also -inf, -1e-3, -.5 (argparse knows only -1 and -1.5), so
+        # that `--margin -inf` reaches the check of the value
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$",
+                                                   re.IGNORECASE)
 
     def error(self, message):  # pragma: no cover - exercised through subprocess tests
         self.exit(2, f"wfm: error: {message}\n")
@@ -116,12 +126,25 @@ def instance_from_args(args, saved=None):
     defaults.update(getattr(args, "_instance_defaults", {}))
     kw = {**defaults, **given}
     if "p" in given:
+        if "alpha" in given:
+            raise ValueError(f"give one of --alpha {given['alpha']:g} and --p {given['p']} (the number of "
+                             "patterns), not both")
         kw["alpha"] = None
     elif kw.get("alpha") is None:
         raise ValueError("give --alpha or --p (the number of patterns)")
+    if "activation" in given and kw["model"] is not None:
+        from ..instance import split_model_name
+
+        try:  # an alias fixes the activation: tree-relu with --activation sign is a conflict, not a default
+            split_model_name(kw["model"], given["activation"])
+        except ValueError as exc:
+            raise ValueError(_as_flag(str(exc))) from None
     if kw["model"] not in ("perceptron",) and kw["k"] is None:
         kw["k"] = 3
     if kw["model"] == "perceptron":
+        if "k" in given:
+            raise ValueError(f"--k {given['k']}: k is the number of hidden units of a committee; a perceptron "
+                             "takes no --k (give --model tree, committee or parity)")
         kw["k"] = None
     try:
         return Instance(**kw)
@@ -132,7 +155,7 @@ def instance_from_args(args, saved=None):
 def _as_flag(message):
     """'alpha must be > 0' -> '--alpha must be > 0' (errors of the instance name the flag that was given)."""
     for field in INSTANCE_FLAGS:
-        for sep in ("=", " "):
+        for sep in ("=", " ", ":"):
             if message.startswith(field + sep):
                 return "--" + field.replace("_", "-") + message[len(field):]
     return message
@@ -187,19 +210,11 @@ def load_reference(args):
     A saved SolveResult brings its model and instance; a flag that disagrees with them is an error. Bare
     weights (``.npy``) take the instance from the flags.
     """
-    import numpy as np
-
     from ..solvers import SolveResult
 
     path = str(args.reference)
     if path.endswith(".npy"):
-        try:
-            weights = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
-            raise ValueError(f"--reference: no such file: {path}") from None
-        except (OSError, ValueError):
-            raise ValueError(f"--reference: {path} is not a .npy array of weights") from None
-        return instance_from_args(args), weights, {"weights": path}
+        return instance_from_args(args), load_npy("--reference", path), {"weights": path}
     try:
         res = SolveResult.load(path)
     except ValueError as exc:
@@ -211,6 +226,19 @@ def load_reference(args):
     if inst.build_model().describe() != _model_desc(res.model):
         raise ValueError(f"--reference: the saved model {res.model} differs from its instance's")
     return inst, res.weights, {"weights": path, "solved_by": res.method, "solved": bool(res.solved)}
+
+
+def load_npy(flag, path):
+    """A bare array saved with ``numpy.save`` (no pickle); ValueError naming ``flag`` for anything else."""
+    import numpy as np
+
+    path = str(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"{flag}: no such file: {path}")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        raise ValueError(f"{flag}: {path} is not a .npy array of weights") from None
 
 
 def _model_desc(desc):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.checks import check_int
 from .common import print_json
 
 
@@ -34,6 +35,23 @@ def add_parsers(subparsers):
     p.set_defaults(func=_run, mode=None)
 
 
+def _check_paths(out, store):
+    """Before any figure runs: the run directory can be used or created, the store's directory exists (or is
+    the run directory)."""
+    import os
+
+    from ..core.records import check_output_dir, check_output_path
+
+    check_output_dir("--out", out)
+    if store is not None:
+        folder = os.path.dirname(os.path.abspath(store))
+        if folder == os.path.abspath(out):
+            if os.path.isdir(store):
+                raise ValueError(f"--store: {store} is a directory, not a file")
+        else:
+            check_output_path("--store", store)
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -54,6 +72,9 @@ def _run(args) -> int:
                   f"  {f.title}")
         return 0
     out = args.out or core.DEFAULT_OUT
+    _check_paths(out, args.store)
+    if args.workers is not None:
+        check_int("--workers", args.workers, min_value=1)
     res = core.run(args.only, mode, args.store, out, scheduler=args.scheduler, workers=args.workers,
                    progress=args.progress, echo=None if args.json else print)
     if args.gallery:

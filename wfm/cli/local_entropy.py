@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.checks import check_choice, check_float, check_int, check_seed
 from .common import (add_instance_arguments, add_json_argument, add_option_argument, add_progress_argument,
                      add_reference_argument, instance_from_args, load_reference, parse_options, print_json)
 
@@ -18,27 +19,32 @@ def _run(args):
     from ..bp.local_entropy import local_entropy
     from ..bp.protocols import parse_range
     from ..core.records import check_output_path
-    from ..solvers import solve
+    from ..solvers import solve, validate_options
 
     for flag, path in (("--out", args.out), ("--plot", args.plot)):
         if path:
             check_output_path(flag, path)
+    _check_estimator_flags(args)
+    gammas = parse_range("--gammas", args.gammas) if args.gammas else None
     if args.reference is not None:
         if args.method is not None:
             raise ValueError("give either --reference FILE or --method METHOD (solve first), not both")
         inst, ref, source = load_reference(args)
         model, pats = inst.build()
         ref = model.check_weights(ref)
+        _check_estimator_applies(args, model, pats)
     else:
         inst = instance_from_args(args)
         model, pats = inst.build()
-        res = solve(model, pats, method=args.method or "sa", seed=args.seed, progress=args.progress,
-                    **parse_options(args.option))
+        options = parse_options(args.option)
+        # everything is checked before the solve, so that a bad flag does not cost a run
+        validate_options(args.method or "sa", options, model, pats.binary)
+        _check_estimator_applies(args, model, pats)
+        res = solve(model, pats, method=args.method or "sa", seed=args.seed, progress=args.progress, **options)
         ref = res.weights
         source = {"solved_by": res.method, "solved": bool(res.solved), "n_errors": res.n_errors,
                   "solve_seconds": res.seconds}
     errors = int(model.errors(ref, pats))
-    gammas = parse_range("--gammas", args.gammas) if args.gammas else None
     kw = {} if args.estimator == "exact" else {"form": args.form}
     curve = local_entropy(model, pats, ref, method=args.estimator, gammas=gammas, accuracy=args.accuracy,
                           damping=args.damping, epsilon=args.epsilon, max_iters=args.max_iters, seed=args.seed, **kw)
@@ -67,6 +73,29 @@ def _run(args):
         if args.out:
             print(f"saved to {args.out}")
     return 0
+
+
+def _check_estimator_flags(args):
+    """The estimator's flags, checked before anything is solved (messages name the flags)."""
+    from ..bp.core import _ACCURACIES
+
+    check_seed("--seed", args.seed)
+    if args.estimator == "exact":
+        return
+    check_choice("--accuracy", args.accuracy, _ACCURACIES)
+    damping = check_float("--damping", args.damping, nonnegative=True)
+    if damping >= 1:
+        raise ValueError(f"--damping must be in [0, 1), got {damping}")
+    check_float("--epsilon", args.epsilon, positive=True)
+    check_int("--max-iters", args.max_iters, min_value=1)
+
+
+def _check_estimator_applies(args, model, pats):
+    """The limits of enumeration (binary, at most wfm.exact.MAX_WEIGHTS weights), before a solve."""
+    if args.estimator == "exact":
+        from ..exact import _check
+
+        _check(model, pats)
 
 
 def add_parsers(sub):

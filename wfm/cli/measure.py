@@ -13,8 +13,9 @@ import json
 
 import numpy as np
 
+from ..core.checks import check_seed
 from .common import (add_instance_arguments, add_json_argument, add_option_argument, add_reference_argument,
-                     instance_from_args, load_reference, parse_options, print_json)
+                     instance_from_args, load_npy, load_reference, parse_options, print_json)
 
 
 def _parse_loss(spec):
@@ -76,6 +77,19 @@ def _solution(args, model, inst, pats):
     return solve(model, pats, method=method, seed=args.seed, progress=args.progress).weights
 
 
+def _check_measure(args, opts, model):
+    """The measure's name, options and applicability, and the learning method, checked before any solving."""
+    from ..landscape.measures import validate_measure
+    from ..landscape.net import TwoLayer
+    from ..solvers import validate_options
+
+    if args.name != "reparam":
+        validate_measure(args.name, opts, model)
+    if args.reference is None and args.train is None and not isinstance(model, TwoLayer):
+        validate_options(args.method or ("sa" if model.binary else "sgd-ce"), {}, model)
+        check_seed("--seed", args.seed)
+
+
 def _list(args):
     from ..core.records import to_jsonable
     from ..landscape.measures import measures
@@ -103,12 +117,15 @@ def _run(args):
                          + ", ".join(repr(k) for k in sorted(MEASURES)))
     opts = parse_options(args.option)
     loss = _parse_loss(args.loss)
+    if args.train is not None and args.train < 1:
+        raise ValueError(f"--train must be >= 1 (gradient steps), got {args.train}")
     if (args.model or "perceptron") == "two-layer":
         if args.reference is not None and not str(args.reference).endswith(".npy"):
             raise ValueError("--model two-layer: --reference must be bare parameters θ (.npy)")
         model, inst, pats, test = _two_layer(args)
+        _check_measure(args, opts, model)
         if args.reference is not None:
-            weights = np.load(args.reference, allow_pickle=False)
+            weights = load_npy("--reference", args.reference)
         else:
             weights = _solution(args, model, inst, pats)
     else:
@@ -119,6 +136,7 @@ def _run(args):
         else:
             inst = instance_from_args(args)
         model, pats, test = inst.build_with_test()
+        _check_measure(args, opts, model)
         if args.reference is None:
             weights = _solution(args, model, inst, pats)
     if args.name == "reparam":

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from .common import print_json
+from .common import _nonneg_int, print_json
 
 
 def _table(columns, rows, fmt="{:>12.6g}"):
@@ -96,6 +96,8 @@ def _d_grid(args):
         return np.asarray(args.d, dtype=float)
     if args.n_points < 2:
         raise ValueError(f"--n-points must be >= 2, got {args.n_points}")
+    if not 0 < args.d_min < 0.5:
+        raise ValueError(f"--d-min must be in (0, 0.5), got {args.d_min}")
     return np.geomspace(args.d_min, 0.5, args.n_points)
 
 
@@ -139,13 +141,19 @@ def _max_local_entropy(args):
 
 
 def _k_value(text):
-    return float("inf") if str(text).lower() in ("inf", "infinity") else int(text)
+    """An argparse type: an integer number of hidden units, or inf."""
+    if str(text).lower() in ("inf", "infinity"):
+        return float("inf")
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer or inf, got {text!r}") from None
 
 
 def _committee(args):
     from ..theory import counting_bound, tree_committee_capacity, tree_committee_repair_cost, tree_committee_rs
 
-    ks = [_k_value(k) for k in args.k]
+    ks = list(args.k)
     rows: list[tuple] = []
     record: dict = {"activation": args.activation, "weights": args.weights, "K": ks}
     notes: set[str] = set()
@@ -229,7 +237,7 @@ def add_parsers(subparsers):
     x.set_defaults(func=_max_local_entropy)
 
     c = sub.add_parser("committee", help="tree committee (sign or ReLU units): RS capacity or entropy")
-    c.add_argument("--k", nargs="+", default=["1", "3", "5", "7", "9"],
+    c.add_argument("--k", nargs="+", type=_k_value, default=[1, 3, 5, 7, 9],
                    help="numbers of hidden units: odd for sign, even for ReLU, or inf (default 1 3 5 7 9)")
     c.add_argument("--activation", default="sign", choices=("sign", "relu"), help="hidden units (default sign)")
     c.add_argument("--weights", default="spherical", choices=("spherical", "binary"),
@@ -238,6 +246,6 @@ def add_parsers(subparsers):
                    help="print the RS entropy and overlap at this load instead of the capacity (where RS closes)")
     c.add_argument("--n-samples", type=int, default=400_000,
                    help="Monte Carlo samples of the ReLU repair cost for 4 <= K < inf (default 400000)")
-    c.add_argument("--seed", type=int, default=0, help="seed of that Monte Carlo (default 0)")
+    c.add_argument("--seed", type=_nonneg_int("--seed"), default=0, help="seed of that Monte Carlo (default 0)")
     c.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     c.set_defaults(func=_committee)

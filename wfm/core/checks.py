@@ -62,6 +62,31 @@ def check_options(method: str, options: Iterable[str], allowed: Iterable[str]) -
         )
 
 
+def check_option_type(what: str, key: str, value: object, default: object) -> None:
+    """TypeError unless option ``key`` of ``what`` (e.g. ``"method='sa'"``) has the type of its ``default``.
+
+    A default of None (or of another type than bool/int/float/str) accepts anything; an integer is a real
+    number; a switch takes true/false only, an integer option an integer only, a choice a string only.
+    """
+    if default is None:
+        return
+    if isinstance(value, np.generic):
+        value = value.item()
+    is_bool = isinstance(value, bool)
+    if isinstance(default, bool):
+        ok, kind = is_bool, "true or false"
+    elif isinstance(default, int):
+        ok, kind = isinstance(value, int) and not is_bool, "an integer"
+    elif isinstance(default, float):
+        ok, kind = isinstance(value, (int, float)) and not is_bool, "a real number"
+    elif isinstance(default, str):
+        ok, kind = isinstance(value, str), "a string"
+    else:
+        return
+    if not ok:
+        raise TypeError(f"option {key} of {what} must be {kind} (default {default!r}), got {value!r}")
+
+
 def check_seed(name: str, seed: object) -> int | np.random.SeedSequence | np.random.Generator | None:
     """A seed for ``numpy.random.SeedSequence``: None, an integer >= 0, or a SeedSequence/Generator."""
     import numpy as _np

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["to_jsonable", "save_npz", "load_npz", "check_output_path"]
+__all__ = ["to_jsonable", "save_npz", "load_npz", "check_output_path", "check_output_dir"]
 
 _META = "__meta__"
 
@@ -51,6 +51,23 @@ def check_output_path(name: str, path: str | os.PathLike[str]) -> str:
         raise ValueError(f"{name}: directory {folder} is not writable")
     if os.path.isdir(path):
         raise ValueError(f"{name}: {path} is a directory, not a file")
+    return path
+
+
+def check_output_dir(name: str, path: str | os.PathLike[str]) -> str:
+    """Fail early (ValueError naming the argument) when the directory ``path`` can be neither used nor created:
+    it is a file, or its nearest existing ancestor is not a writable directory. Returns the path as a string."""
+    path = os.fspath(path)
+    full = os.path.abspath(path)
+    if os.path.exists(full) and not os.path.isdir(full):
+        raise ValueError(f"{name}: {path} is a file, not a directory")
+    probe = full
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise ValueError(f"{name}: {path} cannot be created: {probe} is a file, not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ValueError(f"{name}: directory {probe} is not writable")
     return path
 
 

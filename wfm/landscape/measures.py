@@ -19,13 +19,13 @@ from typing import Callable
 import numpy as np
 
 from .. import losses as _losses
-from ..core.checks import check_choice, check_float, check_int, check_options
+from ..core.checks import check_choice, check_float, check_int, check_option_type, check_options
 from . import spectral as S
 from .energy import local_energy
 from .net import TwoLayer, _check_loss, as_net, evaluate, kink_diagnostics, loss_and_grad, net_hessian, net_hvp
 from .valleys import asymmetry, directions, profile
 
-__all__ = ["Measure", "MEASURES", "REPARAM_TABLE", "register_measure", "measure", "measures"]
+__all__ = ["Measure", "MEASURES", "REPARAM_TABLE", "register_measure", "measure", "measures", "validate_measure"]
 
 
 @dataclass(frozen=True)
@@ -62,16 +62,28 @@ def measures() -> dict:
                 "options": m.options} for k, m in sorted(MEASURES.items())}
 
 
-def measure(name, model, patterns, weights, **options):
-    """Evaluate registry measure ``name``; unknown names/options raise ValueError/TypeError."""
+def validate_measure(name, options, model=None):
+    """The checks of :func:`measure` that need no data: the name, the option names and the type of each value
+    (that of its default), and, with a ``model``, whether the measure applies to it. Run by ``wfm measure``
+    before it looks for a solution, so that a bad argument fails before any work."""
     check_choice("measure", name, tuple(sorted(MEASURES)))
     m = MEASURES[name]
     check_options(f"measure {name!r}", options, set(m.options) | ({"test"} if m.needs_test else set()))
+    for key, value in options.items():  # a value of another type than its default fails naming the option
+        check_option_type(f"measure {name!r}", key, value, m.options.get(key))
+    if model is None:
+        return m
     binary = (not isinstance(model, TwoLayer)) and model.binary
     if m.applies == "binary" and not binary:
         raise ValueError(f"measure {name!r} needs a model with binary weights")
     if m.applies in ("smooth", "continuous") and binary:
         raise ValueError(f"measure {name!r} needs continuous weights (got a binary model)")
+    return m
+
+
+def measure(name, model, patterns, weights, **options):
+    """Evaluate registry measure ``name``; unknown names/options raise ValueError/TypeError."""
+    m = validate_measure(name, options, model)
     opts = dict(m.options)
     opts.update(options)
     out = m.func(model, patterns, weights, **opts)

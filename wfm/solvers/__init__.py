@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..core.checks import check_choice, check_options, check_seed
+from ..core.checks import check_choice, check_option_type, check_options, check_seed
 from ..core.records import load_npz, save_npz
 from ..data import Patterns
 from ..instance import Instance, model_from_description
@@ -171,23 +171,7 @@ def resolve_options(name, options) -> dict:
 
 def _type_of_default(method, key, value, default):
     """TypeError unless ``value`` has the type of ``default`` (None: any type; ints are real numbers)."""
-    if default is None:
-        return
-    if isinstance(value, np.generic):
-        value = value.item()
-    is_bool = isinstance(value, bool)
-    if isinstance(default, bool):
-        ok, kind = is_bool, "true or false"
-    elif isinstance(default, int):
-        ok, kind = isinstance(value, int) and not is_bool, "an integer"
-    elif isinstance(default, float):
-        ok, kind = isinstance(value, (int, float)) and not is_bool, "a real number"
-    elif isinstance(default, str):
-        ok, kind = isinstance(value, str), "a string"
-    else:
-        return
-    if not ok:
-        raise TypeError(f"option {key} of method={method!r} must be {kind} (default {default!r}), got {value!r}")
+    check_option_type(f"method={method!r}", key, value, default)
 
 
 def validate_options(name, options, model=None, binary_patterns=None) -> dict:
@@ -269,14 +253,9 @@ def solve(model, patterns, method="sa", seed=None, progress=False, **options) ->
         raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
     seed = check_seed("seed", seed)
     m = _REGISTRY[method]
-    old = sorted(set(options) & set(m.renamed))
-    if old:
-        raise TypeError(f"option(s) of method={method!r} renamed: "
-                        + ", ".join(f"{o} is now {m.renamed[o]}" for o in old))
-    check_options(f"method={method!r}", options, m.options)
-    if m.applies is not None:
-        m.applies(model)
-    opts = {**m.options, **options}
+    # names, types and values of the options, and whether the method applies: the checks a sweep makes before
+    # anything runs (validate_options), made here too so that both give the same message naming the option
+    opts = validate_options(method, options, model, patterns.binary)
     ss = np.random.SeedSequence(seed)
     rng = np.random.default_rng(ss)
     t0 = time.perf_counter()

@@ -69,7 +69,10 @@ def _init(model, init, replicas=None, one=False):
     the model's shape; ``one``: a single configuration; else one configuration or ``replicas`` (default 1)."""
     if model is None or init is None:
         return
-    w = model.check_weights(init)
+    try:
+        w = model.check_weights(init)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"init: {exc}") from None
     single = w.ndim == len(model.weight_shape)
     if one:
         if not single:

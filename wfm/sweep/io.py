@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from ..core.records import check_output_path
 from .spec import load_spec
 from .store import STATUSES, Store
 
@@ -37,6 +38,16 @@ def _optional(module, purpose):
     except ImportError:
         raise ImportError(f"{purpose} needs the optional package {module!r}, which is not installed "
                           f"(pip install {module})") from None
+
+
+def _check_experiment(st: Store, experiment: str) -> None:
+    """ValueError when ``experiment`` is neither in the store nor a registered experiment (a typo)."""
+    from .. import experiments as _experiments
+
+    present = sorted(r[0] for r in st.execute("SELECT DISTINCT experiment FROM tasks").fetchall())
+    if experiment not in present and experiment not in _experiments.names():
+        raise ValueError(f"experiment={experiment!r} is not in store {st.path!r}; the store holds "
+                         + (", ".join(map(repr, present)) or "no tasks"))
 
 
 def load(path, *, experiment=None, status="done", xarray=False, stale=False):
@@ -59,6 +70,8 @@ def load(path, *, experiment=None, status="done", xarray=False, stale=False):
     if xarray:
         _optional("xarray", "load(..., xarray=True)")
     with Store(path, readonly=True) as st:
+        if experiment is not None:
+            _check_experiment(st, experiment)
         old = _stale(st, statuses=STATUSES)
         records, param_cols, result_cols = [], {}, {}
         left_out = 0
@@ -295,9 +308,7 @@ def export(path, out=None, *, format="csv", experiment=None, status="done", stal
         _optional("pyarrow", "export --format parquet")
     if format == "netcdf":
         _optional("xarray", "export --format netcdf")
-    parent = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(parent):
-        raise ValueError(f"out {out!r}: directory {parent!r} does not exist")
+    check_output_path("out", out)
     df = load(path, experiment=experiment, status=status, stale=stale)
     if format == "csv":
         _jsonify_arrays(df).to_csv(out, index=False)

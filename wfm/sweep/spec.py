@@ -80,8 +80,24 @@ def _toml_load(path: Path) -> dict:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ValueError(f"spec file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"spec file {str(path)!r} is a directory; give a TOML file") from None
+    except PermissionError:
+        raise ValueError(f"spec file {str(path)!r} cannot be read (permission denied)") from None
+    except UnicodeDecodeError:  # e.g. a store (.sqlite) given where the spec goes
+        raise ValueError(f"spec file {str(path)!r} is not a TOML file (not UTF-8 text"
+                         + ("; it looks like a results store: give the spec (.toml) here" if _is_sqlite(path)
+                            else "") + ")") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _seeds(value) -> list:
