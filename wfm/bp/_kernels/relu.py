@@ -26,7 +26,15 @@ with ∂_ω and ∂²_ω φ in closed form (G(z)/s, zG(z)/s²). φ jumps at t = 
 divisor of |κ'| when |κ'| ≥ δ; for 0 < |κ'| < δ the continuous mass near κ' is off by at most δ); the exact atom of S_{−k} (all other units inactive, mass Π_{j≠k} α_j) takes the value at the
 jump, the continuous mass on that lattice point (two or more active units) the mean of the two one-sided
 limits. Grid: δ = s_max/``res`` (s_max the largest unit spread), bins within ``rng_sd`` standard deviations of
-each mean, and δ enlarged where needed so that no unit needs more than :data:`RELU_NBIN` bins.
+each mean, and δ enlarged where needed so that no unit needs more than :data:`RELU_NBIN` bins. The error is
+O(δ²) (midpoint rule): with the defaults (8 bins per spread, 6 spreads) measured ≤ 1.5e-3 in ln Z and ≤ 6e-4
+relative in its derivatives against quadrature (tests/test_bp_two_layer.py).
+
+**±1 inputs** (``lattice``): a_k is an odd integer, so the lattice is that of the fields themselves: δ = 2, each
+unit's Gaussian is put on its own odd support (bin [2i, 2i+2) ↦ 2i+1, i.e. the continuity-corrected mass) and
+the own unit is summed on it too (:func:`_phi_lattice`). Ties Σ_k c'_k relu(a_k) = κ' have a probability
+O(1/√m) and count as errors, as in the model; nothing is discretised beyond the central-limit approximation of
+each unit (δ grows to 2j, j odd, only when a field exceeds 2·(RELU_NBIN − 2)).
 
 **Exact form** (:func:`relu_exact_output`): for ±1 inputs and exact unit laws (counts of +1 terms), a_k is an
 odd integer and S_{−k} is an integer-valued sum: its law is the exact convolution of the other units' laws on
@@ -46,10 +54,10 @@ _SQRT1_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 #: default Gaussian-form grid: bins per largest unit spread, and the half-width in spreads of each unit's bins
-RELU_RES = 4.0
+RELU_RES = 8.0
 RELU_RANGE = 6.0
 #: most bins a unit's continuous part may use (the grid is coarsened beyond)
-RELU_NBIN = 64
+RELU_NBIN = 128
 #: length of one unit's half-lattice array (an unlucky divisor of κ' can halve δ: 2·(2·RELU_NBIN) + 1)
 RELU_LEN = 4 * RELU_NBIN + 1
 
