@@ -180,7 +180,10 @@ def _output_sign(lp, lm, kappa_out, v, work):  # pragma: no cover - compiled
 def gallager(x):  # pragma: no cover - compiled
     """f(x) = −ln tanh(x/2) = ln(1 + e^{−x}) − ln(1 − e^{−x}) for x ≥ 0 (f(0) = ∞, f(∞) = 0; f is its own
     inverse): atanh(Π_j tanh d_j) = ½ f(Σ_j f(2|d_j|)) · Π_j sign d_j without cancellation near |tanh| = 1."""
-    return math.log1p(math.exp(-x)) - math.log(-math.expm1(-x))
+    e = math.exp(-x)
+    if x > 0.6931471805599453:
+        return math.log1p(e) - math.log1p(-e)
+    return math.log1p(e) - math.log(-math.expm1(-x))
 
 
 @nb.njit(**_JIT)
