@@ -396,8 +396,8 @@ def factor_gauss(code, mu, xi, sig, tree, u, H, thr, kappa_out, damping, update_
     cavity_pass(mu, xi, sig, tree, u, H, mc, sc, mus, s2s)
     delta = 0.0
     if code == RELU:
-        relu_gauss_output(mus, s2s, np.float64(sig[mu]), kappa_out, RELU_RES, RELU_RANGE, xi.itemsize == 1, lp, lm, buf[9], buf[10],
-                          buf[11], buf[12], buf[13])
+        relu_gauss_output(mus, s2s, np.float64(sig[mu]), kappa_out, RELU_RES, RELU_RANGE, xi.itemsize == 1, lp, lm,
+                          buf[9], buf[16], buf[17], buf[18], buf[10], buf[11], buf[12], buf[13])
         for k in range(kk):
             _new_messages_taylor(mu, xi, sig, tree, u, damping, lp[k], lm[k], mc, k, unew[0])
             delta = _store(mu, k, u, H, unew[0], update_h, delta)
@@ -430,8 +430,8 @@ def lnz_gauss(code, mu, xi, sig, tree, u, H, thr, kappa_out, buf):  # pragma: no
         lp[k] = vlog_H((thr - mus[k]) / sd)
         lm[k] = vlog_H((mus[k] - thr) / sd)
     if code == RELU:
-        return relu_gauss_output(mus, s2s, np.float64(sig[mu]), kappa_out, RELU_RES, RELU_RANGE, xi.itemsize == 1, lp, lm, buf[9],
-                                 buf[10], buf[11], buf[12], buf[13]), edge
+        return relu_gauss_output(mus, s2s, np.float64(sig[mu]), kappa_out, RELU_RES, RELU_RANGE, xi.itemsize == 1, lp,
+                                 lm, buf[9], buf[16], buf[17], buf[18], buf[10], buf[11], buf[12], buf[13]), edge
     return output_fields(code, lp, lm, kappa_out, v, work, np.float64(sig[mu])), edge
 
 
@@ -616,12 +616,13 @@ def lnz_exact(code, mu, xi, sig, tree, u, H, thr, kappa_out, buf, ebuf):  # prag
 def make_buffers(kk, mm):  # pragma: no cover - compiled
     """Per-thread work arrays of the factor updates: mc, sc (K, m), mus, s2s, lp, lm, v (K), work (3, K),
     unew (1, m), then the ReLU output node's comp (K, L), clo, cln (K,) int64, acc, tmp (K·L) with
-    L = max(RELU_LEN, m+1), dist and f (K, m+1) (:mod:`.relu`) — as a tuple."""
+    L = max(RELU_LEN, m+1), dist and f (K, m+1), dcomp, ddcomp (K, L), surv (3, L) (:mod:`.relu`) — as a tuple."""
     ll = max(RELU_LEN, mm + 1) if kk > 1 else 1
     return (np.empty((kk, mm)), np.empty((kk, mm)), np.empty(kk), np.empty(kk), np.empty(kk), np.empty(kk),
             np.zeros(kk), np.empty((3, max(kk, mm))), np.empty((1, mm)),
             np.zeros((kk, ll)), np.zeros(kk, dtype=np.int64), np.zeros(kk, dtype=np.int64), np.zeros(kk * ll),
-            np.zeros(kk * ll), np.zeros((kk, mm + 1)), np.zeros((kk, mm + 1)))
+            np.zeros(kk * ll), np.zeros((kk, mm + 1)), np.zeros((kk, mm + 1)), np.zeros((kk, ll)), np.zeros((kk, ll)),
+            np.zeros((3, ll)))
 
 
 @nb.njit(**_JIT)

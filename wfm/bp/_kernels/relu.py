@@ -32,7 +32,8 @@ relative in its derivatives against quadrature (tests/test_bp_two_layer.py).
 
 **±1 inputs** (``lattice``): a_k is an odd integer, so the lattice is that of the fields themselves: δ = 2, each
 unit's Gaussian is put on its own odd support (bin [2i, 2i+2) ↦ 2i+1, i.e. the continuity-corrected mass) and
-the own unit is summed on it too (:func:`_phi_lattice`). Ties Σ_k c'_k relu(a_k) = κ' have a probability
+the own unit is summed on it too: Ψ_k, ∂Ψ_k, ∂²Ψ_k are the others' law against survival sums of the own unit's
+masses and of their ω-derivatives (table look-ups, no special function per lattice point). Ties Σ_k c'_k relu(a_k) = κ' have a probability
 O(1/√m) and count as errors, as in the model; nothing is discretised beyond the central-limit approximation of
 each unit (δ grows to 2j, j odd, only when a field exceeds 2·(RELU_NBIN − 2)).
 
@@ -89,13 +90,19 @@ def conv_lattice(a, alo, alen, b, blo, blen, out):  # pragma: no cover - compile
 
 
 @nb.njit(**_JIT)
-def relu_component(mu, s, cp, delta, rng_sd, arr):  # pragma: no cover - compiled
+def relu_component(mu, s, cp, delta, rng_sd, arr, d1, d2):  # pragma: no cover - compiled
     """Law of c'·relu(a), a ~ N(mu, s²), on the half-lattice tδ/2: atom H(mu/s) at t = 0, the mass of bin
-    [iδ, (i+1)δ) at t = ±(2i+1). Writes ``arr`` (indices increasing) and returns (lo, length)."""
-    alpha = _H(mu / s) if s > 0.0 else (1.0 if mu <= 0.0 else 0.0)
+    [iδ, (i+1)δ) at t = ±(2i+1). Writes ``arr`` (indices increasing), and into ``d1``, ``d2`` the first and second
+    derivatives of each mass in mu (H((c − mu)/s) has derivatives G(z)/s and zG(z)/s², z = (c − mu)/s); returns
+    (lo, length)."""
+    alpha = _H(mu / s)
     hi_v = mu + rng_sd * s
     if hi_v <= 0.0:
+        z = -mu / s
+        g = _G(z)
         arr[0] = 1.0
+        d1[0] = 0.0
+        d2[0] = 0.0
         return 0, 1
     lo_v = max(0.0, mu - rng_sd * s)
     i0 = int(math.floor(lo_v / delta))
@@ -103,24 +110,37 @@ def relu_component(mu, s, cp, delta, rng_sd, arr):  # pragma: no cover - compile
     n = 2 * i1 + 1
     for t in range(n):
         arr[t] = 0.0
-    prev = _H((i0 * delta - mu) / s) if s > 0.0 else (1.0 if mu > i0 * delta else 0.0)
+        d1[t] = 0.0
+        d2[t] = 0.0
+    z = (i0 * delta - mu) / s
+    prev = _H(z)
+    gp = _G(z)
+    zp = z
     if i0 == 0:
         prev = 1.0 - alpha
     for i in range(i0, i1):
-        e = (i + 1) * delta
-        cur = _H((e - mu) / s) if s > 0.0 else (1.0 if mu > e else 0.0)
+        z = ((i + 1) * delta - mu) / s
+        cur = _H(z)
+        gc = _G(z)
         w = prev - cur
-        prev = cur
         if w < 0.0:
             w = 0.0
-        if cp > 0:
-            arr[2 * i + 1] = w
-        else:
-            arr[n - 1 - (2 * i + 1)] = w
+        pos = 2 * i + 1 if cp > 0 else n - 1 - (2 * i + 1)
+        arr[pos] = w
+        d1[pos] = (gp - gc) / s
+        d2[pos] = (zp * gp - z * gc) / (s * s)
+        prev = cur
+        gp = gc
+        zp = z
+    # atom: mass 1 − H(−mu/s) = H(mu/s), derivatives −G(z0)/s, −z0 G(z0)/s² at z0 = −mu/s
+    z0 = -mu / s
+    g0 = _G(z0)
+    pos = 0 if cp > 0 else n - 1
+    arr[pos] = alpha
+    d1[pos] = -g0 / s
+    d2[pos] = -z0 * g0 / (s * s)
     if cp > 0:
-        arr[0] = alpha
         return 0, n
-    arr[n - 1] = alpha
     return -(n - 1), n
 
 
@@ -184,43 +204,15 @@ def relu_grid(mus, s2s, sg, kappa_out, res, rng_sd, lattice):  # pragma: no cove
 
 
 @nb.njit(**_JIT)
-def _phi_lattice(cp, tv, kap, om, s):  # pragma: no cover - compiled
-    """(φ, ∂_ω φ, ∂²_ω φ) of the own unit on ±1 inputs: a_k is an odd integer with P(a_k = o) the Gaussian mass of
-    (o − 1, o + 1). c' = +1: need relu(a_k) > κ' − t, i.e. a_k ≥ o (o the least odd integer above κ' − t):
-    H((o − 1 − ω)/s); c' = −1: need relu(a_k) < t − κ', i.e. a_k ≤ o' (o' the largest odd integer below t − κ',
-    ≥ −1): 1 − H((o' + 1 − ω)/s)."""
-    if cp > 0:
-        th = kap - tv
-        if th < 0.0:
-            return 1.0, 0.0, 0.0
-        o = 2.0 * math.floor((th + 1.0) / 2.0) + 1.0
-        if o <= th:
-            o += 2.0
-        z = (o - 1.0 - om) / s
-        g = _G(z)
-        return _H(z), g / s, z * g / (s * s)
-    c = tv - kap
-    if c <= 0.0:
-        return 0.0, 0.0, 0.0
-    o = 2.0 * math.ceil((c - 1.0) / 2.0) - 1.0
-    if o >= c:
-        o -= 2.0
-    if o < -1.0:
-        o = -1.0
-    z = (o + 1.0 - om) / s
-    g = _G(z)
-    return 1.0 - _H(z), -g / s, -z * g / (s * s)
-
-
-@nb.njit(**_JIT)
-def relu_gauss_output(mus, s2s, sg, kappa_out, res, rng_sd, lattice, l1, l2, comp, clo, cln, acc, tmp):  # pragma: no cover
+def relu_gauss_output(mus, s2s, sg, kappa_out, res, rng_sd, lattice, l1, l2, comp, dcomp, ddcomp, surv, clo, cln, acc,
+                      tmp):  # pragma: no cover
     """Gaussian-form ReLU output node (module docstring). Inputs: label-absorbed cavity means ``mus`` and variances
     ``s2s`` of the K unit fields, label ``sg``, κ' = ``kappa_out``, grid (``res``, ``rng_sd``), ``lattice``
     (±1 inputs: the fields are odd integers, each unit's Gaussian is discretised on its own support and ties
-    Σ_k c'_k relu(a_k) = κ' count as errors, :func:`_phi_lattice`). Writes
+    Σ_k c'_k relu(a_k) = κ' count as errors). Writes
     l1[k] = ∂ ln Ψ_k/∂μ_k and l2[k] = ∂² ln Ψ_k/∂μ_k² (derivatives in the absorbed mean μ_k = σ ω) and returns
-    ln Ψ_0 (= ln Z of the factor; −inf when the pattern cannot be satisfied). Work arrays: comp (K, L), clo, cln
-    (K,) int64, acc, tmp (≥ K·L)."""
+    ln Ψ_0 (= ln Z of the factor; −inf when the pattern cannot be satisfied). Work arrays: comp, dcomp, ddcomp
+    (K, L), surv (3, L), clo, cln (K,) int64, acc, tmp (≥ K·L)."""
     kk = mus.shape[0]
     half = kk // 2
     delta = relu_grid(mus, s2s, sg, kappa_out, res, rng_sd, lattice)
@@ -229,7 +221,7 @@ def relu_gauss_output(mus, s2s, sg, kappa_out, res, rng_sd, lattice, l1, l2, com
     for j in range(kk):
         cp = sg * (1.0 if j < half else -1.0)
         s = math.sqrt(max(s2s[j], 1e-300))
-        lo, ln = relu_component(sg * mus[j], s, cp, delta, rng_sd, comp[j])
+        lo, ln = relu_component(sg * mus[j], s, cp, delta, rng_sd, comp[j], dcomp[j], ddcomp[j])
         clo[j] = lo
         cln[j] = ln
         atoms[j] = _H(sg * mus[j] / s)
@@ -237,6 +229,7 @@ def relu_gauss_output(mus, s2s, sg, kappa_out, res, rng_sd, lattice, l1, l2, com
     # lattice index of the jump of φ at κ' (on the lattice unless 0 < |κ'| < δ: then no lattice point is treated
     # as the jump and the continuous mass near κ' is placed by its lattice value)
     jump = int(round(kappa_out / hd)) if (not lattice and (kappa_out == 0.0 or abs(kappa_out) >= delta)) else -(1 << 40)
+    jj = kappa_out / hd
     for k in range(kk):
         # law of S_{-k}
         alo = 0
@@ -258,28 +251,51 @@ def relu_gauss_output(mus, s2s, sg, kappa_out, res, rng_sd, lattice, l1, l2, com
         p0 = 0.0
         p1 = 0.0
         p2 = 0.0
-        for t in range(alen):
-            w = acc[t]
-            if w == 0.0:
-                continue
-            idx = alo + t
-            if lattice:
-                f0, f1, f2 = _phi_lattice(cp, idx * hd, kappa_out, om, s)
-                p0 += w * f0
-                p1 += w * f1
-                p2 += w * f2
-            elif idx == jump:
-                at, ct = _phi_jump(cp, om, s)
-                wa = atom if idx == 0 else 0.0
-                wc = max(w - wa, 0.0)
-                p0 += wa * at[0] + wc * ct[0]
-                p1 += wa * at[1] + wc * ct[1]
-                p2 += wa * at[2] + wc * ct[2]
-            else:
-                f0, f1, f2 = _phi(cp, idx * hd, kappa_out, om, s)
-                p0 += w * f0
-                p1 += w * f1
-                p2 += w * f2
+        if lattice:
+            # the own unit on its own discretised law: survival sums (in lattice order) of its masses and of their
+            # derivatives; S_{-k} = t needs own index v ≥ ⌊J − t⌋ + 1 (J = κ'/(δ/2))
+            klo = clo[k]
+            kn = cln[k]
+            r0 = 0.0
+            r1 = 0.0
+            r2 = 0.0
+            for p in range(kn - 1, -1, -1):
+                r0 += comp[k, p]
+                r1 += dcomp[k, p]
+                r2 += ddcomp[k, p]
+                surv[0, p] = r0
+                surv[1, p] = r1
+                surv[2, p] = r2
+            for t in range(alen):
+                w = acc[t]
+                if w == 0.0:
+                    continue
+                p = int(math.floor(jj - (alo + t))) + 1 - klo
+                if p >= kn:
+                    continue
+                if p < 0:
+                    p = 0
+                p0 += w * surv[0, p]
+                p1 += w * surv[1, p]
+                p2 += w * surv[2, p]
+        else:
+            for t in range(alen):
+                w = acc[t]
+                if w == 0.0:
+                    continue
+                idx = alo + t
+                if idx == jump:
+                    at, ct = _phi_jump(cp, om, s)
+                    wa = atom if idx == 0 else 0.0
+                    wc = max(w - wa, 0.0)
+                    p0 += wa * at[0] + wc * ct[0]
+                    p1 += wa * at[1] + wc * ct[1]
+                    p2 += wa * at[2] + wc * ct[2]
+                else:
+                    f0, f1, f2 = _phi(cp, idx * hd, kappa_out, om, s)
+                    p0 += w * f0
+                    p1 += w * f1
+                    p2 += w * f2
         if p0 > 0.0:
             g = p1 / p0
             l1[k] = sg * g
