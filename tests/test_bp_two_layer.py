@@ -508,10 +508,11 @@ def validate(name, alphas=(0.2, 0.4), instances=20, accuracy="exact"):
     return out
 
 
-#: asserted bounds: the measured figures of ``python tests/test_bp_two_layer.py validate`` (BENCHMARKS.md) with margin
-BOUNDS = {"relu-tree-K2": dict(ent_mean=0.012, ent_max=0.04, le_mean=0.012, le_max=0.08),
-          "relu-tree-K4": dict(ent_mean=0.015, ent_max=0.05, le_mean=0.015, le_max=0.10),
-          "parity-tree-K3": dict(ent_mean=0.03, ent_max=0.08, le_mean=0.04, le_max=0.25)}
+#: asserted bounds: the measured figures of ``python tests/test_bp_two_layer.py validate`` (20 instances at α = 0.2
+#: and 0.4; BENCHMARKS.md, benchmarks/bp_two_layer_validation.txt) times about 1.5
+BOUNDS = {"relu-tree-K2": dict(ent_mean=0.02, ent_max=0.075, le_mean=0.009, le_max=0.12),
+          "relu-tree-K4": dict(ent_mean=0.02, ent_max=0.085, le_mean=0.011, le_max=0.15),
+          "parity-tree-K3": dict(ent_mean=0.008, ent_max=0.025, le_mean=0.01, le_max=0.15)}
 
 
 def _assert_bounds(name, res):
