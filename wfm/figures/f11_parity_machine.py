@@ -2,19 +2,24 @@
 
 Baldassi, Pittorino & Zecchina 2020 (arXiv:1905.07833) give examples of learning devices without wide flat minima.
 Here the binary parity machine (K = 3, tree) is compared with the sign tree committee of the same size at equal α:
-how often the same algorithms solve it, how robust their solutions are to flips, and, by exact enumeration at
-N = 21, how many solutions lie within a small radius of the solutions found and of uniformly sampled ones.
+how often the same algorithms solve it, how robust their solutions are to flips, the BP local entropy of the
+solutions found (Baldassi et al. 2015, arXiv:1509.05753; the parity output node of
+:mod:`wfm.bp._kernels.factors`, a γ at which BP does not converge counted, never drawn) and, by exact enumeration
+at N = 21, how many solutions lie within a small radius of the solutions found and of uniformly sampled ones.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import style
-from .analysis import ball_entropy, ball_entropy_bound, flip_mean, solved
+from ..core.special import entropy_bound
+from .analysis import ball_entropy, ball_entropy_bound, flip_mean, mean_by_gamma, s_at, solved
 from .core import Claim, Figure, by_mode, register, safe_check
-from .shared import FLIPS
+from .shared import BP_GAMMAS, D0, FLIPS
 
 METHODS = ["sa", "replicated-sa", "sa-ce"]  # at their defaults (the same for both models)
+#: the methods whose solutions get a BP local-entropy curve (focusing BP added: does it solve the parity machine?)
+BP_METHODS = ["fbp"] + METHODS
 MODELS = ["tree-sign", "parity"]
 K = 3
 N_EXACT, ALPHA_EXACT = 21, 0.4
@@ -37,11 +42,32 @@ def parts(mode):
                     "params": {"k": K, "flips": FLIPS, "n_draws": 30},
                     "grid": {"alpha": z["alphas"], "method": METHODS},
                     "zip": {"model": MODELS, "n": [z["n"]] * len(MODELS)}},
+        "bp": {"experiment": "fig-solve-measure", "seeds": z["instances"],
+               "params": {"k": K, "n": z["n"], "alpha": z["alphas"][0], "local_entropy": "bp", "gammas": BP_GAMMAS},
+               "grid": {"method": BP_METHODS},
+               "zip": {"model": MODELS}},
         "exact": {"experiment": "fig-solve-measure", "seeds": z["exact"],
                   "params": {"k": K, "n": N_EXACT, "alpha": ALPHA_EXACT, "local_entropy": "exact"},
                   "grid": {"method": ["uniform"] + METHODS},
                   "zip": {"model": MODELS}},
     }
+
+
+def _bp_summary(bp):
+    """{(model, method): mean BP local entropy at D0 over its solutions}, {(model, method): (γ points not
+    converged, γ points)}."""
+    le, unconv = {}, {}
+    for mod in MODELS:
+        for meth in BP_METHODS:
+            rows = solved(bp[(bp["model"] == mod) & (bp["method"] == meth)]) if len(bp) else bp
+            nu = int(rows["n_unconverged"].sum()) if len(rows) and "n_unconverged" in rows else 0
+            unconv[(mod, meth)] = (nu, len(rows) * len(BP_GAMMAS))
+            if len(rows) and np.ndim(rows["gamma"].iloc[0]) == 1 and any(np.size(g) for g in rows["gamma"]):
+                d, sv, _, _ = mean_by_gamma(rows)
+                le[(mod, meth)] = s_at(d, sv, D0) if d.size else np.nan
+            else:
+                le[(mod, meth)] = np.nan
+    return le, unconv
 
 
 @safe_check
@@ -56,7 +82,16 @@ def check(data, mode):
             ball[(mod, meth)] = ball_entropy(rows, N_EXACT, RADIUS)[0]
     best_c = max(ball[("tree-sign", m)] for m in METHODS)
     best_p = max(ball[("parity", m)] for m in METHODS)
+    le, unconv = _bp_summary(data["bp"])
+    lc = max((v for (mod, _), v in le.items() if mod == "tree-sign" and np.isfinite(v)), default=np.nan)
+    lp = max((v for (mod, _), v in le.items() if mod == "parity" and np.isfinite(v)), default=np.nan)
     return [
+        Claim(f"the BP local entropy at d = {D0:g} of the solutions found is smaller in the parity machine than in the "
+              "committee (best algorithm of each; a parity machine without any converged BP curve counts as holding "
+              "only if the committee has one)",
+              np.isfinite(lc) and (not np.isfinite(lp) or lp < lc),
+              f"committee {lc:.4f}, parity {lp:.4f}; " + ", ".join(f"{a}/{b}: {v:.4f}" for (a, b), v in le.items())
+              + "; BP points not converged: " + ", ".join(f"{a}/{b}: {u[0]}/{u[1]}" for (a, b), u in unconv.items())),
         Claim("algorithms solve the tree committee more often than the parity machine at equal α",
               succ.get("tree-sign", 0) > succ.get("parity", 1),
               f"committee {succ.get('tree-sign', np.nan):.2f}, parity {succ.get('parity', np.nan):.2f}"),
@@ -74,7 +109,7 @@ def _kw(mod, meth):
 
 
 def plot(data, mode):
-    fig, (a, b, c, leg) = style.new_figure(2, 2, panel_height=3.7)
+    fig, (a, b, c, d, leg, info) = style.new_figure(3, 2, panel_height=3.7)
     s, ex = data["success"], data["exact"]
     handles = []
     meths = [m for m in METHODS if len(s) and m in set(s["method"])] or METHODS
@@ -122,6 +157,39 @@ def plot(data, mode):
     c.set_xlabel("radius d = D/N")
     c.set_ylabel("(1/N) ln #solutions within d")
     style.panel_title(c, "c", rf"exact enumeration, N = {N_EXACT}, $\alpha$ = {ALPHA_EXACT:g}")
+    bp = data["bp"]
+    le, unconv = _bp_summary(bp)
+    lines = []
+    for mod in MODELS:
+        for meth in BP_METHODS:
+            sub = bp[(bp["model"] == mod) & (bp["method"] == meth)] if len(bp) else bp
+            rows = solved(sub)
+            nu, npt = unconv[(mod, meth)]
+            lines.append(f"{_model_name(mod):9s} {style.algo_label(meth):14s} solved {len(rows)}/{len(sub)}, "
+                         f"BP not converged at {nu}/{npt} γ")
+            if not len(rows) or np.ndim(rows["gamma"].iloc[0]) != 1:
+                continue
+            dd, sv, se, _ = mean_by_gamma(rows)
+            if not dd.size:
+                continue
+            o = np.argsort(dd)
+            kw = _kw(mod, meth)
+            kw.pop("label")
+            d.errorbar(dd[o], sv[o], yerr=se[o], ms=4.5, capsize=0, **kw)
+    handles.append(style.proxy(**_kw("tree-sign", "fbp")))
+    handles.append(style.proxy(**_kw("parity", "fbp")))
+    xx = np.linspace(1e-4, 0.2, 300)
+    d.plot(xx, entropy_bound(xx), color="k", ls=(0, (4, 3)), lw=1.1)
+    d.set_xlim(0, 0.12)
+    d.set_ylim(-0.01, 0.4)
+    d.set_xlabel("normalized Hamming distance d")
+    d.set_ylabel("BP local entropy S(d) per weight")
+    a_bp = float(bp["alpha"].iloc[0]) if len(bp) else SIZES[mode]["alphas"][0]
+    style.panel_title(d, "d", rf"BP local entropy of the solutions found, N = {n}, $\alpha$ = {a_bp:g}")
+    info.set_axis_off()
+    info.text(0.0, 1.0, "BP local entropy (d): solved instances and convergence\n\n" + "\n".join(lines),
+              transform=info.transAxes, ha="left", va="top", family="monospace",
+              fontsize=style.RC["legend.fontsize"])
     style.legend_panel(leg, handles, title="model (solid: committee, dashed and open: parity), algorithm",
                        ncol=1)
     return fig
@@ -136,9 +204,10 @@ def _size_text(mode):
 FIGURE = register(Figure(
     key="F11", name="parity_machine", title="The parity machine: a device without wide flat minima?",
     establishes="At equal α (K = 3) the same algorithms solve the tree committee more often than the parity machine "
-                "(a), the parity machine's solutions are less robust to flips (b), and by exact enumeration its "
-                "solutions, found or uniformly sampled, have fewer solutions nearby (c).",
+                "(a), the parity machine's solutions are less robust to flips (b), by exact enumeration its "
+                "solutions, found or uniformly sampled, have fewer solutions nearby (c), and their BP local entropy "
+                "is lower (d).",
     parts=parts, plot=plot, check=check,
     sizes={mode: _size_text(mode) for mode in ("quick", "full")},
-    notes="BP local entropy is not implemented for the parity output: the comparison uses exact enumeration "
-          f"(N = {N_EXACT}) and robustness to flips."))
+    notes="BP local entropy by per-edge BP with the parity output node (closed form, Gallager's check-node "
+          "form; docs/bp_two_layer.md); a γ at which BP does not converge is counted in panel (e) and not drawn."))
