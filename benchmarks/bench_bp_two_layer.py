@@ -3,10 +3,10 @@
 
     python benchmarks/bench_bp_two_layer.py [--n 404 --k 4 --alpha 0.3 --repeat 30]
 
-Models: tree committee with ReLU units (K even), its sign counterpart with K − 1 units? No: the sign committee
-needs K odd, so the reference is the sign tree committee with K + 1 units on N' = (K + 1)·m inputs... To compare
-the same number of weights and the same m, the reference is the sign committee with K ± 1 units scaled to the
-same N (see ``sign_reference``). Target: ReLU sweep ≤ 2× the sign sweep (Gaussian factor update, ±1 patterns).
+Models: the ReLU tree committee (K even) and, as the reference, the sign tree committee (K odd) with the closest
+N and an odd m (:func:`sign_reference`: K = 4, N = 404 → K = 3, N = 405), plus the parity machine of the same
+size; Gaussian factor update, ±1 patterns, sequential schedule, the kernel of one sweep timed
+(``BP.kernel_sweep``). Target: ReLU sweep ≤ 2× the sign sweep.
 """
 from __future__ import annotations
 

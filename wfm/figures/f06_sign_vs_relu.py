@@ -46,11 +46,13 @@ def parts(mode):
 
 
 def _le_at(rows):
-    """Mean BP local entropy at D_LE over the solutions ``rows`` (NaN without curves)."""
-    if not len(rows):
-        return float("nan")
-    d, sv, _, _ = mean_by_gamma(rows)
-    return s_at(d, sv, D_LE) if d.size else float("nan")
+    """Mean over the solutions ``rows`` of each one's BP local entropy at D_LE (interpolated in ln d), and its
+    standard error (NaN without curves)."""
+    vals = [s_at(np.asarray(r["d"]), np.asarray(r["s"]), D_LE) for _, r in rows.iterrows() if np.size(r["d"])]
+    vals = [v for v in vals if np.isfinite(v)]
+    if not vals:
+        return float("nan"), float("nan")
+    return float(np.mean(vals)), float(np.std(vals) / np.sqrt(len(vals)))
 
 
 @safe_check
@@ -58,7 +60,7 @@ def check(data, mode):
     le, en = {}, {}
     for m, df in data.items():
         ok = solved(df)
-        le[m] = {mod: _le_at(ok[ok["model"] == mod]) for mod, _ in MODELS}
+        le[m] = {mod: _le_at(ok[ok["model"] == mod])[0] for mod, _ in MODELS}
         en[m] = {mod: local_energy_at(ok[ok["model"] == mod], D0)[0] for mod, _ in MODELS}
     pairs = [(v["tree-sign"], v["tree-relu"]) for v in le.values() if np.isfinite(v["tree-sign"]) and np.isfinite(v["tree-relu"])]
     det_le = "; ".join(f"{m}: sign {v['tree-sign']:.4f}, ReLU {v['tree-relu']:.4f}" for m, v in le.items())
@@ -93,9 +95,7 @@ def plot(data, mode):
                 d, sv, se, _ = mean_by_gamma(rows)
                 o = np.argsort(d)
                 a.errorbar(d[o], sv[o], yerr=se[o], ms=4.5, capsize=0, **pk)
-            vals = [s_at(np.asarray(r["d"]), np.asarray(r["s"]), D_LE) for _, r in rows.iterrows() if np.size(r["d"])]
-            vals = [v for v in vals if np.isfinite(v)]
-            le[(m, mod)] = (np.mean(vals), np.std(vals) / np.sqrt(len(vals))) if vals else (np.nan, np.nan)
+            le[(m, mod)] = _le_at(rows)
             ev = [float(np.interp(D0, np.asarray(r["flip_d"]), np.asarray(r["flip_error"])))
                   for _, r in rows.iterrows() if np.size(r["flip_d"])]
             en[(m, mod)] = (np.mean(ev), np.std(ev) / np.sqrt(len(ev))) if ev else (np.nan, np.nan)
@@ -106,13 +106,13 @@ def plot(data, mode):
     dd = np.linspace(1e-4, 0.2, 300)
     hk = dict(color="k", ls=(0, (4, 3)), lw=1.1, label="H(d): every configuration a solution (upper bound)")
     a.plot(dd, entropy_bound(dd), **hk)
-    a.set_xlim(0, 0.12)
-    a.set_ylim(-0.01, 0.4)
+    a.set_xlim(0, 0.08)
+    a.set_ylim(-0.005, 0.3)
     a.set_xlabel("normalized Hamming distance d")
     a.set_ylabel("BP local entropy S(d) per weight")
-    style.panel_title(a, "a", "local entropy of the solutions found (solid: sign, dashed: ReLU)")
+    style.panel_title(a, "a", "BP local entropy (solid: sign, dashed: ReLU)")
     x = np.arange(len(algos))
-    for ax, val, ylab, title in ((b, le, f"BP local entropy S at d = {D_LE:g}", f"local entropy at d = {D_LE:g} (higher: denser)"),
+    for ax, val, ylab, title in ((b, le, f"BP local entropy S at d = {D_LE:g}", f"S at d = {D_LE:g} (higher: denser)"),
                                  (c, en, f"training error at d = {D0:g}", f"local energy at d = {D0:g} (lower: more robust)")):
         for j, (mod, k) in enumerate(MODELS):
             mv = [val[(m, mod)] for m in algos]

@@ -13,9 +13,9 @@ import numpy as np
 
 from . import style
 from ..core.special import entropy_bound
-from .analysis import ball_entropy, ball_entropy_bound, flip_mean, mean_by_gamma, s_at, solved
+from .analysis import ball_entropy, ball_entropy_bound, flip_mean, solved
 from .core import Claim, Figure, by_mode, register, safe_check
-from .shared import BP_GAMMAS, D0, FLIPS
+from .shared import BP_GAMMAS, FLIPS
 
 METHODS = ["sa", "replicated-sa", "sa-ce"]  # at their defaults (the same for both models)
 #: the methods whose solutions get a BP local-entropy curve (focusing BP added: does it solve the parity machine?)
@@ -53,20 +53,31 @@ def parts(mode):
     }
 
 
+#: the window of small distances where the flatness S(d)/H(d) of the BP curves is compared
+D_WINDOW = (0.002, 0.03)
+
+
+def _flatness(r):
+    """Mean S(d)/H(d) over the converged BP points of one record with d in :data:`D_WINDOW` (NaN if none). Unlike an
+    interpolation at one d it does not bridge a jump of the curve (the parity machine's curves jump from d ≈ 0.1
+    to d ≈ 0 between two couplings γ)."""
+    d, sv = np.asarray(r["d"], float), np.asarray(r["s"], float)
+    sel = (d >= D_WINDOW[0]) & (d <= D_WINDOW[1]) & np.isfinite(sv)
+    return float(np.mean(sv[sel] / entropy_bound(d[sel]))) if sel.any() else np.nan
+
+
 def _bp_summary(bp):
-    """{(model, method): mean BP local entropy at D0 over its solutions}, {(model, method): (γ points not
-    converged, γ points)}."""
+    """{(model, method): mean flatness S/H over D_WINDOW of its solutions (those with points there)},
+    {(model, method): (γ points not converged, γ points)}."""
     le, unconv = {}, {}
     for mod in MODELS:
         for meth in BP_METHODS:
             rows = solved(bp[(bp["model"] == mod) & (bp["method"] == meth)]) if len(bp) else bp
             nu = int(rows["n_unconverged"].sum()) if len(rows) and "n_unconverged" in rows else 0
             unconv[(mod, meth)] = (nu, len(rows) * len(BP_GAMMAS))
-            if len(rows) and np.ndim(rows["gamma"].iloc[0]) == 1 and any(np.size(g) for g in rows["gamma"]):
-                d, sv, _, _ = mean_by_gamma(rows)
-                le[(mod, meth)] = s_at(d, sv, D0) if d.size else np.nan
-            else:
-                le[(mod, meth)] = np.nan
+            vals = [_flatness(r) for _, r in rows.iterrows() if np.size(r["d"])]
+            vals = [v for v in vals if np.isfinite(v)]
+            le[(mod, meth)] = float(np.mean(vals)) if vals else np.nan
     return le, unconv
 
 
@@ -86,9 +97,10 @@ def check(data, mode):
     lc = max((v for (mod, _), v in le.items() if mod == "tree-sign" and np.isfinite(v)), default=np.nan)
     lp = max((v for (mod, _), v in le.items() if mod == "parity" and np.isfinite(v)), default=np.nan)
     return [
-        Claim(f"the BP local entropy at d = {D0:g} of the solutions found is smaller in the parity machine than in the "
-              "committee (best algorithm of each; a parity machine without any converged BP curve counts as holding "
-              "only if the committee has one)",
+        Claim(f"the BP local entropy of the solutions found is flatter in the committee than in the parity machine: "
+              f"mean S(d)/H(d) over {D_WINDOW[0]:g} ≤ d ≤ {D_WINDOW[1]:g} is lower for the parity machine (best "
+              "algorithm of each; a solution whose curve jumps over the window is left out, which favours the parity "
+              "machine; a model without any point in the window counts as lower)",
               np.isfinite(lc) and (not np.isfinite(lp) or lp < lc),
               f"committee {lc:.4f}, parity {lp:.4f}; " + ", ".join(f"{a}/{b}: {v:.4f}" for (a, b), v in le.items())
               + "; BP points not converged: " + ", ".join(f"{a}/{b}: {u[0]}/{u[1]}" for (a, b), u in unconv.items())),
@@ -109,7 +121,7 @@ def _kw(mod, meth):
 
 
 def plot(data, mode):
-    fig, (a, b, c, d, leg, info) = style.new_figure(3, 2, panel_height=3.7)
+    fig, (a, b, c, dax, leg, info) = style.new_figure(3, 2, panel_height=3.7)
     s, ex = data["success"], data["exact"]
     handles = []
     meths = [m for m in METHODS if len(s) and m in set(s["method"])] or METHODS
@@ -128,7 +140,7 @@ def plot(data, mode):
     a.set_xlabel(r"load $\alpha$ = P/N")
     a.set_ylabel("success probability")
     n_inst = int(s["seed"].nunique()) if len(s) else 0
-    style.panel_title(a, "a", f"K = {K}, N = {n}: solved ({n_inst} instances per point)")
+    style.panel_title(a, "a", f"solved, K = {K}, N = {n} ({n_inst} per point)")
     a0 = float(s["alpha"].min()) if len(s) else float("nan")
     for mod in MODELS:
         rows = solved(s[(s["model"] == mod) & np.isclose(s["alpha"], a0)]) if len(s) else s
@@ -167,27 +179,36 @@ def plot(data, mode):
             nu, npt = unconv[(mod, meth)]
             lines.append(f"{_model_name(mod):9s} {style.algo_label(meth):14s} solved {len(rows)}/{len(sub)}, "
                          f"BP not converged at {nu}/{npt} γ")
-            if not len(rows) or np.ndim(rows["gamma"].iloc[0]) != 1:
-                continue
-            dd, sv, se, _ = mean_by_gamma(rows)
-            if not dd.size:
-                continue
-            o = np.argsort(dd)
             kw = _kw(mod, meth)
             kw.pop("label")
-            d.errorbar(dd[o], sv[o], yerr=se[o], ms=4.5, capsize=0, **kw)
+            for _, r in rows.iterrows():
+                dd, sv = np.asarray(r["d"], float), np.asarray(r["s"], float)
+                if not dd.size:
+                    continue
+                o = np.argsort(dd)
+                dd, sv = dd[o], sv[o]
+                # do not draw a line across a jump of the curve (no BP fixed point in between)
+                gap = np.nonzero(dd[1:] > 4.0 * np.maximum(dd[:-1], 2e-3))[0] + 1
+                dd, sv = np.insert(dd, gap, np.nan), np.insert(sv, gap, np.nan)
+                dax.plot(dd, sv, ms=3.5, lw=0.9, alpha=0.8, **kw)
     handles.append(style.proxy(**_kw("tree-sign", "fbp")))
     handles.append(style.proxy(**_kw("parity", "fbp")))
     xx = np.linspace(1e-4, 0.2, 300)
-    d.plot(xx, entropy_bound(xx), color="k", ls=(0, (4, 3)), lw=1.1)
-    d.set_xlim(0, 0.12)
-    d.set_ylim(-0.01, 0.4)
-    d.set_xlabel("normalized Hamming distance d")
-    d.set_ylabel("BP local entropy S(d) per weight")
+    dax.plot(xx, entropy_bound(xx), color="k", ls=(0, (4, 3)), lw=1.1)
+    dax.set_xlim(0, 0.12)
+    dax.set_ylim(-0.01, 0.4)
+    dax.set_xlabel("normalized Hamming distance d")
+    dax.set_ylabel("BP local entropy S(d) per weight")
     a_bp = float(bp["alpha"].iloc[0]) if len(bp) else SIZES[mode]["alphas"][0]
-    style.panel_title(d, "d", rf"BP local entropy of the solutions found, N = {n}, $\alpha$ = {a_bp:g}")
+    style.panel_title(dax, "d", rf"BP local entropy, each solution, N = {n}, $\alpha$ = {a_bp:g}")
     info.set_axis_off()
-    info.text(0.0, 1.0, "BP local entropy (d): solved instances and convergence\n\n" + "\n".join(lines),
+    flat = "\n".join(f"{_model_name(a):9s} {style.algo_label(b):14s} S/H = {v:.2f}" for (a, b), v in le.items()
+                      if np.isfinite(v))
+    lines = [ln.replace("BP not converged at", "BP unconverged:") for ln in lines]
+    info.text(0.0, 1.0, "BP local entropy (d; a line is broken where a curve jumps:\nno BP fixed point in between): "
+              "solved instances and convergence\n\n" + "\n".join(lines)
+              + f"\n\nmean S(d)/H(d) over {D_WINDOW[0]:g} ≤ d ≤ {D_WINDOW[1]:g} (1 = every neighbour a solution)\n"
+              + flat,
               transform=info.transAxes, ha="left", va="top", family="monospace",
               fontsize=style.RC["legend.fontsize"])
     style.legend_panel(leg, handles, title="model (solid: committee, dashed and open: parity), algorithm",
