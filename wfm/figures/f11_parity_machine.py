@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import style
 from ..core.special import entropy_bound
+from . import style
 from .analysis import ball_entropy, ball_entropy_bound, flip_mean, solved
 from .core import Claim, Figure, by_mode, register, safe_check
 from .shared import BP_GAMMAS, FLIPS

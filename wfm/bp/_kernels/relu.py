@@ -98,8 +98,6 @@ def relu_component(mu, s, cp, delta, rng_sd, arr, d1, d2):  # pragma: no cover -
     alpha = _H(mu / s)
     hi_v = mu + rng_sd * s
     if hi_v <= 0.0:
-        z = -mu / s
-        g = _G(z)
         arr[0] = 1.0
         d1[0] = 0.0
         d2[0] = 0.0
