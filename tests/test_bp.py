@@ -309,10 +309,12 @@ def test_bad_input():
         BP(model, pats, damping=1.0)
     with pytest.raises(ValueError, match="binary"):
         BP(wfm.Perceptron(21, weights="spherical"), pats)
-    with pytest.raises(ValueError, match="sign"):
-        BP(wfm.TreeCommittee(22, 2, activation="relu"), wfm.random_patterns(22, alpha=0.3, seed=0))
-    with pytest.raises(ValueError, match="kinds"):
-        BP(wfm.ParityMachine(21, 3), pats)
+    # ReLU committees and the parity machine run per-edge BP (tests/test_bp_two_layer.py), not the AMP form
+    with pytest.raises(ValueError, match="amp"):
+        wfm.bp.make_state(wfm.TreeCommittee(22, 2, activation="relu"), wfm.random_patterns(22, alpha=0.3, seed=0),
+                          form="amp")
+    with pytest.raises(ValueError, match="binary"):
+        BP(wfm.ParityMachine(21, 3, weights="spherical"), pats)
     with pytest.raises(ValueError, match="inputs"):
         BP(model, wfm.random_patterns(23, alpha=0.3, seed=0))
     with pytest.raises(ValueError, match="field"):

@@ -18,6 +18,7 @@ import wfm
 
 #: test modules that hold a KERNEL_REFERENCES table
 TABLE_MODULES = ("test_core", "test_losses", "test_kernel_arrays", "test_solvers_mc", "test_bp", "test_bp_kernels",
+                 "test_bp_two_layer",
                  "test_landscape",
                  "test_solvers_grad", "test_solvers_mc_online", "test_exact", "test_theory_committee")
 

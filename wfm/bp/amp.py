@@ -56,7 +56,7 @@ class AMP(MessagePassing):
     form = "amp"
 
     def __init__(self, model, patterns, field=None, accuracy="auto", damping=0.0, seed=None, randfact=0.01):
-        _check_model(model)
+        _check_model(model, amp=True)
         ka = kernel_arrays(model, patterns)
         if not patterns.binary:
             raise ValueError("form='amp' needs ±1 (binary) patterns (kind='binary'); use form='edges'")

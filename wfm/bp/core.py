@@ -1,4 +1,5 @@
-r"""Belief propagation on binary perceptrons and sign committee machines: state, iteration, free entropy.
+r"""Belief propagation on binary perceptrons and two-layer machines (sign and ReLU committees, parity machine): state,
+iteration, free entropy.
 
 Factor graph (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444, SI): ±1 weights W_{ki}, one factor per pattern μ (the hidden outputs of a
 committee are summed out inside it), an external field θ_{ki} on every weight (θ = γW̃ to measure the local
@@ -29,7 +30,8 @@ import numpy as np
 
 from ..core.checks import check_choice, check_float, check_int
 from ..core.special import log_2cosh
-from ..kernels.arrays import KernelArrays
+from ..core.codes import Output
+from ..kernels.arrays import KernelArrays, model_code
 from ..models import Model
 from . import _kernels as K
 
@@ -45,15 +47,20 @@ AMP_AUTO_MIN_WEIGHTS = 3000
 AUTO_EXACT_MAX_M = 63
 
 
-def _check_model(model):
+#: output rules the AMP form implements (the per-edge form implements every rule of wfm.core.codes.Output)
+AMP_OUTPUTS = (Output.PERCEPTRON, Output.SIGN)
+
+
+def _check_model(model, amp=False):
     if not isinstance(model, Model):
-        raise TypeError(f"model must be a wfm model (Perceptron, TreeCommittee, Committee), got {model!r}")
+        raise TypeError(f"model must be a wfm model (Perceptron, TreeCommittee, Committee, ParityMachine), got {model!r}")
     if not model.binary:
         raise ValueError(f"belief propagation here needs binary weights (weights='binary'), got {model!r}")
-    if model.kind not in ("perceptron", "tree", "committee"):
-        raise ValueError(f"belief propagation supports model kinds 'perceptron', 'tree', 'committee'; got {model.kind!r}")
-    if model.kind != "perceptron" and model.activation != "sign":
-        raise ValueError(f"belief propagation supports sign hidden units only (activation='sign'), got {model.activation!r}")
+    if model.kind not in ("perceptron", "tree", "committee", "parity"):
+        raise ValueError("belief propagation supports model kinds 'perceptron', 'tree', 'committee', 'parity'; "
+                         f"got {model.kind!r}")
+    if amp and model_code(model) not in AMP_OUTPUTS:
+        raise ValueError(f"form='amp' supports the perceptron and sign committees only; use form='edges' for {model!r}")
 
 
 def kernel_arrays(model, patterns) -> KernelArrays:
@@ -69,9 +76,14 @@ def kernel_arrays(model, patterns) -> KernelArrays:
 
 
 def thresholds(model):
-    """(thr on a unit's field, κ_out on the output Σ_k τ_k) of a BP model."""
-    if model.kind == "perceptron":
+    """(thr on a unit's field, κ_out on the output) of a BP model, in the unscaled fields Σ_i x_i W_i: the perceptron
+    κ√N on its field; sign committee and parity machine κ on Σ_k τ_k and Π_k τ_k; ReLU committee κ√m on
+    Σ_k c_k relu(Σ_i x_i W_ki) (relu is positively homogeneous, so the 1/√m moves into the threshold)."""
+    code = model_code(model)
+    if code == Output.PERCEPTRON:
         return model.margin * math.sqrt(model.m), 0.0
+    if code == Output.RELU:
+        return 0.0, float(model.margin) * math.sqrt(model.m)
     return 0.0, float(model.margin)
 
 
@@ -156,6 +168,11 @@ class MessagePassing:
         :meth:`wfm.models.Model.errors`."""
         from ._kernels import amp as A
         w = self.clipped_weights() if weights is None else weights
+        if self.code not in AMP_OUTPUTS:
+            # ReLU committee, parity machine: the model's own rule (the compiled pass implements sign outputs)
+            model = self.model
+            lam = model.preactivation_from_fields(model.fields(np.asarray(w).reshape(model.weight_shape), self.xi))
+            return int(np.count_nonzero(self.sig * lam <= model.margin))
         W = np.ascontiguousarray(np.asarray(w, dtype=np.float64).reshape(self.k, self.m))
         f = A.count_errors if K.use_threads(self.xi.size * self.k) else A.count_errors_serial
         return int(f(self.code, self.xi, self.sig, self.tree, W, self.thr, self.kappa_out))
@@ -220,7 +237,9 @@ class BP(MessagePassing):
     Parameters
     ----------
     model, patterns : a binary :class:`~wfm.Perceptron`, :class:`~wfm.TreeCommittee` or
-        :class:`~wfm.Committee` (sign units) and its :class:`~wfm.Patterns`.
+        :class:`~wfm.Committee` (sign or ReLU units) or :class:`~wfm.ParityMachine`, and its
+        :class:`~wfm.Patterns`. The output rules are in :mod:`wfm.bp._kernels.factors` (sign, parity) and
+        :mod:`wfm.bp._kernels.relu` (ReLU; ``docs/bp_two_layer.md``).
     field : external field θ on the weights (model weight shape or flat; default 0). For the local entropy
         around W̃ use ``gamma * W̃``.
     accuracy : ``"gaussian"`` (central-limit factor update, O(m) per unit), ``"exact"`` (convolution, O(m²) per
@@ -328,6 +347,8 @@ def resolve_form(form, model, patterns, accuracy="auto"):
     check_choice("form", form, FORMS)
     if form != "auto":
         return form
+    if model_code(model) not in AMP_OUTPUTS:
+        return "edges"
     if (patterns.binary and accuracy in ("auto", "gaussian") and model.m > AUTO_EXACT_MAX_M
             and model.n_weights >= AMP_AUTO_MIN_WEIGHTS):
         return "amp"
@@ -339,6 +360,7 @@ def make_state(model, patterns, form="auto", schedule="sequential", **kwargs):
     ``form="auto"``: :func:`resolve_form`. ``kwargs``: field, accuracy, damping, seed, randfact."""
     _check_model(model)
     form = resolve_form(form, model, patterns, kwargs.get("accuracy", "auto"))
+    _check_model(model, amp=form == "amp")
     if form == "amp":
         from .amp import AMP
         return AMP(model, patterns, **kwargs)

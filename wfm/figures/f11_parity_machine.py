@@ -2,19 +2,24 @@
 
 Baldassi, Pittorino & Zecchina 2020 (arXiv:1905.07833) give examples of learning devices without wide flat minima.
 Here the binary parity machine (K = 3, tree) is compared with the sign tree committee of the same size at equal α:
-how often the same algorithms solve it, how robust their solutions are to flips, and, by exact enumeration at
-N = 21, how many solutions lie within a small radius of the solutions found and of uniformly sampled ones.
+how often the same algorithms solve it, how robust their solutions are to flips, the BP local entropy of the
+solutions found (Baldassi et al. 2015, arXiv:1509.05753; the parity output node of
+:mod:`wfm.bp._kernels.factors`, a γ at which BP does not converge counted, never drawn) and, by exact enumeration
+at N = 21, how many solutions lie within a small radius of the solutions found and of uniformly sampled ones.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..core.special import entropy_bound
 from . import style
 from .analysis import ball_entropy, ball_entropy_bound, flip_mean, solved
 from .core import Claim, Figure, by_mode, register, safe_check
-from .shared import FLIPS
+from .shared import BP_GAMMAS, FLIPS
 
 METHODS = ["sa", "replicated-sa", "sa-ce"]  # at their defaults (the same for both models)
+#: the methods whose solutions get a BP local-entropy curve (focusing BP added: does it solve the parity machine?)
+BP_METHODS = ["fbp"] + METHODS
 MODELS = ["tree-sign", "parity"]
 K = 3
 N_EXACT, ALPHA_EXACT = 21, 0.4
@@ -37,11 +42,43 @@ def parts(mode):
                     "params": {"k": K, "flips": FLIPS, "n_draws": 30},
                     "grid": {"alpha": z["alphas"], "method": METHODS},
                     "zip": {"model": MODELS, "n": [z["n"]] * len(MODELS)}},
+        "bp": {"experiment": "fig-solve-measure", "seeds": z["instances"],
+               "params": {"k": K, "n": z["n"], "alpha": z["alphas"][0], "local_entropy": "bp", "gammas": BP_GAMMAS},
+               "grid": {"method": BP_METHODS},
+               "zip": {"model": MODELS}},
         "exact": {"experiment": "fig-solve-measure", "seeds": z["exact"],
                   "params": {"k": K, "n": N_EXACT, "alpha": ALPHA_EXACT, "local_entropy": "exact"},
                   "grid": {"method": ["uniform"] + METHODS},
                   "zip": {"model": MODELS}},
     }
+
+
+#: the window of small distances where the flatness S(d)/H(d) of the BP curves is compared
+D_WINDOW = (0.002, 0.03)
+
+
+def _flatness(r):
+    """Mean S(d)/H(d) over the converged BP points of one record with d in :data:`D_WINDOW` (NaN if none). Unlike an
+    interpolation at one d it does not bridge a jump of the curve (the parity machine's curves jump from d ≈ 0.1
+    to d ≈ 0 between two couplings γ)."""
+    d, sv = np.asarray(r["d"], float), np.asarray(r["s"], float)
+    sel = (d >= D_WINDOW[0]) & (d <= D_WINDOW[1]) & np.isfinite(sv)
+    return float(np.mean(sv[sel] / entropy_bound(d[sel]))) if sel.any() else np.nan
+
+
+def _bp_summary(bp):
+    """{(model, method): mean flatness S/H over D_WINDOW of its solutions (those with points there)},
+    {(model, method): (γ points not converged, γ points)}."""
+    le, unconv = {}, {}
+    for mod in MODELS:
+        for meth in BP_METHODS:
+            rows = solved(bp[(bp["model"] == mod) & (bp["method"] == meth)]) if len(bp) else bp
+            nu = int(rows["n_unconverged"].sum()) if len(rows) and "n_unconverged" in rows else 0
+            unconv[(mod, meth)] = (nu, len(rows) * len(BP_GAMMAS))
+            vals = [_flatness(r) for _, r in rows.iterrows() if np.size(r["d"])]
+            vals = [v for v in vals if np.isfinite(v)]
+            le[(mod, meth)] = float(np.mean(vals)) if vals else np.nan
+    return le, unconv
 
 
 @safe_check
@@ -56,7 +93,17 @@ def check(data, mode):
             ball[(mod, meth)] = ball_entropy(rows, N_EXACT, RADIUS)[0]
     best_c = max(ball[("tree-sign", m)] for m in METHODS)
     best_p = max(ball[("parity", m)] for m in METHODS)
+    le, unconv = _bp_summary(data["bp"])
+    lc = max((v for (mod, _), v in le.items() if mod == "tree-sign" and np.isfinite(v)), default=np.nan)
+    lp = max((v for (mod, _), v in le.items() if mod == "parity" and np.isfinite(v)), default=np.nan)
     return [
+        Claim(f"the BP local entropy of the solutions found is flatter in the committee than in the parity machine: "
+              f"mean S(d)/H(d) over {D_WINDOW[0]:g} ≤ d ≤ {D_WINDOW[1]:g} is lower for the parity machine (best "
+              "algorithm of each; a solution whose curve jumps over the window is left out, which favours the parity "
+              "machine; a model without any point in the window counts as lower)",
+              np.isfinite(lc) and (not np.isfinite(lp) or lp < lc),
+              f"committee {lc:.4f}, parity {lp:.4f}; " + ", ".join(f"{a}/{b}: {v:.4f}" for (a, b), v in le.items())
+              + "; BP points not converged: " + ", ".join(f"{a}/{b}: {u[0]}/{u[1]}" for (a, b), u in unconv.items())),
         Claim("algorithms solve the tree committee more often than the parity machine at equal α",
               succ.get("tree-sign", 0) > succ.get("parity", 1),
               f"committee {succ.get('tree-sign', np.nan):.2f}, parity {succ.get('parity', np.nan):.2f}"),
@@ -74,7 +121,7 @@ def _kw(mod, meth):
 
 
 def plot(data, mode):
-    fig, (a, b, c, leg) = style.new_figure(2, 2, panel_height=3.7)
+    fig, (a, b, c, dax, leg, info) = style.new_figure(3, 2, panel_height=3.7)
     s, ex = data["success"], data["exact"]
     handles = []
     meths = [m for m in METHODS if len(s) and m in set(s["method"])] or METHODS
@@ -93,7 +140,7 @@ def plot(data, mode):
     a.set_xlabel(r"load $\alpha$ = P/N")
     a.set_ylabel("success probability")
     n_inst = int(s["seed"].nunique()) if len(s) else 0
-    style.panel_title(a, "a", f"K = {K}, N = {n}: solved ({n_inst} instances per point)")
+    style.panel_title(a, "a", f"solved, K = {K}, N = {n} ({n_inst} per point)")
     a0 = float(s["alpha"].min()) if len(s) else float("nan")
     for mod in MODELS:
         rows = solved(s[(s["model"] == mod) & np.isclose(s["alpha"], a0)]) if len(s) else s
@@ -122,6 +169,48 @@ def plot(data, mode):
     c.set_xlabel("radius d = D/N")
     c.set_ylabel("(1/N) ln #solutions within d")
     style.panel_title(c, "c", rf"exact enumeration, N = {N_EXACT}, $\alpha$ = {ALPHA_EXACT:g}")
+    bp = data["bp"]
+    le, unconv = _bp_summary(bp)
+    lines = []
+    for mod in MODELS:
+        for meth in BP_METHODS:
+            sub = bp[(bp["model"] == mod) & (bp["method"] == meth)] if len(bp) else bp
+            rows = solved(sub)
+            nu, npt = unconv[(mod, meth)]
+            lines.append(f"{_model_name(mod):9s} {style.algo_label(meth):14s} solved {len(rows)}/{len(sub)}, "
+                         f"BP not converged at {nu}/{npt} γ")
+            kw = _kw(mod, meth)
+            kw.pop("label")
+            for _, r in rows.iterrows():
+                dd, sv = np.asarray(r["d"], float), np.asarray(r["s"], float)
+                if not dd.size:
+                    continue
+                o = np.argsort(dd)
+                dd, sv = dd[o], sv[o]
+                # do not draw a line across a jump of the curve (no BP fixed point in between)
+                gap = np.nonzero(dd[1:] > 4.0 * np.maximum(dd[:-1], 2e-3))[0] + 1
+                dd, sv = np.insert(dd, gap, np.nan), np.insert(sv, gap, np.nan)
+                dax.plot(dd, sv, ms=3.5, lw=0.9, alpha=0.8, **kw)
+    handles.append(style.proxy(**_kw("tree-sign", "fbp")))
+    handles.append(style.proxy(**_kw("parity", "fbp")))
+    xx = np.linspace(1e-4, 0.2, 300)
+    dax.plot(xx, entropy_bound(xx), color="k", ls=(0, (4, 3)), lw=1.1)
+    dax.set_xlim(0, 0.12)
+    dax.set_ylim(-0.01, 0.4)
+    dax.set_xlabel("normalized Hamming distance d")
+    dax.set_ylabel("BP local entropy S(d) per weight")
+    a_bp = float(bp["alpha"].iloc[0]) if len(bp) else SIZES[mode]["alphas"][0]
+    style.panel_title(dax, "d", rf"BP local entropy, each solution, N = {n}, $\alpha$ = {a_bp:g}")
+    info.set_axis_off()
+    flat = "\n".join(f"{_model_name(a):9s} {style.algo_label(b):14s} S/H = {v:.2f}" for (a, b), v in le.items()
+                      if np.isfinite(v))
+    lines = [ln.replace("BP not converged at", "BP unconverged:") for ln in lines]
+    info.text(0.0, 1.0, "BP local entropy (d; a line is broken where a curve jumps:\nno BP fixed point in between): "
+              "solved instances and convergence\n\n" + "\n".join(lines)
+              + f"\n\nmean S(d)/H(d) over {D_WINDOW[0]:g} ≤ d ≤ {D_WINDOW[1]:g} (1 = every neighbour a solution)\n"
+              + flat,
+              transform=info.transAxes, ha="left", va="top", family="monospace",
+              fontsize=style.RC["legend.fontsize"])
     style.legend_panel(leg, handles, title="model (solid: committee, dashed and open: parity), algorithm",
                        ncol=1)
     return fig
@@ -136,9 +225,10 @@ def _size_text(mode):
 FIGURE = register(Figure(
     key="F11", name="parity_machine", title="The parity machine: a device without wide flat minima?",
     establishes="At equal α (K = 3) the same algorithms solve the tree committee more often than the parity machine "
-                "(a), the parity machine's solutions are less robust to flips (b), and by exact enumeration its "
-                "solutions, found or uniformly sampled, have fewer solutions nearby (c).",
+                "(a), the parity machine's solutions are less robust to flips (b), by exact enumeration its "
+                "solutions, found or uniformly sampled, have fewer solutions nearby (c), and their BP local entropy "
+                "is lower (d).",
     parts=parts, plot=plot, check=check,
     sizes={mode: _size_text(mode) for mode in ("quick", "full")},
-    notes="BP local entropy is not implemented for the parity output: the comparison uses exact enumeration "
-          f"(N = {N_EXACT}) and robustness to flips."))
+    notes="BP local entropy by per-edge BP with the parity output node (closed form, Gallager's check-node "
+          "form; docs/bp_two_layer.md); a γ at which BP does not converge is counted in panel (e) and not drawn."))

@@ -1,4 +1,5 @@
-"""Reinforced BP (``method="bp"``) and focusing BP (``method="fbp"``) on binary perceptrons and sign committees.
+"""Reinforced BP (``method="bp"``) and focusing BP (``method="fbp"``) on binary perceptrons, sign and ReLU committees
+and the parity machine (output rules: :mod:`wfm.bp._kernels.factors`, :mod:`wfm.bp._kernels.relu`).
 
 Both run :func:`wfm.bp.focusing.focusing_bp` (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444;
 Braunstein & Zecchina, PRL 96, 030201 (2006); reference implementation BinaryCommitteeMachineFBP.jl) along a focusing protocol of (γ, y) steps; after each step the clipped weights sign(m)

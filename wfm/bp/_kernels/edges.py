@@ -14,6 +14,10 @@ update the nodes sequentially in a random order):
   bit, whatever the number of threads (``NUMBA_NUM_THREADS`` / ``numba.set_num_threads``).
 
 Both return the largest change of a message magnetization |Δ tanh u| of the sweep (the convergence criterion).
+
+The loop is the same for every output rule (perceptron, sign and ReLU committees, parity machine): the rule is
+the ``code`` argument, dispatched inside :func:`~wfm.bp._kernels.factors.factor_gauss` and
+:func:`~wfm.bp._kernels.factors.factor_exact`.
 """
 from __future__ import annotations
 

@@ -43,6 +43,14 @@ from ...core.numerics import FASTMATH, TINY, U_MAX
 from ...core.special import log_2cosh_s as ln2cosh
 from ...core.special import log_H_s as log_H
 from ...core.special import logaddexp_s as logaddexp
+from .relu import (
+    RELU_LEN,
+    RELU_RANGE,
+    RELU_RES,
+    count_messages,
+    relu_exact_output,
+    relu_gauss_output,
+)
 from .vmath import (
     verfcx_pair,
     vexp,
@@ -57,6 +65,8 @@ _SQRT1_2 = 1.0 / math.sqrt(2.0)
 
 PERCEPTRON = int(Output.PERCEPTRON)
 SIGN = int(Output.SIGN)
+RELU = int(Output.RELU)
+PARITY = int(Output.PARITY)
 _FM = set(FASTMATH)
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 _JITF = dict(cache=True, nogil=True, error_model="numpy", fastmath=_FM)
@@ -167,13 +177,69 @@ def _output_sign(lp, lm, kappa_out, v, work):  # pragma: no cover - compiled
 
 
 @nb.njit(**_JIT)
-def output_fields(code, lp, lm, kappa_out, v, work):  # pragma: no cover - compiled
-    """Output node of rule ``code``: fields v_k on the hidden outputs τ_k and ln Z of the output node.
+def gallager(x):  # pragma: no cover - compiled
+    """f(x) = −ln tanh(x/2) = ln(1 + e^{−x}) − ln(1 − e^{−x}) for x ≥ 0 (f(0) = ∞, f(∞) = 0; f is its own
+    inverse): atanh(Π_j tanh d_j) = ½ f(Σ_j f(2|d_j|)) · Π_j sign d_j without cancellation near |tanh| = 1."""
+    e = math.exp(-x)
+    if x > 0.6931471805599453:
+        return math.log1p(e) - math.log1p(-e)
+    return math.log1p(e) - math.log(-math.expm1(-x))
 
-    PERCEPTRON: no output node (v unused, ln Z = lp[0]); SIGN: :func:`_output_sign`. New rules add a branch.
+
+@nb.njit(**_JIT)
+def _output_parity(lp, lm, kappa_out, eps, v):  # pragma: no cover - compiled
+    """Parity machine: fields v_k on τ_k from Θ(ε Π_k τ_k − κ_out), ε = ±1 (the label when K is even, +1 when K
+    is odd: Π_k sign(σ h_k) = σ^K Π_k sign h_k). With t_j = tanh d_j, d_j = ½(lp_j − lm_j), for −1 ≤ κ < 1
+    (Fourier/"tanh" identity E[Π_j τ_j] = Π_j t_j; Gallager's form of the check node, :func:`gallager`):
+
+        P(sat | τ_k) = ½(1 + ε τ_k Π_{j≠k} t_j),   v_k = atanh(ε Π_{j≠k} t_j),   Z = ½(1 + ε Π_j t_j).
+
+    κ ≥ 1: no pattern can be satisfied (ln Z = −∞); κ < −1: every one is (ln Z = 0); v = 0 in both.
+    """
+    kk = lp.shape[0]
+    if kappa_out >= 1.0 or kappa_out < -1.0:
+        for k in range(kk):
+            v[k] = 0.0
+        return -math.inf if kappa_out >= 1.0 else 0.0
+    tot = 0.0
+    sgn = eps
+    for j in range(kk):
+        d = half_log_ratio(lp[j], lm[j])
+        tot += gallager(2.0 * abs(d))
+        if d < 0.0:
+            sgn = -sgn
+    for k in range(kk):
+        f = 0.0
+        sk = eps
+        for j in range(kk):
+            if j == k:
+                continue
+            d = half_log_ratio(lp[j], lm[j])
+            f += gallager(2.0 * abs(d))
+            if d < 0.0:
+                sk = -sk
+        v[k] = _clip(sk * 0.5 * gallager(f))
+    y = gallager(tot)
+    ey = math.exp(-y)
+    if sgn > 0.0:
+        return -math.log1p(ey)
+    return -y - math.log1p(ey)
+
+
+@nb.njit(**_JIT)
+def output_fields(code, lp, lm, kappa_out, v, work, sg):  # pragma: no cover - compiled
+    """Output node of a rule that reads the hidden signs only: fields v_k on τ_k and ln Z of the output node.
+
+    PERCEPTRON: no output node (v unused, ln Z = lp[0]); SIGN: :func:`_output_sign`; PARITY:
+    :func:`_output_parity` (``sg`` = the pattern's label σ, needed when K is even). The ReLU committee, whose
+    output depends on the hidden fields and not only on their signs, has its own node
+    (:mod:`wfm.bp._kernels.relu`), called by the factor updates.
     """
     if code == PERCEPTRON:
         return lp[0]
+    if code == PARITY:
+        kk = lp.shape[0]
+        return _output_parity(lp, lm, kappa_out, sg if kk % 2 == 0 else 1.0, v)
     return _output_sign(lp, lm, kappa_out, v, work)
 
 
@@ -283,6 +349,24 @@ def _new_messages_gauss(code, mu, xi, sig, tree, u, thr, damping, v, mc, sc, mus
             unew[i] = (1.0 - damping) * un + damping * u[mu, k, i]
 
 
+@nb.njit(**_JITF)
+def _new_messages_taylor(mu, xi, sig, tree, u, damping, l1, l2, mc, k, unew):  # pragma: no cover - compiled
+    """Messages of unit k from the unit's output function L(μ) = ln Ψ_k(μ) expanded to second order about the
+    unit's mean μ_k: with cavity mean μ_k − x m_i and W_i = ±1,
+
+        u_i = ½[L(μ_k − x m_i + x) − L(μ_k − x m_i − x)] = x L'(μ_k) − x² m_i L''(μ_k)   (+ O(x³ L'''))
+
+    (the relaxed-BP/AMP message of Krzakala et al. 2012, arXiv:1109.4424; ``mc[k, i]`` = x m_i), damped and
+    clipped to ±U_MAX. Used by the ReLU committee, whose Ψ_k is a lattice convolution (:mod:`.relu`)."""
+    mm = u.shape[2]
+    off = k * mm if tree else 0
+    sg = np.float64(sig[mu])
+    for i in range(mm):
+        x = sg * np.float64(xi[mu, off + i])
+        un = _clip(x * l1 - x * mc[k, i] * l2)
+        unew[i] = (1.0 - damping) * un + damping * u[mu, k, i]
+
+
 @nb.njit(**_JIT)
 def _store(mu, k, u, H, unew, update_h, delta):  # pragma: no cover - compiled
     """u[μ, k] ← unew; H += Δu if ``update_h``; returns max(delta, max |Δ tanh u|) (tanh evaluated only where
@@ -310,13 +394,20 @@ def factor_gauss(code, mu, xi, sig, tree, u, H, thr, kappa_out, damping, update_
     mc, sc, mus, s2s, lp, lm, v, work, unew = buf[0], buf[1], buf[2], buf[3], buf[4], buf[5], buf[6], buf[7], buf[8]
     kk = H.shape[0]
     cavity_pass(mu, xi, sig, tree, u, H, mc, sc, mus, s2s)
+    delta = 0.0
+    if code == RELU:
+        relu_gauss_output(mus, s2s, np.float64(sig[mu]), kappa_out, RELU_RES, RELU_RANGE, xi.itemsize == 1, lp, lm,
+                          buf[9], buf[16], buf[17], buf[18], buf[10], buf[11], buf[12], buf[13])
+        for k in range(kk):
+            _new_messages_taylor(mu, xi, sig, tree, u, damping, lp[k], lm[k], mc, k, unew[0])
+            delta = _store(mu, k, u, H, unew[0], update_h, delta)
+        return delta
     if code != PERCEPTRON:
         for k in range(kk):
             sd = math.sqrt(max(s2s[k], TINY))
             lp[k] = log_H((thr - mus[k]) / sd)
             lm[k] = log_H((mus[k] - thr) / sd)
-        output_fields(code, lp, lm, kappa_out, v, work)
-    delta = 0.0
+        output_fields(code, lp, lm, kappa_out, v, work, np.float64(sig[mu]))
     for k in range(kk):
         _new_messages_gauss(code, mu, xi, sig, tree, u, thr, damping, v, mc, sc, mus, s2s, k, unew[0])
         delta = _store(mu, k, u, H, unew[0], update_h, delta)
@@ -338,7 +429,10 @@ def lnz_gauss(code, mu, xi, sig, tree, u, H, thr, kappa_out, buf):  # pragma: no
         sd = math.sqrt(max(s2s[k], TINY))
         lp[k] = vlog_H((thr - mus[k]) / sd)
         lm[k] = vlog_H((mus[k] - thr) / sd)
-    return output_fields(code, lp, lm, kappa_out, v, work), edge
+    if code == RELU:
+        return relu_gauss_output(mus, s2s, np.float64(sig[mu]), kappa_out, RELU_RES, RELU_RANGE, xi.itemsize == 1, lp,
+                                 lm, buf[9], buf[16], buf[17], buf[18], buf[10], buf[11], buf[12], buf[13]), edge
+    return output_fields(code, lp, lm, kappa_out, v, work, np.float64(sig[mu])), edge
 
 
 # ------------------------------------------------------------------------------------------------
@@ -457,15 +551,27 @@ def factor_exact(code, mu, xi, sig, tree, u, H, thr, kappa_out, damping, update_
     kk, mm = H.shape
     perceptron = code == PERCEPTRON
     _load_row(mu, xi, sig, tree, u, H, xr, hc)
+    delta = 0.0
+    un_ = unew[0]
+    if code == RELU:
+        dist, f = buf[14], buf[15]
+        for k in range(kk):
+            _unit_tables(k, xr, hc, L, R, RT, RH)
+            for c in range(mm + 1):
+                dist[k, c] = L[mm, c]
+        relu_exact_output(dist, np.float64(sig[mu]), kappa_out, f, buf[9], buf[10], buf[11], buf[12], buf[13])
+        for k in range(kk):
+            _unit_tables(k, xr, hc, L, R, RT, RH)
+            count_messages(k, xr, hc, L, RT, f, damping, u[mu, k], un_)
+            delta = _store(mu, k, u, H, un_, update_h, delta)
+        return delta
     if not perceptron:
         for k in range(kk):
             _unit_tables(k, xr, hc, L, R, RT, RH)
             gt, le = _full_tails(mm, thr, L)
             lp[k] = _safe_log(gt)
             lm[k] = _safe_log(le)
-        output_fields(code, lp, lm, kappa_out, v, work)
-    delta = 0.0
-    un_ = unew[0]
+        output_fields(code, lp, lm, kappa_out, v, work, np.float64(sig[mu]))
     for k in range(kk):
         _unit_tables(k, xr, hc, L, R, RT, RH)
         for i in range(mm):
@@ -486,6 +592,7 @@ def lnz_exact(code, mu, xi, sig, tree, u, H, thr, kappa_out, buf, ebuf):  # prag
     kk, mm = H.shape
     _load_row(mu, xi, sig, tree, u, H, xr, hc)
     edge = 0.0
+    dist = buf[14]
     for k in range(kk):
         for i in range(mm):
             edge += ln2cosh(hc[k, i])
@@ -493,7 +600,13 @@ def lnz_exact(code, mu, xi, sig, tree, u, H, thr, kappa_out, buf, ebuf):  # prag
         gt, le = _full_tails(mm, thr, L)
         lp[k] = _safe_log(gt)
         lm[k] = _safe_log(le)
-    return output_fields(code, lp, lm, kappa_out, v, work), edge
+        if code == RELU:
+            for c in range(mm + 1):
+                dist[k, c] = L[mm, c]
+    if code == RELU:
+        return relu_exact_output(dist, np.float64(sig[mu]), kappa_out, buf[15], buf[9], buf[10], buf[11], buf[12],
+                                 buf[13]), edge
+    return output_fields(code, lp, lm, kappa_out, v, work, np.float64(sig[mu])), edge
 
 
 # ------------------------------------------------------------------------------------------------
@@ -501,10 +614,15 @@ def lnz_exact(code, mu, xi, sig, tree, u, H, thr, kappa_out, buf, ebuf):  # prag
 # ------------------------------------------------------------------------------------------------
 @nb.njit(**_JIT)
 def make_buffers(kk, mm):  # pragma: no cover - compiled
-    """Per-thread work arrays of the Gaussian factor update: mc, sc (K, m), mus, s2s, lp, lm, v (K), work (3, K),
-    unew (1, m) — as a tuple."""
+    """Per-thread work arrays of the factor updates: mc, sc (K, m), mus, s2s, lp, lm, v (K), work (3, K),
+    unew (1, m), then the ReLU output node's comp (K, L), clo, cln (K,) int64, acc, tmp (K·L) with
+    L = max(RELU_LEN, m+1), dist and f (K, m+1), dcomp, ddcomp (K, L), surv (3, L) (:mod:`.relu`) — as a tuple."""
+    ll = max(RELU_LEN, mm + 1) if kk > 1 else 1
     return (np.empty((kk, mm)), np.empty((kk, mm)), np.empty(kk), np.empty(kk), np.empty(kk), np.empty(kk),
-            np.zeros(kk), np.empty((3, max(kk, mm))), np.empty((1, mm)))
+            np.zeros(kk), np.empty((3, max(kk, mm))), np.empty((1, mm)),
+            np.zeros((kk, ll)), np.zeros(kk, dtype=np.int64), np.zeros(kk, dtype=np.int64), np.zeros(kk * ll),
+            np.zeros(kk * ll), np.zeros((kk, mm + 1)), np.zeros((kk, mm + 1)), np.zeros((kk, ll)), np.zeros((kk, ll)),
+            np.zeros((3, ll)))
 
 
 @nb.njit(**_JIT)
