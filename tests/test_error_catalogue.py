@@ -601,13 +601,11 @@ API_CASES = [
      ValueError, ["weights", "'x'"]),
     pytest.param("tree_committee_capacity seed=-1",
                  lambda: wfm.theory.tree_committee_capacity(4, "relu", seed=-1, n_samples=1000), ValueError, ["seed"],
-                 marks=pytest.mark.xfail(strict=True, reason="wfm/theory (another branch): the Monte Carlo seed "
-                                         "reaches numpy.random.SeedSequence unchecked")),
+                 ),
     pytest.param("tree_committee_repair_cost seed='a'",
                  lambda: wfm.theory.tree_committee_repair_cost(4, "relu", seed="a", n_samples=1000), TypeError,
                  ["seed"],
-                 marks=pytest.mark.xfail(strict=True, reason="wfm/theory (another branch): the Monte Carlo seed "
-                                         "reaches numpy.random.SeedSequence unchecked")),
+                 ),
     # sweeps
     ("load_spec unknown experiment", lambda: wfm.sweep.load_spec({"experiment": "nope"}), ValueError,
      ["experiment", "'nope'"]),

@@ -34,7 +34,7 @@ import numba as nb
 import numpy as np
 from scipy import optimize, special
 
-from ..core.checks import check_choice, check_int
+from ..core.checks import check_choice, check_int, check_seed
 from ..core.codes import Output
 from .gaussian import gauss_hermite, log_H
 
@@ -349,6 +349,7 @@ def repair_cost_mc(K, activation, n_samples=500_000, seed=0, *, chunk=65_536, co
     K = rule.check_k(check_int("K", K, min_value=1))
     n_samples = check_int("n_samples", n_samples, min_value=2)
     chunk = check_int("chunk", chunk, min_value=1)
+    seed = check_seed("seed", seed)
     n_chunks = -(-n_samples // chunk)
     seqs = np.random.SeedSequence(seed).spawn(n_chunks)
     costs, lams = [], []
