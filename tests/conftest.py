@@ -12,15 +12,16 @@ def all_configs(nw):
     return np.array(list(itertools.product((1, -1), repeat=nw)), dtype=np.int8)
 
 
-def reference_fields(model, w, xi):
-    """h[μ, k] = Σ_i W_ki ξ^μ_{k,i} / √m by explicit loops over units (independent of wfm's kernels)."""
+def reference_fields(model, w, xi, scale=True):
+    """h[μ, k] = Σ_i W_ki ξ^μ_{k,i} / √m by explicit loops over units (independent of wfm's kernels); without
+    the 1/√m if ``scale`` is False."""
     w = np.asarray(w, dtype=np.float64).reshape(model.k, model.m)
     xi = np.asarray(xi, dtype=np.float64)
     h = np.zeros((xi.shape[0], model.k))
     for k in range(model.k):
         block = xi[:, k * model.m:(k + 1) * model.m] if model.tree else xi
         h[:, k] = block @ w[k]
-    return h / np.sqrt(model.m)
+    return h / np.sqrt(model.m) if scale else h
 
 
 def reference_preactivation(model, h):
@@ -37,6 +38,9 @@ def reference_preactivation(model, h):
 
 
 def reference_errors(model, w, pats):
+    if model.activation == "relu" and model.kind != "perceptron":  # homogeneous: exact on the unscaled fields
+        delta = pats.labels * reference_preactivation(model, reference_fields(model, w, pats.xi, scale=False))
+        return int(np.sum(delta <= model.margin * np.sqrt(model.m)))
     delta = pats.labels * reference_preactivation(model, reference_fields(model, w, pats.xi))
     return int(np.sum(delta <= model.margin))
 

@@ -112,3 +112,27 @@ def test_describe_roundtrip():
     for m in ALL_MODELS:
         m2 = model_from_description(m.describe())
         assert repr(m2) == repr(m)
+
+
+@pytest.mark.parametrize("kind", ["tree", "committee"])
+def test_relu_committee_ties_are_exact(kind):
+    """±1 weights and inputs: λ·√m is an integer, so the error count must equal the integer computation (a tie
+    λ = 0 is an error); scaling the fields before the ReLU sum used to round some ties to ±1e-16."""
+    n, k = (12, 4) if kind == "tree" else (7, 4)
+    model = wfm.TreeCommittee(n, k, activation="relu") if kind == "tree" else wfm.Committee(n, k, activation="relu")
+    pats = wfm.random_patterns(n, p=64, seed=3, model=model)
+    rng = np.random.default_rng(0)
+    w = rng.choice(np.array([-1, 1], dtype=np.int8), size=(2000, model.n_weights))
+    xi = np.asarray(pats.xi, dtype=np.int64)
+    m = model.m
+    c = model.output_weights.astype(np.int64)
+    wu = w.reshape(len(w), k, m).astype(np.int64)
+    if kind == "tree":
+        h = np.einsum("rkm,pkm->rpk", wu, xi.reshape(len(xi), k, m))
+    else:
+        h = np.einsum("rkm,pm->rpk", wu, xi)
+    lam = np.maximum(h, 0) @ c                       # exact integers
+    expected = np.count_nonzero(pats.labels * lam <= 0, axis=1)
+    ties = np.count_nonzero(lam == 0)
+    assert ties > 0                                   # the instance exercises ties
+    np.testing.assert_array_equal(model.errors(w, pats), expected)

@@ -138,8 +138,9 @@ class Model:
         return w.reshape((-1, self.k, self.m)), batched
 
     # -- forward ---------------------------------------------------------------------------------
-    def fields(self, w, xi):
-        """Hidden fields h_k^μ = Σ_i W_ki ξ^μ_{k,i}/√m: shape (P, k), or (R, P, k) for a batch."""
+    def fields(self, w, xi, *, scale=True):
+        """Hidden fields h_k^μ = Σ_i W_ki ξ^μ_{k,i}/√m: shape (P, k), or (R, P, k) for a batch (``scale=False``:
+        without the 1/√m, integers for ±1 weights on ±1 inputs)."""
         xi = _xi_array(xi, self.n)
         w = self.check_weights(w)
         wu, batched = self._units(w)
@@ -155,7 +156,9 @@ class Model:
                 h[:, :, k] = (x[:, k * self.m:(k + 1) * self.m] @ wf[:, k, :].T).T
         else:
             h = (x @ wf.reshape(r * self.k, self.m).T).reshape(x.shape[0], r, self.k).transpose(1, 0, 2)
-        h = h.astype(np.float64) / np.sqrt(self.m)
+        h = h.astype(np.float64)
+        if scale:
+            h /= np.sqrt(self.m)
         return h if batched else h[0]
 
     def preactivation_from_fields(self, h):
@@ -170,7 +173,13 @@ class Model:
         return np.maximum(h, 0.0) @ self.output_weights
 
     def preactivation(self, w, xi):
-        """Output pre-activation λ(ξ^μ): shape (P,) or (R, P)."""
+        """Output pre-activation λ(ξ^μ): shape (P,) or (R, P).
+
+        A ReLU committee's λ = Σ_k c_k max(h_k, 0) is positively homogeneous in the fields, so it is summed on the
+        unscaled fields and divided by √m once: with ±1 weights and inputs the sum is an exact integer and a tie
+        λ = 0 stays exactly 0 (scaling first would round sums of ±max(h_k, 0) away from 0)."""
+        if self.activation == "relu" and self.kind != "perceptron":
+            return self.preactivation_from_fields(self.fields(w, xi, scale=False)) / np.sqrt(self.m)
         return self.preactivation_from_fields(self.fields(w, xi))
 
     def output(self, w, xi):

@@ -171,7 +171,7 @@ class MessagePassing:
         if self.code not in AMP_OUTPUTS:
             # ReLU committee, parity machine: the model's own rule (the compiled pass implements sign outputs)
             model = self.model
-            lam = model.preactivation_from_fields(model.fields(np.asarray(w).reshape(model.weight_shape), self.xi))
+            lam = model.preactivation(np.asarray(w).reshape(model.weight_shape), self.xi)
             return int(np.count_nonzero(self.sig * lam <= model.margin))
         W = np.ascontiguousarray(np.asarray(w, dtype=np.float64).reshape(self.k, self.m))
         f = A.count_errors if K.use_threads(self.xi.size * self.k) else A.count_errors_serial
