@@ -1,0 +1,259 @@
+"""Tests of wfm.theory.ld_finite_y (finite-y RS large deviations of the binary perceptron).
+
+Ground truths: the exact y = 1 identity (free centre: yφ = s_RS + H(d)); the y → ∞ curve of
+wfm.theory.max_local_entropy (S_int -> S_max like 1/y², Σ_ext -> the closed form sigma_ext_infinity like 1/y);
+the y → 0 limit (free centre: the RS entropy of solutions at fixed magnetization p along a random vector, solved
+here independently; solution centre: the Franz–Parisi potential of a typical solution); the RS point at the top
+of the curve; stationarity of every returned saddle point by finite differences of the bracket in the original
+order parameters; ∂(yφ)/∂y = S_int by finite differences in y; dS_int/dd (slope) against finite differences in
+d; the Numba kernel against its NumPy reference; quadrature against much finer rules.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+from wfm.theory import ReplicaSymmetryWarning, binary_rs, franz_parisi, geometric_bound, max_local_entropy
+from wfm.theory import ld_finite_y as F
+from wfm.theory.gaussian import GH_ratio, gauss_hermite, log_2cosh, log_H
+
+ALPHA = 0.6
+
+
+def _curve(*args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        return F.large_deviation_curve(*args, **kw)
+
+
+@pytest.fixture(scope="module")
+def c21():
+    return _curve(ALPHA, [0.01, 0.02, 0.05, 0.1, 0.3], 21.0, slope=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# building blocks
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [(0.75, 1.3, 21.0, 0.0), (0.9, 5.0, 500.0, 0.0), (0.5, 0.3, 1.0, 0.0),
+                                  (0.6, 0.5, 3.0, 0.4)])
+def test_energetic_free_kernel_matches_numpy(args):
+    a, b = F._energetic_free(*args), F._energetic_free_numpy(*args)
+    for k in a:
+        assert abs(a[k] - b[k]) < 1e-12 * max(1.0, abs(b[k])), k
+
+
+def test_energetic_solution_kernel_matches_numpy():
+    args = (0.6, 1.0, 0.9, 0.75, 0.8, 21.0, 0.0)
+    a, b = F._energetic_solution(*args), F._energetic_solution_numpy(*args)
+    for k in a:
+        assert abs(a[k] - b[k]) < 1e-12 * max(1.0, abs(b[k])), k
+
+
+@pytest.mark.parametrize("t0,c,y", [(0.0, 3.0, 21.0), (-3.0, 3.0, 21.0), (-1.0, 10.0, 21.0), (1.0, 0.8, 500.0),
+                                    (30.0, 0.7, 100.0), (0.3, 0.05, 1e4)])
+def test_concave_rule_against_dense_trapezoid(t0, c, y):
+    # ∫Dη H(t0 - cη)^y: the graded rule around the mode against a 400001-point trapezoid rule
+    def gg(eta):
+        return -0.5 * eta * eta + y * log_H(t0 - c * eta), -eta + y * c * GH_ratio(t0 - c * eta)
+
+    ts = F._t_root(np.array([t0]), y * c * c)
+    mode = (t0 - ts) / c
+    x, w = F._concave_rule(gg, mode)
+    lw = np.log(w) + gg(x)[0] - 0.5 * math.log(2 * math.pi)
+    fine = mode[:, None] + np.linspace(-12, 12, 400001)
+    lf = np.log(24 / 400000) + gg(fine)[0] - 0.5 * math.log(2 * math.pi)
+    a, b = np.logaddexp.reduce(lw, axis=1), np.logaddexp.reduce(lf, axis=1)
+    assert abs(a[0] - b[0]) < 1e-9
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.3, 0.999, 1.0, 4.0, 40.0])
+def test_tilt_averages(sigma):
+    # E over ζ' of tanh, sech², ln2cosh(μ + σζ'): both branches against a dense trapezoid in x = μ + σζ'
+    mu = np.array([-3.0, -0.2, 0.0, 0.7, 5.0])
+    th, s2, lc = F._tilt_averages(mu, sigma)
+    if sigma == 0.0:
+        ref = np.tanh(mu), 1 - np.tanh(mu) ** 2, log_2cosh(mu)
+    else:
+        x = np.linspace(-12, 12, 240001)
+        dens = np.exp(-0.5 * ((x - mu[:, None]) / sigma) ** 2)
+        ref = [(dens * f(x)).sum(1) / dens.sum(1) for f in (np.tanh, lambda v: 1 - np.tanh(v) ** 2, log_2cosh)]
+        if sigma > 2:  # the grid above truncates |x| <= 12: use the closed forms for the far tails
+            x = np.linspace(-12 * sigma, 12 * sigma, 2_400_001)
+            dens = np.exp(-0.5 * ((x - mu[:, None]) / sigma) ** 2)
+            ref = [(dens * f(x)).sum(1) / dens.sum(1) for f in (np.tanh, lambda v: 1 - np.tanh(v) ** 2, log_2cosh)]
+    for a, b in zip((th, s2, lc), ref):
+        np.testing.assert_allclose(a, b, atol=2e-9)
+
+
+def test_entropic_solution_terms_against_direct_quadrature():
+    # G_S and its outputs with Q̂, R̂ != 0 against a plain (ζ, ζ', τ, η) quadrature of the definitions
+    q0h, Dqh, ph, y, Qh, Rh = 0.8, 0.6, 0.9, 3.0, 0.7, 0.5
+    out = F._entropic(q0h, Dqh, ph, y, Qh, Rh)
+    z, wz = gauss_hermite(120)
+    e, we = gauss_hermite(120)
+    zp, wp = gauss_hermite(120)
+    B = math.sqrt(Dqh / y)
+    sig = math.sqrt(Qh - Rh * Rh / q0h)
+    Z = z[:, None, None]
+    ht = (Rh / math.sqrt(q0h)) * Z + sig * zp[None, :, None]
+    acc = {k: 0.0 for k in ("G", "q0", "q1", "p", "Q", "R", "L")}
+    Xs = [math.sqrt(q0h) * Z + (ph - Rh) * t + B * e[None, None, :] for t in (1.0, -1.0)]
+    # weights over (τ, η) for each (ζ, ζ')
+    lw = np.stack([ht * t + y * log_2cosh(X) for t, X in zip((1.0, -1.0), Xs)])  # (2, nz, nzp, ne)
+    lw = lw + np.log(we)[None, None, None, :]
+    lnN = np.logaddexp.reduce(lw.reshape(2, 120, 120, 120), axis=(0, 3))
+    w = np.exp(lw - lnN[None, :, :, None])
+    m = np.tanh(np.stack(Xs))
+    tau = np.array([1.0, -1.0])[:, None, None, None]
+    mean_m = (w * m).sum((0, 3))
+    mean_t = (w * tau).sum((0, 3))
+    W = wz[:, None] * wp[None, :]
+    acc["G"] = (W * lnN).sum()
+    acc["q0"] = (W * mean_m ** 2).sum()
+    acc["q1"] = (W * (w * m * m).sum((0, 3))).sum()
+    acc["p"] = (W * (w * tau * m).sum((0, 3))).sum()
+    acc["Q"] = (W * mean_t ** 2).sum()
+    acc["R"] = (W * mean_t * mean_m).sum()
+    acc["L"] = (W * (w * log_2cosh(np.stack(Xs))).sum((0, 3))).sum()
+    for k, v in acc.items():
+        assert abs(out[k] - v) < 2e-7, (k, out[k], v)
+
+
+# ----------------------------------------------------------------------------------------------
+# free centre: identities and limits
+# ----------------------------------------------------------------------------------------------
+def test_y_equal_one_is_exact():
+    # Σ_W̃ N(W̃, d) = #solutions × #points at distance d: yφ = s_RS + H(d) exactly at y = 1
+    d = np.array([0.1, 0.3])
+    c = _curve(ALPHA, d, 1.0)
+    np.testing.assert_allclose(c.phi, binary_rs(ALPHA).entropy + geometric_bound(d), atol=1e-10)
+
+
+def test_every_saddle_point_is_stationary(c21):
+    for i, d in enumerate(c21.d):
+        p = 1 - 2 * d
+        v = np.array([c21.q0[i], c21.q1[i], c21.q0_hat[i], c21.q1_hat[i], c21.p_hat[i]])
+        phi, s_int = F.large_deviation_free_entropy(ALPHA, p, c21.y, *v)
+        assert abs(phi - c21.phi[i]) < 1e-12 and abs(s_int - c21.S_int[i]) < 1e-12
+        # steps in the overlaps much smaller than q1 - q0 (>= 2e-3 here)
+        for k, h in enumerate([1e-6, 1e-7, 1e-6, 1e-7, 1e-6]):
+            e = np.zeros(5)
+            e[k] = h
+            g = (F.large_deviation_free_entropy(ALPHA, p, c21.y, *(v + e))[0]
+                 - F.large_deviation_free_entropy(ALPHA, p, c21.y, *(v - e))[0]) / (2 * h)
+            assert abs(g) < 2e-7, (d, k, g)
+
+
+def test_internal_entropy_is_the_y_derivative(c21):
+    y, h = c21.y, 0.02
+    d = c21.d[[1, 3, 4]]
+    cp, cm = _curve(ALPHA, d, y + h), _curve(ALPHA, d, y - h)
+    fd = ((y + h) * cp.phi - (y - h) * cm.phi) / (2 * h)
+    np.testing.assert_allclose(fd, c21.S_int[[1, 3, 4]], atol=2e-8)
+    # and Σ_ext = yφ - y S_int, φ = S_int + Σ_ext / y
+    np.testing.assert_allclose(c21.phi, c21.S_int + c21.Sigma_ext / y, atol=1e-13)
+
+
+def test_slope_against_finite_differences_in_d(c21):
+    for i in (1, 3):
+        d, h = c21.d[i], 1e-4 * c21.d[i]
+        s = _curve(ALPHA, [d - h, d + h], c21.y).S_int
+        assert abs((s[1] - s[0]) / (2 * h) - c21.slope[i]) < 1e-5 * abs(c21.slope[i])
+    assert c21.monotonic
+
+
+def test_large_y_limit_quick():
+    d = np.array([0.1])
+    m = max_local_entropy(ALPHA, d)
+    c = _curve(ALPHA, d, 1000.0)
+    inf = _curve(ALPHA, d, np.inf)
+    np.testing.assert_allclose(inf.S_int, m.entropy, atol=1e-12)
+    assert abs(c.S_int[0] - m.entropy[0]) < 2e-6          # measured 8.7e-7 (~ 1/y²)
+    assert abs(c.Sigma_ext[0] - inf.Sigma_ext[0]) < 2e-3  # measured 1.7e-3 (~ 1/y)
+    assert inf.Sigma_ext[0] < 0 and not inf.rs_valid[0]
+
+
+@pytest.mark.slow
+def test_large_y_limit():
+    # S_int -> S_max (max_local_entropy) like 1/y²; Σ_ext -> sigma_ext_infinity like 1/y (three-point
+    # Richardson extrapolation in 1/y removes the 1/y and 1/y² terms; measured agreement ~1e-7)
+    d = np.array([0.02, 0.1])
+    m = max_local_entropy(ALPHA, d)
+    inf = _curve(ALPHA, d, np.inf)
+    c = [_curve(ALPHA, d, y) for y in (500.0, 1000.0, 2000.0)]
+    gaps = [ci.S_int - m.entropy for ci in c]
+    assert np.all(np.abs(gaps[1]) < 3e-6) and np.all(np.abs(gaps[2] / gaps[1] - 0.25) < 0.02)
+    extrap = (8 * c[2].Sigma_ext - 6 * c[1].Sigma_ext + c[0].Sigma_ext) / 3
+    np.testing.assert_allclose(extrap, inf.Sigma_ext, atol=2e-6)
+    assert np.all(inf.Sigma_ext < 0)  # the RS measure over centres is not self-consistent there (α = 0.6)
+
+
+def _magnetized_rs(alpha, p):
+    """RS entropy of the solutions at overlap p with a fixed random vector (gauge: magnetization p)."""
+    z, w = gauss_hermite(201)
+
+    def eqs(x):
+        q, qh, ph = 1 / (1 + math.exp(-x[0])), math.exp(x[1]), x[2]
+        u = -math.sqrt(q) * z / math.sqrt(1 - q)
+        th = np.tanh(math.sqrt(qh) * z + ph)
+        return [w @ th ** 2 - q, math.log(alpha / (1 - q) * (w @ GH_ratio(u) ** 2) / qh), w @ th - p], (q, qh, ph)
+
+    sol = optimize.root(lambda x: eqs(x)[0], [0.0, 0.0, math.atanh(p)], method="hybr", options=dict(xtol=1e-14))
+    q, qh, ph = eqs(sol.x)[1]
+    u = -math.sqrt(q) * z / math.sqrt(1 - q)
+    return -qh * (1 - q) / 2 - ph * p + w @ log_2cosh(math.sqrt(qh) * z + ph) + alpha * (w @ log_H(u))
+
+
+def test_small_y_limit_free_centre():
+    # y -> 0: the centre is uniform, S_int -> E ln N(W̃, d) = RS entropy at magnetization p, Σ_ext -> ln 2.
+    # S_int - ref is linear in y with a sizeable y² term: three-point Richardson (measured 3e-5 at d = 0.3).
+    d = np.array([0.3, 0.4])
+    ref = np.array([_magnetized_rs(ALPHA, 1 - 2 * di) for di in d])
+    c = [_curve(ALPHA, d, y) for y in (0.05, 0.025, 0.0125)]
+    gaps = [ci.S_int - ref for ci in c]
+    assert np.all(np.abs(gaps[2]) < np.abs(gaps[1])) and np.all(np.abs(gaps[1]) < np.abs(gaps[0]))
+    np.testing.assert_allclose((8 * c[2].S_int - 6 * c[1].S_int + c[0].S_int) / 3, ref, atol=1e-4)
+    np.testing.assert_allclose(c[2].Sigma_ext, math.log(2), atol=5e-5)  # measured 2.4e-5 (~ y²)
+    np.testing.assert_allclose(c[2].q1, [0.5872548, 0.4377051], atol=5e-3)  # q of the magnetized problem
+
+
+def test_top_of_the_curve_is_rs():
+    c = _curve(ALPHA, [0.499], 21.0)
+    rs = binary_rs(ALPHA)
+    assert abs(c.S_int[0] - rs.entropy) < 1e-5 and abs(c.Sigma_ext[0] - math.log(2)) < 1e-3
+    assert abs(c.q0[0] - rs.q) < 1e-4
+
+
+# ----------------------------------------------------------------------------------------------
+# validity
+# ----------------------------------------------------------------------------------------------
+def test_rs_validity_flag_and_warning(c21):
+    # α = 0.6, y = 21: Σ_ext < 0 on an interval of small d, > 0 elsewhere
+    assert np.array_equal(c21.rs_valid, c21.Sigma_ext >= 0)
+    assert not c21.rs_valid[1] and c21.rs_valid[4]
+    with pytest.warns(ReplicaSymmetryWarning, match="Sigma_ext < 0"):
+        F.large_deviation_curve(ALPHA, [0.02, 0.3], 21.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReplicaSymmetryWarning)
+        c7 = F.large_deviation_curve(ALPHA, [0.02, 0.3], 7.0)
+    assert np.all(c7.rs_valid)
+
+
+def test_bounds(c21):
+    assert np.all(c21.S_int <= c21.bound) and np.all(np.diff(c21.S_int) > 0)
+    assert np.all(c21.Sigma_ext <= math.log(2))
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="centre"):
+        F.large_deviation_curve(ALPHA, [0.1], 21.0, centre="nowhere")
+    with pytest.raises(ValueError, match="d must"):
+        F.large_deviation_curve(ALPHA, [0.6], 21.0)
+    with pytest.raises(ValueError, match="y must"):
+        F.large_deviation_curve(ALPHA, [0.1], -1.0)
+    with pytest.raises(TypeError, match="y must"):
+        F.large_deviation_curve(ALPHA, [0.1], True)
+    with pytest.raises(ValueError, match="capacity"):
+        F.large_deviation_curve(0.9, [0.1], 21.0)
