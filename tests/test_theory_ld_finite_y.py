@@ -232,13 +232,22 @@ def test_top_of_the_curve_is_rs():
 def test_rs_validity_flag_and_warning(c21):
     # α = 0.6, y = 21: Σ_ext < 0 on an interval of small d, > 0 elsewhere
     assert np.array_equal(c21.rs_valid, c21.Sigma_ext >= 0)
+    assert np.array_equal(c21.rs_checks["Sigma_ext>=0"], c21.Sigma_ext >= 0)
     assert not c21.rs_valid[1] and c21.rs_valid[4]
-    with pytest.warns(ReplicaSymmetryWarning, match="Sigma_ext < 0"):
+    with pytest.warns(ReplicaSymmetryWarning, match="Sigma_ext>=0 fails at d = \\[0.02\\]"):
         F.large_deviation_curve(ALPHA, [0.02, 0.3], 21.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReplicaSymmetryWarning)
         c7 = F.large_deviation_curve(ALPHA, [0.02, 0.3], 7.0)
     assert np.all(c7.rs_valid)
+
+
+def test_negative_internal_entropy_is_flagged():
+    # y = 1, d = 0.05: RS gives S_int < 0 (measured -0.0173), impossible since the centre's own solution is
+    # at distance d; Σ_ext stays positive
+    with pytest.warns(ReplicaSymmetryWarning, match="S_int>=0 fails"):
+        c = F.large_deviation_curve(ALPHA, [0.05], 1.0)
+    assert c.S_int[0] < 0 and c.Sigma_ext[0] > 0 and not c.rs_valid[0]
 
 
 def test_bounds(c21):
@@ -257,3 +266,48 @@ def test_bad_input():
         F.large_deviation_curve(ALPHA, [0.1], True)
     with pytest.raises(ValueError, match="capacity"):
         F.large_deviation_curve(0.9, [0.1], 21.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# centre constrained to be a solution (PRL 2015)
+# ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sol3():
+    return _curve(ALPHA, [0.2, 0.28], 3.0, centre="solution")
+
+
+@pytest.mark.slow
+def test_solution_centre_start_is_the_rs_point(sol3):
+    # near the typical distance (1 - q_RS)/2 = 0.3045 every replica and the centre are typical solutions:
+    # S_int -> s_RS and Σ_ext -> s_RS; at d = 0.28 they are within 1e-3 of it, S_int below and bounded by H(d)
+    s_rs = binary_rs(ALPHA).entropy
+    assert abs(sol3.S_int[1] - s_rs) < 2e-3 and abs(sol3.Sigma_ext[1] - s_rs) < 2e-3
+    assert np.all(sol3.S_int < sol3.bound) and sol3.S_int[0] < sol3.S_int[1]
+    assert np.all(sol3.Q_hat > 0)  # the constraint on the centre binds at finite y
+
+
+@pytest.mark.slow
+def test_solution_centre_is_stationary(sol3):
+    i, p, y = 0, 1 - 2 * sol3.d[0], sol3.y
+    names = ("q0", "q1", "q0_hat", "q1_hat", "p_hat", "Q", "R", "Q_hat", "R_hat")
+    v = {k: getattr(sol3, k)[i] for k in names}
+
+    def f(**kw):
+        w = dict(v, **kw)
+        return F.large_deviation_free_entropy(ALPHA, p, y, *[w[k] for k in names])[0]
+
+    assert abs(f() - sol3.phi[i]) < 1e-12
+    for k in names:
+        h = 1e-6 * max(1.0, abs(v[k]))
+        g = (f(**{k: v[k] + h}) - f(**{k: v[k] - h})) / (2 * h)
+        assert abs(g) < 1e-6, (k, g)
+
+
+@pytest.mark.slow
+def test_solution_centre_small_y_is_franz_parisi():
+    # y -> 0: the centre is a typical solution, S_int -> Franz–Parisi V(d), Σ_ext -> s_RS (linear in y)
+    d = np.array([0.2, 0.28])
+    fp = franz_parisi(ALPHA, d).local_entropy
+    a, b = _curve(ALPHA, d, 0.04, centre="solution"), _curve(ALPHA, d, 0.02, centre="solution")
+    np.testing.assert_allclose(2 * b.S_int - a.S_int, fp, atol=2e-4)
+    np.testing.assert_allclose(2 * b.Sigma_ext - a.Sigma_ext, binary_rs(ALPHA).entropy, atol=2e-4)

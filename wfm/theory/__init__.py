@@ -16,6 +16,11 @@ Modules
     unconstrained; derivation in the module docstring) and the load where it stops being monotonic.
 
     The PRL 2015 variant (centre constrained to be a solution) is followed where the constraint binds.
+:mod:`wfm.theory.ld_finite_y`
+    Finite-y large deviations (RS, centre free or a solution): internal entropy :math:`S_{\rm int}(d;y)`,
+    external entropy :math:`\Sigma_{\rm ext}(d;y)`, φ; RS self-consistency flags; :math:`\alpha_U(y)`.
+:mod:`wfm.theory.ld_rsb`
+    Frozen one-step RSB of the external measure where :math:`\Sigma_{\rm ext} < 0`, and its :math:`\alpha_U`.
 
 Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be exact,
 :class:`SaddlePointWarning` when a saddle point is lost along a continuation (the points are reported).
@@ -25,6 +30,8 @@ from .gaussian import G, GH_ratio, H, gauss_average, gauss_hermite, log_2cosh, l
 from .fp_potential import FranzParisiCurve, franz_parisi, franz_parisi_free_entropy, geometric_bound, isolation_radius
 from .committee import counting_bound, rs_violates_counting_bound_from, tree_committee_capacity, tree_committee_capacity_asymptote
 from .large_deviations import MaxLocalEntropyCurve, max_local_entropy, monotonicity_threshold
+from .ld_finite_y import LargeDeviationCurve, large_deviation_curve, sigma_ext_infinity
+from .ld_rsb import FrozenCurve, frozen_external_curve, monotonicity_threshold_1rsb
 from .perceptron import (
     BinaryRS,
     binary_capacity,
@@ -68,6 +75,12 @@ __all__ = [
     "MaxLocalEntropyCurve",
     "max_local_entropy",
     "monotonicity_threshold",
+    "LargeDeviationCurve",
+    "large_deviation_curve",
+    "sigma_ext_infinity",
+    "FrozenCurve",
+    "frozen_external_curve",
+    "monotonicity_threshold_1rsb",
     "tree_committee_capacity",
     "tree_committee_capacity_asymptote",
     "counting_bound",

@@ -150,7 +150,7 @@ import numpy as np
 from scipy import optimize
 
 from .._errors import check_float, check_int
-from ._checks import SaddlePointWarning
+from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
 from .fp_potential import geometric_bound
 from .perceptron import binary_rs
@@ -327,6 +327,12 @@ class MaxLocalEntropyCurve:
     derivation assumes, and :math:`S_{\max}` decreases with d there (non-monotonic curve).
     ``typical_distance`` is the top of the curve, :math:`d_0 = (1-\mathbb E|\tanh\sqrt{\hat q}\zeta|)/2`,
     where :math:`S_{\max} = s_{RS}` (``s_rs``); :math:`d > d_0` is outside the branch (NaN).
+
+    ``sigma_ext`` is the external entropy of the same RS saddle point at y → ∞
+    (:func:`wfm.theory.ld_finite_y.sigma_ext_infinity`), the log-number of centres that reach
+    :math:`S_{\max}`; ``rs_valid`` is ``sigma_ext >= 0``. Where it is negative the RS curve is not self-consistent
+    (a :class:`ReplicaSymmetryWarning` is emitted): fewer than one such centre exists for typical patterns, and
+    the frozen one-step RSB of :mod:`wfm.theory.ld_rsb` gives the corrected curve.
     """
 
     alpha: float
@@ -344,6 +350,8 @@ class MaxLocalEntropyCurve:
     s_rs: float
     min_pi_hat: float
     d_at_min_pi_hat: float
+    sigma_ext: np.ndarray = None
+    rs_valid: np.ndarray = None
 
     @property
     def monotonic(self):
@@ -492,16 +500,41 @@ def max_local_entropy(alpha, d=None, kappa=0.0, *, n_points=40, d_min=1e-3, loca
         warnings.warn(f"max_local_entropy(alpha={alpha}): saddle point lost at d = {lost}", SaddlePointWarning,
                       stacklevel=2)
     pi = cols["pi_hat"]
+    from .ld_finite_y import sigma_ext_infinity
+
+    sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * di, cols["q"][i], cols["dq"][i], cols["q_hat"][i],
+                                       cols["dq_hat"][i], pi[i], kappa) if np.isfinite(cols["entropy"][i]) else np.nan
+                    for i, di in enumerate(dd)])
+    rs_valid = np.isfinite(sig) & (sig >= -1e-9)
+    if np.any(np.isfinite(sig) & ~rs_valid):
+        bad = dd[np.isfinite(sig) & ~rs_valid]
+        warnings.warn(f"max_local_entropy(alpha={alpha}): the RS external entropy at y -> inf is negative at "
+                      f"d = {np.round(bad, 5).tolist()} (min {np.nanmin(sig):.4g}): the RS curve is not "
+                      "self-consistent there (rs_valid=False); see wfm.theory.ld_rsb.frozen_external_curve",
+                      ReplicaSymmetryWarning, stacklevel=2)
     return MaxLocalEntropyCurve(alpha, kappa, dd, cols["entropy"], geometric_bound(dd), cols["q"], cols["dq"],
                                 cols["q_hat"], cols["dq_hat"], pi, np.where(np.isnan(pi), False, pi >= 0),
-                                float(d_top), float(rs.entropy), min_pi, d_min_pi)
+                                float(d_top), float(rs.entropy), min_pi, d_min_pi, sig, rs_valid)
 
 
-def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.80), xtol=1e-4):
-    r"""The load :math:`\alpha_U` above which :math:`S_{\max}(d)` stops being monotonic: the root in α of
-    :math:`\min_d\hat\pi(d;\alpha) = 0` (:math:`\hat\pi = \frac12 dS_{\max}/dd`) by Brent's method in
-    ``bracket``. Expected (digest §3.4, replica literature, not forced): 0.77–0.78 for κ = 0."""
+def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.80), xtol=None, y=np.inf):
+    r"""The load :math:`\alpha_U` above which the maximal local entropy stops being monotonic in d (RS, centre
+    unconstrained).
+
+    * ``y=inf`` (default): the root in α of :math:`\min_d\hat\pi(d;\alpha) = 0` (:math:`\hat\pi = \frac12
+      dS_{\max}/dd`) by Brent's method in ``bracket`` (``xtol`` default 1e-4): 0.7553 for κ = 0. The replica
+      literature and Stojnic 2025 (arXiv:2506.19276, second level of lifted RDT) place the break-down at
+      0.77–0.78: beyond RS (the RS external entropy is negative there; see :mod:`wfm.theory.ld_rsb` for the
+      frozen one-step RSB value, :func:`wfm.theory.ld_rsb.monotonicity_threshold_1rsb`).
+    * finite ``y``: :math:`\alpha_U(y)`, where the internal entropy :math:`S_{\rm int}(d;y)` of the finite-y
+      robust ensemble stops increasing with d (:func:`wfm.theory.ld_finite_y.monotonicity_threshold_finite_y`,
+      bisection, ``xtol`` default 1e-3)."""
     kappa = check_float("kappa", kappa)
+    if not np.isinf(y):
+        from .ld_finite_y import monotonicity_threshold_finite_y
+
+        return monotonicity_threshold_finite_y(y, kappa, bracket, 1e-3 if xtol is None else xtol)
+    xtol = 1e-4 if xtol is None else xtol
 
     def g(a):
         return max_local_entropy(a, None, kappa, n_points=2).min_pi_hat

@@ -106,6 +106,7 @@ __all__ = [
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 _TOL = 1e-10
+_RS_TOL = 1e-9      # tolerance of the RS self-consistency checks (the numbers are accurate to ~1e-9)
 _N_GH = 32          # Gauss–Hermite nodes of the (mode-centred) energetic inner integral
 _ETA_H = 0.35       # trapezoid spacing of the entropic inner integral (at most)
 _ETA_PAD = 9.5      # the grid covers |η| <= y·B + pad: the tail beyond is < e^{-45} of the peak
@@ -551,20 +552,29 @@ class _Free:
         return ee, es, dict(q0_hat=q0h, Dq_hat=Dqh)
 
     def residual(self, x, p):
+        return self.evaluate(x, p)[0]
+
+    def evaluate(self, x, p):
+        """(residual, record) in one pass; record is None at an invalid point."""
+        bad = np.full(self.n, 1e3), None
         v, ok = self.unpack(x)
         if not ok:
-            return np.full(self.n, 1e3)
+            return bad
         ee = _energetic_free(v["q0"], v["Dq"], self.y, self.kappa)
         if not _hats_ok(self.alpha * ee["q0h"], self.alpha * ee["Dqh"], self.y):
-            return np.full(self.n, 1e3)
-        _, es, _ = self._terms(v, ee)
+            return bad
+        ee, es, h = self._terms(v, ee)
         if not (es["Dq"] > 0 and np.isfinite(es["G"])):
-            return np.full(self.n, 1e3)
-        return np.array([(es["q0"] - v["q0"]) / (1.0 - v["q0"]), np.log(es["Dq"] / v["Dq"]), es["p"] - p])
+            return bad
+        res = np.array([(es["q0"] - v["q0"]) / (1.0 - v["q0"]), np.log(es["Dq"] / v["Dq"]), es["p"] - p])
+        return res, self._record(v, p, ee, es, h)
 
     def record(self, x, p):
         v, _ = self.unpack(x)
         ee, es, h = self._terms(v)
+        return self._record(v, p, ee, es, h)
+
+    def _record(self, v, p, ee, es, h):
         y = self.y
         g0, dg0 = _g0(y, p, v["q0"], v["Dq"], h["q0_hat"], h["Dq_hat"], v["p_hat"])
         phi_tot = g0 + es["G"] + self.alpha * ee["G"]
@@ -759,7 +769,7 @@ def sigma_ext_infinity(alpha, p, q, dq, q_hat, dq_hat, pi_hat, kappa=0.0):
     from .large_deviations import _psi_abs
 
     z, w = _graded_rule(0.0, True)
-    _, th = _psi_abs(np.sqrt(q_hat) * z + pi_hat, dq_hat)
+    _, th = _psi_abs(np.abs(np.sqrt(q_hat) * z + pi_hat), dq_hat)  # (π̂ < 0: the maximizer for τ = sign ζ)
     f_s = w @ (-0.5 * np.log(1.0 - dq_hat * (1.0 - th * th)))
     ze, we = _graded_rule(round(kappa / np.sqrt(q), 3), False)
     c = dq / (1.0 - q)
@@ -793,9 +803,13 @@ class LargeDeviationCurve:
     * ``slope``: :math:`dS_{\rm int}/dd` (``slope=True``; free centre), from
       :math:`dS_{\rm int}/dd = 2\,\partial_y(y\hat p)` (since :math:`\partial_d(y\phi) = 2y\hat p`), the y-derivative
       by central differences of re-solved saddle points; at y = ∞ it is :math:`2\hat\pi`.
-    * ``rs_valid``: the RS answer is self-consistent: :math:`\Sigma_{\rm ext}\ge0` (a negative
-      log-number of centres means the RS measure over centres is wrong there; the frozen one-step RSB
-      of :mod:`wfm.theory.ld_rsb` replaces it). Where False a :class:`ReplicaSymmetryWarning` is emitted.
+    * ``rs_valid``: the RS answer is self-consistent, i.e. every entry of ``rs_checks`` holds:
+      :math:`\Sigma_{\rm ext}\ge0` (a log-number of dominant centres cannot be negative: where it is, the RS
+      measure over centres is wrong and the frozen one-step RSB of :mod:`wfm.theory.ld_rsb` replaces it);
+      :math:`\Sigma_{\rm ext}\le\ln 2` (free centre) or :math:`\le s_{RS}` (solution centre: there are no more
+      centres than that); :math:`S_{\rm int}\ge0` (for y > 0 centres without solutions at distance d carry no
+      weight, so the dominant ones have at least one). Where False a :class:`ReplicaSymmetryWarning` is
+      emitted naming the failed checks.
     """
 
     alpha: float
@@ -819,6 +833,8 @@ class LargeDeviationCurve:
     slope: np.ndarray
     rs_valid: np.ndarray
     s_rs: float
+    rs_checks: dict
+    branch: np.ndarray
 
     @property
     def sigma_int(self):
@@ -827,9 +843,10 @@ class LargeDeviationCurve:
 
     @property
     def monotonic(self):
-        """True if ``slope`` (computed) is positive at every point of the curve."""
+        """True if S_int increases along the (sorted) grid and ``slope``, where computed, is positive."""
+        o = np.argsort(self.d)
         s = self.slope[np.isfinite(self.slope)]
-        return bool(s.size and np.all(s > 0))
+        return bool(np.all(np.isfinite(self.S_int)) and np.all(np.diff(self.S_int[o]) > 0) and np.all(s > 0))
 
     def as_dict(self):
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -864,7 +881,7 @@ def _infinite_y(alpha, dd, kappa, centre):
     nan = np.full(dd.size, np.nan)
     return dict(S_int=c.entropy, Sigma_ext=sig, phi=c.entropy, q0=c.q, q1=c.q, p_hat=c.pi_hat, q0_hat=c.q_hat,
                 q1_hat=c.q_hat, Q=np.ones(dd.size), R=1 - 2 * dd, Q_hat=nan, R_hat=nan, slope=2 * c.pi_hat,
-                s_rs=c.s_rs)
+                branch=np.zeros(dd.size), s_rs=c.s_rs)
 
 
 def _slope_free(prob, x, p, rel=1e-4):
@@ -881,7 +898,7 @@ def _slope_free(prob, x, p, rel=1e-4):
     return float((vals[0] - vals[1]) / (2.0 * y * rel) * 2.0)
 
 
-def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False):
+def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False, branches="auto"):
     r"""Finite-y RS large deviations of the binary perceptron on a grid of distances (module docstring).
 
     Parameters
@@ -894,6 +911,12 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False)
     centre : ``"free"`` (robust ensemble, PNAS 2016) or ``"solution"`` (PRL 2015: the centre must itself
         be a solution of margin κ).
     slope : also compute :math:`dS_{\rm int}/dd` (free centre; two extra saddle points per d).
+    branches : free centre, finite y. Above a y-dependent load the saddle point followed from the top of the
+        curve folds (it stops existing below some d) and a second branch, continuous with the y → ∞ solution
+        at small d, takes over; where both exist the one with the larger φ is returned (a first-order jump in
+        S_int; ``branch`` says which: 0 = from the top, 1 = from y → ∞). ``"auto"``: the second branch is
+        followed (upwards from ``min(d)``, seeded by continuation in y from :func:`max_local_entropy` at y = 10⁴)
+        only if the first one was lost somewhere; ``"both"``: always; ``"top"``: never.
 
     The saddle point is followed in d from the top of the curve (free centre: d ≈ 1/2, p̂ → 0; solution
     centre: the typical distance between solutions, where the RS point of the binary perceptron is the
@@ -903,6 +926,7 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False)
     alpha = check_float("alpha", alpha, positive=True)
     kappa = check_float("kappa", kappa)
     centre = check_choice("centre", centre, ("free", "solution"))
+    branches = check_choice("branches", branches, ("auto", "both", "top"))
     y = _check_y(y)
     dd = _check_d(d)
     rs = binary_rs(alpha, kappa)
@@ -921,30 +945,121 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False)
         for part in (below, above):
             if part.size:
                 sols.update(zip(part.tolist(), _follow(prob, x0, d0, part)))
-        cols = {k: np.full(dd.size, np.nan) for k in _FIELDS + ("slope",)}
+        sols2 = {}
+        if centre == "free" and (branches == "both" or (branches == "auto" and any(v is None for v in sols.values()))):
+            d_lo = float(np.min(dd))
+            xs = _seed_from_infinity(alpha, kappa, d_lo, y) if d_lo < 0.25 else None
+            if xs is not None:
+                up = np.sort(np.unique(dd))
+                sols2 = dict(zip(up.tolist(), [xs] + _follow(prob, xs, d_lo, up[1:]) if up.size > 1 else [xs]))
+        cols = {k: np.full(dd.size, np.nan) for k in _FIELDS + ("slope", "branch")}
         lost = []
         for i, di in enumerate(dd):
-            xs = sols[float(di)]
-            if xs is None:
+            cands = [(b, src[float(di)]) for b, src in ((0, sols), (1, sols2)) if src.get(float(di)) is not None]
+            if not cands:
                 lost.append(float(di))
                 continue
-            rec = prob.record(xs, 1.0 - 2.0 * di)
+            recs = [(b, xs, prob.record(xs, 1.0 - 2.0 * di)) for b, xs in cands]
+            if len(recs) == 2 and abs(recs[0][2]["phi"] - recs[1][2]["phi"]) < 1e-10:
+                recs = recs[:1]  # the same saddle point reached both ways
+            b, xs, rec = max(recs, key=lambda r: r[2]["phi"])
             for k in _FIELDS:
                 cols[k][i] = rec[k]
+            cols["branch"][i] = b
             if slope and centre == "free":
                 cols["slope"][i] = _slope_free(prob, xs, 1.0 - 2.0 * di)
         if lost:
             warnings.warn(f"large_deviation_curve(alpha={alpha}, y={y}): saddle point lost at d = {lost}",
                           SaddlePointWarning, stacklevel=2)
         s_rs = float(rs.entropy)
-    sig = cols["Sigma_ext"]
-    valid = np.where(np.isnan(sig), False, sig >= 0.0)
-    bad = np.isfinite(sig) & (sig < 0)
-    if np.any(bad):
-        warnings.warn(f"large_deviation_curve(alpha={alpha}, y={y}, centre={centre!r}): external entropy "
-                      f"Sigma_ext < 0 at d = {np.round(dd[bad], 5).tolist()} (min {np.nanmin(sig):.4g}): the RS "
-                      "measure over centres is not self-consistent there (rs_valid=False); see wfm.theory.ld_rsb",
-                      ReplicaSymmetryWarning, stacklevel=2)
+    sig, s_int = cols["Sigma_ext"], cols["S_int"]
+    sig_max = np.log(2.0) if centre == "free" else s_rs
+    checks = {"Sigma_ext>=0": sig >= -_RS_TOL, f"Sigma_ext<={'ln2' if centre == 'free' else 's_RS'}": sig <= sig_max + _RS_TOL,
+              "S_int>=0": s_int >= -_RS_TOL}
+    valid = np.isfinite(sig) & np.logical_and.reduce(list(checks.values()))
+    failed = [f"{name} fails at d = {np.round(dd[np.isfinite(sig) & ~ok], 5).tolist()}"
+              for name, ok in checks.items() if np.any(np.isfinite(sig) & ~ok)]
+    if failed:
+        warnings.warn(f"large_deviation_curve(alpha={alpha}, y={y}, centre={centre!r}): the RS solution is not "
+                      f"self-consistent (rs_valid=False): {'; '.join(failed)}. A negative external entropy means the "
+                      "RS measure over centres is wrong there (see wfm.theory.ld_rsb); S_int < 0 would be a "
+                      "log-number of solutions below zero.", ReplicaSymmetryWarning, stacklevel=2)
     return LargeDeviationCurve(alpha, kappa, y, centre, dd, cols["S_int"], sig, cols["phi"], geometric_bound(dd),
                                cols["q0"], cols["q1"], cols["p_hat"], cols["q0_hat"], cols["q1_hat"], cols["Q"],
-                               cols["R"], cols["Q_hat"], cols["R_hat"], cols["slope"], valid, s_rs)
+                               cols["R"], cols["Q_hat"], cols["R_hat"], cols["slope"], valid, s_rs,
+                               {k: np.asarray(v) for k, v in checks.items()}, cols["branch"])
+
+
+def _follow_y(alpha, kappa, x, y_from, y_to, p, h_max=0.3):
+    """Continue the free-centre saddle point x (solved at y_from) in ln y to y_to at fixed p (secant predictor,
+    adaptive steps). Returns the solution at y_to or None."""
+    ly, ly_t = np.log(y_from), np.log(y_to)
+    sgn = 1.0 if ly_t > ly else -1.0
+    x_prev, ly_prev = None, None
+    h = min(h_max, abs(ly_t - ly))
+    while abs(ly_t - ly) > 1e-14:
+        h = min(h, abs(ly_t - ly))
+        ly_new = ly_t if h == abs(ly_t - ly) else ly + sgn * h
+        guess = x if x_prev is None else x + (x - x_prev) * (ly_new - ly) / (ly - ly_prev)
+        prob = _Free(alpha, kappa, float(np.exp(ly_new)))
+        xs, ok, _ = _solve(prob, guess, p)
+        if not ok and x_prev is not None:
+            xs, ok, _ = _solve(prob, x, p)
+        if ok:
+            x_prev, ly_prev, x, ly = x, ly, xs, ly_new
+            h = min(h_max, 1.5 * h)
+        else:
+            h *= 0.5
+            if h < 1e-4:
+                return None
+    return x
+
+
+def _seed_from_infinity(alpha, kappa, d, y, y_big=1e4):
+    """Free-centre saddle point at (d, y) continued in y from the y -> ∞ solution (max_local_entropy) at y_big."""
+    from .large_deviations import max_local_entropy
+
+    m = max_local_entropy(alpha, [d], kappa, locate_min=False)
+    if not np.isfinite(m.entropy[0]):
+        return None
+    x = np.array([np.log(m.q[0] / (1.0 - m.q[0])), np.log(m.dq[0]), m.pi_hat[0]])
+    p = 1.0 - 2.0 * d
+    xs, ok, _ = _solve(_Free(alpha, kappa, y_big), x, p)
+    if not ok:
+        return None
+    return _follow_y(alpha, kappa, xs, y_big, y, p)
+
+
+_THRESHOLD_GRID = np.geomspace(0.003, 0.3, 48)
+
+
+def is_monotonic(alpha, y, kappa=0.0, d=None):
+    r"""Whether the finite-y internal entropy :math:`S_{\rm int}(d;y)` (free centre, dominant saddle point,
+    :func:`large_deviation_curve` with ``branches="auto"``) increases along the grid ``d`` (default: 48
+    log-spaced points in [0.003, 0.3]). A point where no saddle point is found counts as not monotonic."""
+    dd = _THRESHOLD_GRID if d is None else _check_d(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        warnings.simplefilter("ignore", SaddlePointWarning)
+        c = large_deviation_curve(alpha, dd, y, kappa)
+    return c.monotonic
+
+
+def monotonicity_threshold_finite_y(y, kappa=0.0, bracket=(0.72, 0.80), xtol=1e-3):
+    r"""The load :math:`\alpha_U(y)` above which :math:`S_{\rm int}(d;y)` (free centre, RS) stops increasing
+    with d: bisection on :func:`is_monotonic` in ``bracket`` down to ``xtol``. The grid of
+    :func:`is_monotonic` resolves a negative slope once it is below about -3·10⁻³ (δd ≈ 0.1 d at the interior
+    minimum of the slope, d ≈ 0.03), i.e. α_U to a few 10⁻⁴ on top of ``xtol``. Returns the midpoint of the
+    final bracket."""
+    y = _check_y(y)
+    kappa = check_float("kappa", kappa)
+    lo, hi = bracket
+    if not (is_monotonic(lo, y, kappa) and not is_monotonic(hi, y, kappa)):
+        raise ValueError(f"monotonicity_threshold(y={y}): S_int is not monotonic at {lo} and non-monotonic at {hi}")
+    while hi - lo > xtol:
+        mid = 0.5 * (lo + hi)
+        if is_monotonic(mid, y, kappa):
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
