@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from wfm.theory import ReplicaSymmetryWarning, binary_rs, franz_parisi, geometric_bound, max_local_entropy
+from wfm.theory import (
+    ReplicaSymmetryWarning,
+    binary_rs,
+    franz_parisi,
+    geometric_bound,
+    max_local_entropy,
+)
 from wfm.theory import ld_finite_y as F
 from wfm.theory.gaussian import GH_ratio, gauss_hermite, log_2cosh, log_H
 

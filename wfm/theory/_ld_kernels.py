@@ -113,8 +113,7 @@ def energetic_inner(A0, B0, kappa, y, sd, sqdq, sv, a, centre, t_start, fr, wf):
         mx = -math.inf
         for j in range(2 * k):
             lw[j] = math.log(ww[j]) + _g(tt[j], A0[i], B0[i], kappa, y, sd, sqdq, sv, a, centre)[0] - _HALF_LOG_2PI
-            if lw[j] > mx:
-                mx = lw[j]
+            mx = max(mx, lw[j])
         zs = 0.0
         s1 = 0.0
         sl = 0.0

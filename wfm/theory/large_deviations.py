@@ -107,11 +107,13 @@ Results (κ = 0; ``tests/test_theory_ld.py``, ``wfm theory max-local-entropy``)
   :math:`\mathcal H(d)` at d → 0: :math:`1 - S_{\max}/\mathcal H < 10^{-3}` at d = 0.005 (α = 0.5, 0.6).
   Near d → 0, :math:`\hat q\to0` and :math:`\delta q\to\infty` (the energetic term vanishes).
 * :math:`\alpha_U = 0.7553` (:func:`monotonicity_threshold`, the root of :math:`\min_d\hat\pi = 0`); the
-  interior minimum of :math:`\hat\pi` sits at d ≈ 0.02. The replica literature quotes 0.77–0.78 (digest
-  §3.4, from memory/abstracts): our number is ~2 % lower and is reported, not tuned. It is not due to the PRL 2015
-  constraint on the centre (see below). Candidate reasons, not checked: the external entropy :math:`\Sigma_{\rm ext}`
-  at y → ∞ (not computed here) may be negative somewhere, in which case the physical curve is the one at a
-  finite :math:`y^*` with :math:`\Sigma_{\rm ext}(y^*) = 0`; RSB.
+  interior minimum of :math:`\hat\pi` sits at d ≈ 0.02. This is the correct RS y → ∞ number. The literature's
+  0.77–0.78 (Stojnic 2025, arXiv:2506.19276, second lifting level; replica papers) lies beyond RS: the RS
+  external entropy of this saddle point (``MaxLocalEntropyCurve.sigma_ext``, closed form in
+  :func:`wfm.theory.ld_finite_y.sigma_ext_infinity`) is negative on the whole branch below the top of the curve
+  (e.g. −0.236 at α = 0.6, d = 0.02), so the RS curve is not self-consistent (``rs_valid``, warning). The
+  frozen one-step RSB of the external measure (:mod:`wfm.theory.ld_rsb`) gives the corrected curve and its
+  own :math:`\alpha_U`. Not due to the PRL 2015 constraint on the centre (see below).
 * Above :math:`\alpha_U` the small-d end is still tangent to :math:`\mathcal H(d)` in this unconstrained-centre
   version; the curve acquires a decreasing stretch at intermediate d (α = 0.8: S(0.01) = 0.0260 > S(0.02) =
   0.0180). Close to capacity (α = 0.82) :math:`S_{\max}` is negative around d = 0.05 and the small-d branch is lost.
@@ -126,10 +128,9 @@ onset (α = 0.7553, d = 0.02, π̂ = 7e-4) the constraint binds on a fraction 4e
 :math:`\partial I_E^c/\partial(\delta Q,\delta p)` are 1e-11, 1e-9: :math:`\alpha_U` is the same in both settings
 (within RS, y → ∞). The branch cannot be followed through δQ̂ → 0 (the system degenerates) and stops there.
 
-What is NOT verified: the finite-y RS expression has not been solved, so the y → ∞ limit is checked only
-through the identities above, not by extrapolation in y; the external entropy (the O(1) term of :math:`\phi`)
-is not computed, so :math:`\Sigma_{\rm ext}\ge0` is not checked; RS is assumed throughout (no stability
-analysis); no comparison with focusing BP at large y or with exact enumeration yet.
+Finite y: :mod:`wfm.theory.ld_finite_y` solves the finite-y RS equations; its y → ∞ limit reproduces this
+curve (S_int − S_max ∝ 1/y², tested) and gives the external entropy. RS is assumed throughout; the RS
+self-consistency conditions are checked (:attr:`MaxLocalEntropyCurve.rs_valid`), no replicon analysis.
 
 Numerics (ours): :math:`\zeta` integrals by composite Gauss–Legendre on panels graded geometrically towards
 the sharp features (:math:`\zeta = 0` entropic, :math:`\zeta = \kappa/\sqrt q` energetic); inner maxima by

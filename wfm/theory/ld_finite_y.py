@@ -90,18 +90,19 @@ import numpy as np
 from scipy import optimize
 
 from .._errors import check_choice, check_float
+from . import _ld_kernels as _ldk
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .fp_potential import geometric_bound
 from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
 from .large_deviations import _graded_rule, _t_root
-from . import _ld_kernels as _ldk
 from .perceptron import binary_rs
 
 __all__ = [
     "LargeDeviationCurve",
     "large_deviation_curve",
     "large_deviation_free_entropy",
-    "large_deviation_point",
+    "monotonicity_threshold_finite_y",
+    "sigma_ext_infinity",
 ]
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -810,6 +811,8 @@ class LargeDeviationCurve:
       centres than that); :math:`S_{\rm int}\ge0` (for y > 0 centres without solutions at distance d carry no
       weight, so the dominant ones have at least one). Where False a :class:`ReplicaSymmetryWarning` is
       emitted naming the failed checks.
+    * ``branch``: 0 where the saddle point comes from the top of the curve, 1 where it comes from the branch
+      continued from y → ∞ at small d (``branches`` argument of :func:`large_deviation_curve`).
     """
 
     alpha: float

@@ -42,7 +42,7 @@ from scipy import optimize
 
 from .._errors import check_float
 from ._checks import SaddlePointWarning
-from .ld_finite_y import _TOL, _Free, _check_d, _follow, _solve, sigma_ext_infinity
+from .ld_finite_y import _check_d, _follow, _Free, _solve, sigma_ext_infinity
 
 __all__ = ["FrozenCurve", "frozen_external_curve", "monotonicity_threshold_1rsb"]
 

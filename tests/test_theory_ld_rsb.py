@@ -1,0 +1,71 @@
+"""Tests of wfm.theory.ld_rsb (frozen one-step RSB of the external measure of the large deviations).
+
+Checks: Σ_ext(d; y*) = 0 and the returned y* is a stationary point of Φ_RS(ym)/m in the Parisi parameter m
+(finite differences); the frozen curve lies below the RS y → ∞ curve where RS has Σ_ext < 0 and equals it
+where Σ_ext >= 0; dS/dd = 2 p̂(d; y*) against finite differences of the frozen curve.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+from wfm.theory import ReplicaSymmetryWarning
+from wfm.theory import ld_finite_y as F
+from wfm.theory import ld_rsb as R
+
+ALPHA = 0.6
+
+
+@pytest.fixture(scope="module")
+def frozen():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        return R.frozen_external_curve(ALPHA, [0.02, 0.05, 0.1])
+
+
+def test_external_entropy_decreases_with_y():
+    # the premise of the frozen ansatz: Σ_ext(d; y) decreases in y (from ln 2 at y -> 0), so y* is unique;
+    # at α = 0.6, d = 0.02 it changes sign between y = 7 and y = 21 (the frozen y* is 13.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        sig = [F.large_deviation_curve(ALPHA, [0.02], y).Sigma_ext[0] for y in (3.0, 7.0, 21.0, 50.0)]
+    assert np.all(np.diff(sig) < 0) and sig[0] < np.log(2) and sig[1] > 0 > sig[2]
+
+
+@pytest.mark.slow
+def test_frozen_curve_basic(frozen):
+    assert np.all(frozen.frozen) and np.all(np.isfinite(frozen.S))
+    assert np.all(frozen.Sigma_ext_rs < 0)
+    assert np.all(frozen.S < frozen.S_rs) and np.all(np.diff(frozen.S) > 0)
+    assert np.all((frozen.y_star > 1) & (frozen.y_star < 1e4))
+
+
+@pytest.mark.slow
+def test_y_star_is_stationary_in_the_parisi_parameter(frozen):
+    # Φ_1RSB(y; m) = Φ_RS(ym)/m at fixed y: d/dm = 0 at m* = y*/y (take y = 2 y*, m* = 1/2)
+    i = 1
+    d, ys = frozen.d[i], frozen.y_star[i]
+    y = 2 * ys
+
+    def phi_1rsb(m):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+            c = F.large_deviation_curve(ALPHA, [d], y * m)
+        return y * m * c.phi[0] / m
+
+    h = 2e-3
+    vals = [phi_1rsb(0.5 + k * h) for k in (-1, 0, 1)]
+    assert abs(vals[2] - vals[0]) / (2 * h) < 1e-6 * abs(vals[1])
+    assert vals[1] < vals[0] and vals[1] < vals[2]  # a minimum in m (n -> 0: the extremum is a minimum)
+    c = F.large_deviation_curve(ALPHA, [d], ys)
+    assert abs(c.Sigma_ext[0]) < 1e-8 and abs(c.S_int[0] - frozen.S[i]) < 1e-10
+
+
+@pytest.mark.slow
+def test_slope_is_two_p_hat(frozen):
+    i = 1
+    d, h = frozen.d[i], 1e-4 * frozen.d[i]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        s = R.frozen_external_curve(ALPHA, [d - h, d + h]).S
+    assert abs((s[1] - s[0]) / (2 * h) - 2 * frozen.p_hat[i]) < 1e-5
