@@ -62,6 +62,9 @@ def energetic_inner(A0, B0, kappa, y, sd, sqdq, sv, a, centre, t_start, fr, wf):
     tt = np.empty(2 * k)
     ww = np.empty(2 * k)
     lw = np.empty(2 * k)
+    lus = np.empty(2 * k)
+    gus = np.empty(2 * k)
+    gvs = np.empty(2 * k)
     for i in range(n):
         # --- mode: g' decreasing (g'' <= -1); bracket by doubling, then Newton safeguarded by bisection
         t = t_start[i]
@@ -112,7 +115,17 @@ def energetic_inner(A0, B0, kappa, y, sd, sqdq, sv, a, centre, t_start, fr, wf):
             ww[k + j] = e_r * wf[j]
         mx = -math.inf
         for j in range(2 * k):
-            lw[j] = math.log(ww[j]) + _g(tt[j], A0[i], B0[i], kappa, y, sd, sqdq, sv, a, centre)[0] - _HALF_LOG_2PI
+            u = (kappa - B0[i] - sqdq * tt[j]) / sd
+            lu, gu = _lh_gh(u)
+            lus[j] = lu
+            gus[j] = gu / sd
+            g = -0.5 * tt[j] * tt[j] + y * lu
+            if centre:
+                v = (kappa - A0[i]) / sv - a * tt[j]
+                lv, gv = _lh_gh(v)
+                g += lv
+                gvs[j] = gv
+            lw[j] = math.log(ww[j]) + g - _HALF_LOG_2PI
             mx = max(mx, lw[j])
         zs = 0.0
         s1 = 0.0
@@ -122,18 +135,14 @@ def energetic_inner(A0, B0, kappa, y, sd, sqdq, sv, a, centre, t_start, fr, wf):
             e = math.exp(lw[j] - mx)
             lw[j] = e
             zs += e
-            u = (kappa - B0[i] - sqdq * tt[j]) / sd
-            lu, gu = _lh_gh(u)
-            s1 += e * gu / sd
-            sl += e * lu
+            s1 += e * gus[j]
+            sl += e * lus[j]
             if centre:
-                v = (kappa - A0[i]) / sv - a * tt[j]
-                sc += e * _lh_gh(v)[1]
+                sc += e * gvs[j]
         mean = s1 / zs
         s2 = 0.0
         for j in range(2 * k):
-            u = (kappa - B0[i] - sqdq * tt[j]) / sd
-            dv = _lh_gh(u)[1] / sd - mean
+            dv = gus[j] - mean
             s2 += lw[j] * dv * dv
         lnZ[i] = math.log(zs) + mx
         m1[i] = mean

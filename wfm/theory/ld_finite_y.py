@@ -701,10 +701,70 @@ class _Solution:
 # ----------------------------------------------------------------------------------------------
 # continuation in d
 # ----------------------------------------------------------------------------------------------
+def _fd_jacobian(f, x, fx):
+    J = np.empty((fx.size, x.size))
+    for k in range(x.size):
+        h = 1e-6 * max(1.0, abs(x[k]))
+        e = x.copy()
+        e[k] += h
+        J[:, k] = (f(e) - fx) / h
+    return J
+
+
+def _broyden(f, x, J=None, max_iter=30):
+    """Newton's method with Broyden updates of the Jacobian and a backtracking line search on max|f|.
+    J (e.g. carried along a continuation) is recomputed by forward differences at the start if None and
+    once more if a step fails. Returns (x, ok, max|f|, J)."""
+    fx = f(x)
+    if not np.all(np.isfinite(fx)) or np.max(np.abs(fx)) >= 1e3:
+        return x, False, np.inf, J
+    if J is None:
+        J = _fd_jacobian(f, x, fx)
+    fresh = J is not None
+    r = float(np.max(np.abs(fx)))
+    for _ in range(max_iter):
+        if r < _TOL:
+            return x, True, r, J
+        try:
+            dx = -np.linalg.solve(J, fx)
+        except np.linalg.LinAlgError:
+            dx = -np.linalg.lstsq(J, fx, rcond=None)[0]
+        lam, accepted = 1.0, False
+        while lam >= 1.0 / 16:
+            xn = x + lam * dx
+            fn = f(xn)
+            rn = float(np.max(np.abs(fn)))
+            if np.all(np.isfinite(fn)) and rn < r:
+                accepted = True
+                break
+            lam *= 0.5
+        if not accepted:
+            if fresh:
+                return x, False, r, J
+            J, fresh = _fd_jacobian(f, x, fx), True
+            continue
+        s_ = xn - x
+        J = J + np.outer(fn - fx - J @ s_, s_) / (s_ @ s_)
+        x, fx, r, fresh = xn, fn, rn, False
+    return x, r < _TOL, r, J
+
+
 def _solve(prob, x, p):
+    """Saddle point at fixed p from the guess x: Newton–Broyden with the Jacobian left on ``prob`` by the previous
+    solve (continuations), else Powell's hybrid method. Returns (x, ok, max|residual|)."""
+    def f(v):
+        return prob.residual(v, p)
+
+    xs, ok, res, J = _broyden(f, np.asarray(x, dtype=float), getattr(prob, "_J", None))
+    if ok and np.all(np.isfinite(xs)):
+        prob._J = J
+        return xs, True, res
     sol = optimize.root(prob.residual, x, args=(p,), method="hybr", options=dict(xtol=1e-13))
     res = float(np.max(np.abs(sol.fun)))
-    return sol.x, bool(res < _TOL and np.all(np.isfinite(sol.x))), res
+    ok = bool(res < _TOL and np.all(np.isfinite(sol.x)))
+    if ok:
+        prob._J = None  # stale: let the next solve rebuild it
+    return sol.x, ok, res
 
 
 def _u_of_d(d):
@@ -718,7 +778,7 @@ def _d_of_u(u):
     return e / (1.0 + 2.0 * e)
 
 
-def _follow(prob, x, d_from, targets, h_max=0.15):
+def _follow(prob, x, d_from, targets, h_max=0.3):
     """Continue the saddle point x (solved at d_from) through the monotone sequence ``targets``, stepping
     adaptively in u = ln(d/(1-2d)) with a secant predictor. Returns the solutions at the targets (None once
     lost)."""
@@ -998,13 +1058,15 @@ def _follow_y(alpha, kappa, x, y_from, y_to, p, h_max=0.3):
     adaptive steps). Returns the solution at y_to or None."""
     ly, ly_t = np.log(y_from), np.log(y_to)
     sgn = 1.0 if ly_t > ly else -1.0
-    x_prev, ly_prev = None, None
+    x_prev, ly_prev, prob = None, None, None
     h = min(h_max, abs(ly_t - ly))
     while abs(ly_t - ly) > 1e-14:
         h = min(h, abs(ly_t - ly))
         ly_new = ly_t if h == abs(ly_t - ly) else ly + sgn * h
         guess = x if x_prev is None else x + (x - x_prev) * (ly_new - ly) / (ly - ly_prev)
+        J = getattr(prob, "_J", None) if x_prev is not None else None
         prob = _Free(alpha, kappa, float(np.exp(ly_new)))
+        prob._J = J
         xs, ok, _ = _solve(prob, guess, p)
         if not ok and x_prev is not None:
             xs, ok, _ = _solve(prob, x, p)

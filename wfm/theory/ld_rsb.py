@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from .._errors import check_float
-from ._checks import SaddlePointWarning
+from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .ld_finite_y import _check_d, _follow, _Free, _solve, sigma_ext_infinity
 
 __all__ = ["FrozenCurve", "frozen_external_curve", "monotonicity_threshold_1rsb"]
@@ -135,12 +135,18 @@ def frozen_external_curve(alpha, d, kappa=0.0):
     external measure (module docstring): :math:`S(d) = S_{\rm int}(d;y^*(d))`, :math:`\Sigma_{\rm ext}(d;y^*) = 0`,
     where the RS external entropy at y = ∞ is negative; the RS y → ∞ curve elsewhere. Returns a
     :class:`FrozenCurve`."""
-    from .large_deviations import max_local_entropy
-
     alpha = check_float("alpha", alpha, positive=True)
     kappa = check_float("kappa", kappa)
-    dd = _check_d(d)
-    m = max_local_entropy(alpha, dd, kappa, locate_min=False)
+    return _frozen(alpha, _check_d(d), kappa)[0]
+
+
+def _frozen(alpha, dd, kappa):
+    """frozen_external_curve and the augmented solutions z(d) (None where not frozen or lost)."""
+    from .large_deviations import max_local_entropy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        m = max_local_entropy(alpha, dd, kappa, locate_min=False)
     sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * di, m.q[i], m.dq[i], m.q_hat[i], m.dq_hat[i], m.pi_hat[i], kappa)
                     if np.isfinite(m.entropy[i]) else np.nan for i, di in enumerate(dd)])
     frozen = np.isfinite(sig) & (sig < 0)
@@ -176,36 +182,84 @@ def frozen_external_curve(alpha, d, kappa=0.0):
         S[i], ys[i], ph[i] = rec["S_int"], float(np.exp(z[3])), rec["p_hat"]
     if lost:
         warnings.warn(f"frozen_external_curve(alpha={alpha}): y* not found at d = {lost}", SaddlePointWarning,
-                      stacklevel=2)
-    return FrozenCurve(alpha, kappa, dd, S, ys, ph, frozen, m.entropy, sig)
+                      stacklevel=3)
+    return FrozenCurve(alpha, kappa, dd, S, ys, ph, frozen, m.entropy, sig), sols
 
 
-def monotonicity_threshold_1rsb(kappa=0.0, bracket=(0.74, 0.80), xtol=1e-4, d=None):
+def _continue_in_alpha(z, alpha_from, alpha_to, kappa, d, h_max=0.005):
+    """The augmented solution z (saddle point and Σ_ext = 0 at distance d) continued from alpha_from to
+    alpha_to (secant predictor, adaptive steps). Returns (z, record) or (None, None)."""
+    p = 1.0 - 2.0 * d
+    a, z_prev, a_prev = alpha_from, None, None
+    sgn = 1.0 if alpha_to > alpha_from else -1.0
+    h = min(h_max, abs(alpha_to - a))
+    rec = None
+    while abs(alpha_to - a) > 1e-15:
+        h = min(h, abs(alpha_to - a))
+        a_new = alpha_to if h == abs(alpha_to - a) else a + sgn * h
+        guess = z if z_prev is None else z + (z - z_prev) * (a_new - a) / (a - a_prev)
+        aug = _Augmented(a_new, kappa)
+        zs, ok, _ = _solve(aug, guess, p)
+        if not ok and z_prev is not None:
+            zs, ok, _ = _solve(aug, z, p)
+        if ok:
+            z_prev, a_prev, z, a = z, a, zs, a_new
+            h = min(h_max, 1.5 * h)
+        else:
+            h *= 0.5
+            if h < 1e-5:
+                return None, None
+    rec = _Augmented(a, kappa).evaluate(z, p)[1]
+    return z, rec
+
+
+def monotonicity_threshold_1rsb(kappa=0.0, alpha_start=0.755, alpha_max=0.82, step=0.005, xtol=1e-4, d=None):
     r"""The load above which the frozen-1RSB maximal local entropy (y = ∞) stops increasing with d: the root
-    in α of :math:`\min_d\hat p(d;y^*(d))` (grid ``d``, default 36 log-spaced points in [0.003, 0.3], refined
-    by a parabola through the three points around the minimum) by Brent's method. Level of approximation:
-    see the module docstring."""
+    in α of :math:`g(\alpha) = \min_d\hat p(d;y^*(d))` (:math:`dS/dd = 2\hat p`, module docstring) on the grid
+    ``d`` (default 12 log-spaced points in [0.006, 0.12], all frozen for α >= 0.755; the top of the curve, where
+    :math:`\hat p\to0` at the typical distance, is excluded).
+
+    The frozen solutions are computed at ``alpha_start`` (:func:`frozen_external_curve`) and continued in α
+    (each d separately; saddle point and :math:`\Sigma_{\rm ext} = 0` together) in steps of ``step`` until g
+    changes sign, then the root is found by Brent's method (each evaluation continued from the last bracket
+    end). Returns ``(alpha_U, info)``, ``info`` a dict with the scanned ``alpha``, ``g``, the grid and, at the
+    root, ``y_star``, ``p_hat`` and ``S`` along the grid. Level of approximation: module docstring."""
     kappa = check_float("kappa", kappa)
-    dd = np.geomspace(0.003, 0.3, 36) if d is None else _check_d(d)
+    dd = np.geomspace(0.006, 0.12, 12) if d is None else _check_d(d)
+    curve, sols = _frozen(alpha_start, dd, kappa)
+    if not np.all(curve.frozen):
+        raise ValueError(f"monotonicity_threshold_1rsb: the grid is not all frozen at alpha={alpha_start}")
+    zs = [sols.get(float(di)) for di in dd]
 
-    def g(a):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SaddlePointWarning)
-            c = frozen_external_curve(a, dd, kappa)
-        ph = c.p_hat
-        if not np.any(np.isfinite(ph)):
-            return np.nan
-        j = int(np.nanargmin(ph))
-        if 0 < j < dd.size - 1 and np.all(np.isfinite(ph[j - 1:j + 2])):
-            u = np.log(dd[j - 1:j + 2])
-            A = np.polyfit(u, ph[j - 1:j + 2], 2)
-            if A[0] > 0:
-                return float(np.polyval(A, -A[1] / (2 * A[0])))
-        return float(ph[j])
+    def at(alpha_to, alpha_from, z_from):
+        out = [_continue_in_alpha(z, alpha_from, alpha_to, kappa, di) if z is not None else (None, None)
+               for z, di in zip(z_from, dd)]
+        z_new = [o[0] for o in out]
+        ph = np.array([o[1]["p_hat"] if o[1] is not None else np.nan for o in out])
+        ys = np.array([np.exp(z[3]) if z is not None else np.nan for z in z_new])
+        S = np.array([o[1]["S_int"] if o[1] is not None else np.nan for o in out])
+        return z_new, ph, ys, S
 
-    lo, hi = bracket
-    g_lo, g_hi = g(lo), g(hi)
-    if not (g_lo > 0 > g_hi):
-        raise ValueError(f"monotonicity_threshold_1rsb: min p_hat does not change sign on {bracket} "
-                         f"({g_lo:.3g}, {g_hi:.3g})")
-    return optimize.brentq(g, lo, hi, xtol=xtol)
+    alphas, gs = [alpha_start], [float(np.nanmin(curve.p_hat))]
+    a, z_cur = alpha_start, zs
+    while gs[-1] > 0 and a < alpha_max:
+        a_new = min(alpha_max, a + step)
+        z_new, ph, _, _ = at(a_new, a, z_cur)
+        if np.all(np.isnan(ph)):
+            raise RuntimeError(f"monotonicity_threshold_1rsb: every frozen solution lost at alpha={a_new}")
+        alphas.append(a_new)
+        gs.append(float(np.nanmin(ph)))
+        if gs[-1] > 0:
+            a, z_cur = a_new, z_new
+    if gs[-1] > 0:
+        raise ValueError(f"monotonicity_threshold_1rsb: min p_hat still positive at alpha={alpha_max}")
+    lo, z_lo = a, z_cur
+    hi = alphas[-1]
+
+    def g(alpha):
+        return float(np.nanmin(at(alpha, lo, z_lo)[1]))
+
+    root = optimize.brentq(g, lo, hi, xtol=xtol)
+    _, ph, ys, S = at(root, lo, z_lo)
+    info = dict(alpha=np.array(alphas), g=np.array(gs), d=dd, y_star=ys, p_hat=ph, S=S)
+    return root, info
