@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 import wfm
-from wfm._kernels import model_code
+from wfm.kernels.arrays import model_code
 from wfm.solvers.rsgd import rsgd_continuous_epoch
 
 N, Y, BATCH, LR, GAMMA, CE = 1001, 7, 80, 0.05, 0.05, 2.0

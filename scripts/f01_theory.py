@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """F1: Replica theory of the binary and spherical perceptron.
 
-RS entropy of the binary perceptron s(α) falls from ln 2 to 0 at α_c = 0.833; α_c(κ) binary (Krauth–Mézard) lies below Gardner's spherical α_c(κ) (= 2 at κ = 0).
+The RS entropy of the binary perceptron falls from ln 2 at α → 0 to zero at the capacity α_c(κ) (κ = 0: α_c =
+0.833, Krauth–Mézard 1989); a larger margin κ lowers both the entropy and α_c. The capacity of binary weights
+lies below Gardner's spherical capacity at every margin (α_c(0) = 2 for spherical weights).
 
-Thin wrapper: builds the figure's sweeps (wfm/figures/catalog.py), runs them through wfm.sweep (parallel,
-resumable), plots with wfm.plotting and checks the claims -- the same as ``wfm figures --only F1``.
+Thin wrapper: the figure (its sweeps, plot and claim checks) is defined in wfm/figures/f01_theory.py; this
+runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF to the run directory
+(wfm-figures/ unless --out) and checks the claims -- the same as ``wfm figures --only F1``.
 
     python scripts/f01_theory.py [--quick | --full] [--store PATH] [--out DIR] [--scheduler ADDRESS] [--workers N]
 """

@@ -1,10 +1,13 @@
 #!/usr/bin/env python
-"""F6: Sign vs ReLU tree committees: local energy of the solutions found.
+"""F6: Sign vs ReLU tree committees: robustness of the solutions found.
 
-At equal α and receptive field, the solutions that the same algorithms find in ReLU tree committees are more robust to random weight flips than in sign committees (denser regions, PRL 2019).
+At equal α and number of inputs per hidden unit, the solutions that the same algorithms find in ReLU tree
+committees are more robust to random weight flips than in sign committees, in line with the denser regions of
+solutions of ReLU networks (Baldassi, Malatesta & Zecchina 2019).
 
-Thin wrapper: builds the figure's sweeps (wfm/figures/catalog.py), runs them through wfm.sweep (parallel,
-resumable), plots with wfm.plotting and checks the claims -- the same as ``wfm figures --only F6``.
+Thin wrapper: the figure (its sweeps, plot and claim checks) is defined in wfm/figures/f06_sign_vs_relu.py; this
+runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF to the run directory
+(wfm-figures/ unless --out) and checks the claims -- the same as ``wfm figures --only F6``.
 
     python scripts/f06_sign_vs_relu.py [--quick | --full] [--store PATH] [--out DIR] [--scheduler ADDRESS] [--workers N]
 """

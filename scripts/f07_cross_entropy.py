@@ -1,10 +1,14 @@
 #!/usr/bin/env python
 """F7: Cross-entropy minimizers: flatness vs γ and norm reduction.
 
-Minimizers of the cross-entropy at moderate γ (equivalently small norm) are flat — large local entropy, large margins, low local energy — and SGD that slowly shrinks the norm reaches them; plain SGD (norm grows, γ_eff → ∞) stops at sharp solutions.
+Minimizers of the cross-entropy are flat: on binary weights SA on the CE at every fixed γ finds solutions of
+larger local entropy than typical ones (a); SGD that slowly shrinks the norm reaches flatter minima (larger
+margin, lower local energy) than plain SGD, whose norm grows (d). On the sphere a larger γ gives a larger
+smallest stability κ_min (the CE minimizer tends to the max-margin solution) yet a higher local energy (b, c).
 
-Thin wrapper: builds the figure's sweeps (wfm/figures/catalog.py), runs them through wfm.sweep (parallel,
-resumable), plots with wfm.plotting and checks the claims -- the same as ``wfm figures --only F7``.
+Thin wrapper: the figure (its sweeps, plot and claim checks) is defined in wfm/figures/f07_cross_entropy.py; this
+runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF to the run directory
+(wfm-figures/ unless --out) and checks the claims -- the same as ``wfm figures --only F7``.
 
     python scripts/f07_cross_entropy.py [--quick | --full] [--store PATH] [--out DIR] [--scheduler ADDRESS] [--workers N]
 """

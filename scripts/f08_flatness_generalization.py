@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """F8: Flatness vs generalization.
 
-Across algorithms, solutions with larger local entropy and lower local energy have lower test error (teacher–student binary perceptron); on the digits data the same measures and the Hessian are set against test error with rank correlations.
+Across algorithms, the solutions of larger local entropy and lower local energy have lower test error
+(teacher–student binary perceptron, a, b). On the digits data the same measures and the Hessian are set
+against the test error (c, d).
 
-Thin wrapper: builds the figure's sweeps (wfm/figures/catalog.py), runs them through wfm.sweep (parallel,
-resumable), plots with wfm.plotting and checks the claims -- the same as ``wfm figures --only F8``.
+Thin wrapper: the figure (its sweeps, plot and claim checks) is defined in wfm/figures/f08_flatness_generalization.py; this
+runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF to the run directory
+(wfm-figures/ unless --out) and checks the claims -- the same as ``wfm figures --only F8``.
 
     python scripts/f08_flatness_generalization.py [--quick | --full] [--store PATH] [--out DIR] [--scheduler ADDRESS] [--workers N]
 """

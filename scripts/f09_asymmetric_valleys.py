@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """F9: Asymmetric valleys of a two-layer ReLU net.
 
-Profiles of the training loss along random direction families around an SGD solution: how many are asymmetric per family, and whether stochastic weight averaging moves toward the flat side.
+Profiles of the training loss of a two-layer ReLU net around an SGD solution along five direction families
+(a–e, three examples each; the first run). Directions with a non-zero mean (sign-consistent, nearly radial)
+are asymmetric far more often than isotropic Gaussian ones (f).
 
-Thin wrapper: builds the figure's sweeps (wfm/figures/catalog.py), runs them through wfm.sweep (parallel,
-resumable), plots with wfm.plotting and checks the claims -- the same as ``wfm figures --only F9``.
+Thin wrapper: the figure (its sweeps, plot and claim checks) is defined in wfm/figures/f09_asymmetric_valleys.py; this
+runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF to the run directory
+(wfm-figures/ unless --out) and checks the claims -- the same as ``wfm figures --only F9``.
 
     python scripts/f09_asymmetric_valleys.py [--quick | --full] [--store PATH] [--out DIR] [--scheduler ADDRESS] [--workers N]
 """

@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """F10: Flatness measures along a rescaling orbit.
 
-Along (W_k, v_k) → (a W_k, v_k / a) of a trained ReLU committee the function is unchanged: multiplicative/per-unit local energies and normalized Hessian measures are invariant, while λ_max, trace, Frobenius norm, ε-sharpness and additive local energy blow up.
+Along (W_k, v_k) → (a W_k, v_k / a) of a trained ReLU committee the function is unchanged: the multiplicative,
+per-unit and per-layer local energies, the log-Hessian trace, the orbit-minimal trace and the Fisher–Rao norm
+are invariant, while λ_max, the trace, the Frobenius norm, ε-sharpness and the additive local energy are not.
 
-Thin wrapper: builds the figure's sweeps (wfm/figures/catalog.py), runs them through wfm.sweep (parallel,
-resumable), plots with wfm.plotting and checks the claims -- the same as ``wfm figures --only F10``.
+Thin wrapper: the figure (its sweeps, plot and claim checks) is defined in wfm/figures/f10_reparametrization.py; this
+runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF to the run directory
+(wfm-figures/ unless --out) and checks the claims -- the same as ``wfm figures --only F10``.
 
     python scripts/f10_reparametrization.py [--quick | --full] [--store PATH] [--out DIR] [--scheduler ADDRESS] [--workers N]
 """

@@ -1,9 +1,12 @@
 """The experiment registry: declared parameters, validation, records."""
+from typing import Literal
+
 import numpy as np
 import pytest
 
 import wfm
 from wfm import experiments as E
+from wfm.experiments import registry as R
 
 
 def test_registry_lists_the_machinery_experiments():
@@ -19,7 +22,7 @@ def test_unknown_experiment_names_the_known_ones():
 
 def test_signature_declares_required_and_optional():
     @E.experiment("_t_decl")
-    def f(*, n: int, alpha: float = 0.5, mode: E.Literal["a", "b"] = "a", ds: list[float] | None = None):
+    def f(*, n: int, alpha: float = 0.5, mode: Literal["a", "b"] = "a", ds: list[float] | None = None):
         return {"out": n * alpha}
 
     try:
@@ -45,7 +48,7 @@ def test_signature_declares_required_and_optional():
         rec = E.run("_t_decl", {"n": 2})
         assert rec["out"] == 1.0 and rec["seed"] is None
     finally:
-        E._REGISTRY.pop("_t_decl")
+        R._REGISTRY.pop("_t_decl")
 
 
 def test_registration_errors():
@@ -120,16 +123,18 @@ def test_check_result_rejects_bad_outputs():
 
 
 def test_task_hash_is_stable_and_canonical():
-    # fixed value: the hash must not change across runs, machines or versions of wfm
+    # fixed value: the hash must not change across runs, machines or versions of wfm; it is the sha256 of the
+    # canonical JSON of the identity (experiment, version, every parameter with its default, seed)
     assert (E.task_hash("echo", {"x": 0.5, "size": 3}, 7)
-            == "91008c307c25eeaa315d066078a4418f0e0296d5f439f648f2404fc540b08315")
-    assert E.task_hash("e", {"a": 1, "b": 0.1}, 0) == E.task_hash("e", {"b": 0.1, "a": 1.0}, 0)
-    assert E.task_hash("e", {"a": -0.0}, 0) == E.task_hash("e", {"a": 0}, 0)
-    assert E.task_hash("e", {"a": np.float64(0.1)}, 0) == E.task_hash("e", {"a": 0.1}, 0)
-    assert E.task_hash("e", {"a": 0.1}, 0) != E.task_hash("e", {"a": float(np.nextafter(0.1, 1))}, 0)
-    assert E.task_hash("e", {"a": True}, 0) != E.task_hash("e", {"a": 1}, 0)
-    assert E.task_hash("e", {"a": 1}, 0) != E.task_hash("e", {"a": 1}, 1)
-    assert E.task_hash("e", {"a": 1}, 0) != E.task_hash("f", {"a": 1}, 0)
+            == "527468d7c6911e0c40ced7667787de084fd6f671d3c8322757e8fa2783315dca")
+    h = lambda p, s=0, e="e": E.content_hash({"experiment": e, "params": p, "seed": s})  # noqa: E731
+    assert h({"a": 1, "b": 0.1}) == h({"b": 0.1, "a": 1.0})
+    assert h({"a": -0.0}) == h({"a": 0})
+    assert h({"a": np.float64(0.1)}) == h({"a": 0.1})
+    assert h({"a": 0.1}) != h({"a": float(np.nextafter(0.1, 1))})
+    assert h({"a": True}) != h({"a": 1})
+    assert h({"a": 1}) != h({"a": 1}, 1)
+    assert h({"a": 1}) != h({"a": 1}, e="f")
     assert E.canonical_json({"b": [1.0, 2.5], "a": "s"}) == '{"a":"s","b":[1,2.5]}'
     with pytest.raises(ValueError, match="finite"):
         E.canonical_json({"a": float("inf")})
@@ -225,9 +230,60 @@ def test_local_energy_and_hessian_experiments():
 
 
 def test_figure_experiments_are_registered_with_the_registry():
-    # wfm.experiments imports wfm.figures.experiments, so a coordinator validating a figure spec knows them
-    import wfm.figures.experiments as F
+    # importing wfm.experiments registers every experiment module, so a coordinator validating a figure spec knows them
+    import wfm.experiments.figures as F
 
     fig = [n for n in E.names() if n.startswith("fig-")]
     assert "fig-theory" in fig
     assert all(E.get(n).func.__module__ == F.__name__ for n in fig)
+
+
+def test_figure_experiments_take_method_options_as_a_dict_and_the_margin_by_name():
+    sm = E.get("fig-solve-measure")
+    base = {"n": 21, "alpha": 0.3, "method": "sa-ce"}
+    assert sm.validate({**base, "options": {"max_sweeps": 10}, "margin": 0.1}, 0)["options"] == {"max_sweeps": 10}
+    with pytest.raises(TypeError, match="options"):
+        sm.validate({**base, "options": '{"max_sweeps": 10}'}, 0)  # a JSON string is no longer accepted
+    with pytest.raises(TypeError, match="unknown option.*nope"):
+        sm.validate({**base, "options": {"nope": 1}}, 0)
+    with pytest.raises(ValueError, match="uniform"):
+        sm.validate({**base, "method": "uniform", "options": {"max_sweeps": 1}}, 0)
+    with pytest.raises(TypeError, match="kappa"):
+        sm.validate({**base, "kappa": 0.1}, 0)  # the solver's margin is `margin`
+    with pytest.raises(ValueError, match="k"):
+        sm.validate({**base, "model": "tree-sign"}, 0)  # a committee needs k
+    cont = E.get("fig-continuous")
+    assert cont.validate({"options": {"ce_gamma": 2.0}}, 0)["options"] == {"ce_gamma": 2.0}
+    with pytest.raises(TypeError, match="options"):
+        cont.validate({"options": '{"gamma": 2.0}'}, 0)
+
+
+def test_fig_solve_measure_draws_its_instance_and_solver_seed_from_the_task_seed():
+    # instance: Instance(data_seed=seed, data_seed_key=(0,)) (child 0 of SeedSequence(seed)); solver: child 1
+    from wfm.instance import Instance
+
+    seed = 5
+    rec = E.run("fig-solve-measure", {"model": "tree-sign", "k": 3, "n": 21, "alpha": 0.3, "method": "sa-ce",
+                                      "options": {"max_sweeps": 300}, "teacher": True, "p_test": 200,
+                                      "keep_weights": True}, seed)
+    inst = Instance(model="tree-sign", k=3, n=21, alpha=0.3, teacher=True, p_test=200, data_seed=seed,
+                    data_seed_key=(0,))
+    model, train, test = inst.build_with_test()
+    solver_seed = int(np.random.SeedSequence(seed).spawn(3)[1].generate_state(1)[0])
+    res = wfm.solve(model, train, method="sa-ce", seed=solver_seed, max_sweeps=300)
+    assert rec["p"] == train.p == inst.p and rec["n_weights"] == model.n_weights
+    assert rec["solved"] == res.solved and rec["solved"]
+    np.testing.assert_array_equal(rec["weights"], np.asarray(res.weights).reshape(-1).astype(np.int8))
+    assert rec["test_error"] == model.errors(res.weights, test) / test.p
+
+
+def test_fig_solve_measure_margin_is_the_solvers():
+    from wfm.instance import Instance
+
+    rec = E.run("fig-solve-measure", {"n": 51, "alpha": 0.2, "method": "sa-ce", "margin": 0.3, "keep_weights": True},
+                2)
+    model, pats = Instance(n=51, alpha=0.2, margin=0.3, data_seed=2, data_seed_key=(0,)).build()
+    w = rec["weights"].astype(float)
+    assert rec["solved"] and rec["solves_margin0"]
+    assert model.errors(w, pats) == 0  # every stability exceeds the margin κ = 0.3
+    assert np.min(model.stabilities(w, pats)) > 0.3

@@ -1,35 +1,45 @@
-"""Figures: registry and specs, the ``wfm figures`` command, and every figure's claim in quick mode.
+"""Figures: registry and specs, structure, style, the README gallery, the ``wfm figures`` command, and every
+figure's claims in quick mode.
 
 Each figure's quick run happens once per test session (module-scoped fixtures sharing one store and one process
-pool); its claim test then asserts every claim the figure makes (wfm/figures/catalog.py). The heavier quick runs
-are marked ``slow`` (``pytest -m slow``); ``wfm figures --quick`` runs all of them.
+pool, all in a temporary directory: never the committed gallery figures/); its claim test then asserts every
+claim the figure makes (wfm/figures/fNN_*.py). The heavier quick runs are marked ``slow`` (``pytest -m slow``);
+``wfm figures --quick`` runs all of them.
 """
 from __future__ import annotations
 
+import ast
 import json
+import os
+import pathlib
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from wfm.cli import main
-from wfm.figures import core
-from wfm.figures.catalog import _f1_check, _f10_check, ball_entropy, mean_by_gamma, s_at
+from wfm.figures import core, gallery, style
+from wfm.figures import f01_theory as f01
+from wfm.figures import f10_reparametrization as f10
+from wfm.figures.analysis import ball_entropy, ball_entropy_bound, mean_by_gamma, option, s_at
 
 KEYS = [f"F{i}" for i in range(1, 12)]
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 # ------------------------------------------------------------------------------------------------------------
-# registry, specs, command line (fast)
+# registry, specs, structure (fast)
 
 
-def test_registry_has_all_figures_with_scripts_and_specs():
+def test_registry_has_all_figures_with_modules_scripts_and_specs():
     from wfm.sweep import load_spec
 
     figs = core.figures()
     assert list(figs) == KEYS
     for key, f in figs.items():
         assert f.filename.startswith(f"f{f.number:02d}_") and f.filename.endswith(".png")
+        assert f.pdf_filename == f.stem + ".pdf"
+        assert (ROOT / "wfm" / "figures" / f"{f.stem}.py").exists()  # one module per figure, named like its file
         assert f.sizes["quick"] and f.sizes["full"] and f.establishes
         for mode in core.MODES:
             specs = f.specs(mode)
@@ -40,12 +50,61 @@ def test_registry_has_all_figures_with_scripts_and_specs():
 
 
 def test_scripts_exist_and_are_thin():
-    import pathlib
-
-    root = pathlib.Path(__file__).resolve().parents[1]
     for f in core.figures().values():
-        text = (root / "scripts" / f"{f.stem}.py").read_text()
+        text = (ROOT / "scripts" / f"{f.stem}.py").read_text()
         assert f'"--only", "{f.key}"' in text
+        assert f"wfm/figures/{f.stem}.py" in text
+
+
+def test_method_options_are_dicts_in_every_spec():
+    for f in core.figures().values():
+        for mode in core.MODES:
+            for spec in f.specs(mode).values():
+                values = [spec.get("params", {}).get("options")]
+                for block in ("grid", "zip"):
+                    values += list(spec.get(block, {}).get("options", []))
+                assert all(v is None or isinstance(v, dict) for v in values), (f.key, mode)
+
+
+def _imports_within(package_dir: pathlib.Path, package: str) -> dict:
+    """{module: modules of the same package it imports} from the source (module- and function-level imports)."""
+    graph = {}
+    for path in package_dir.glob("*.py"):
+        mod = path.stem
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 1:
+                    deps.update([node.module] if node.module else [a.name for a in node.names])
+                elif node.module and node.module.startswith(package + "."):
+                    deps.add(node.module[len(package) + 1:].split(".")[0])
+            elif isinstance(node, ast.Import):
+                deps.update(a.name[len(package) + 1:].split(".")[0] for a in node.names
+                            if a.name.startswith(package + "."))
+        graph[mod] = {d.split(".")[0] for d in deps} - {mod}
+    return graph
+
+
+def test_no_import_cycle_inside_the_figures_package():
+    graph = _imports_within(ROOT / "wfm" / "figures", "wfm.figures")
+    graph.pop("__init__")  # the package imports every figure module to register them; nothing imports it back
+    state = {}
+
+    def visit(m, stack):
+        state[m] = "open"
+        for d in graph.get(m, ()):
+            assert state.get(d) != "open", f"import cycle in wfm.figures: {' -> '.join(stack + [m, d])}"
+            if d not in state:
+                visit(d, stack + [m])
+        state[m] = "done"
+
+    for m in graph:
+        if m not in state:
+            visit(m, [])
+    # the machinery below the figures does not know them
+    for low in ("core", "analysis", "style", "shared"):
+        assert not any(d.startswith("f") and d[1:3].isdigit() for d in graph[low]), (low, graph[low])
+    assert not (ROOT / "wfm" / "plotting.py").exists()
 
 
 def test_parse_only():
@@ -53,6 +112,22 @@ def test_parse_only():
     assert core.parse_only("f5,F4, F4") == ["F4", "F5"]
     with pytest.raises(ValueError, match="F12"):
         core.parse_only("F12")
+    with pytest.raises(ValueError, match="mode"):
+        core.by_mode("medium", 1, 2)
+
+
+def test_runner_defaults_keep_the_committed_gallery_untouched():
+    # the run directory is not the committed gallery, is git-ignored, and holds the store by default
+    assert core.DEFAULT_OUT != "figures" and not core.DEFAULT_OUT.startswith("figures" + os.sep)
+    assert core.DEFAULT_STORE == os.path.join(core.DEFAULT_OUT, core.STORE_NAME)
+    assert f"{core.DEFAULT_OUT}/" in (ROOT / ".gitignore").read_text().splitlines()
+    import inspect
+
+    for fn in (core.run, core.run_figure):
+        sig = inspect.signature(fn)
+        assert sig.parameters["out"].default == core.DEFAULT_OUT
+        assert sig.parameters["store"].default is None  # -> out/wfm_figures.sqlite
+        assert sig.parameters["progress"].default is True
 
 
 def test_cli_list_and_bad_input(capsys):
@@ -72,25 +147,40 @@ def test_cli_list_and_bad_input(capsys):
 
 def test_f10_check_fails_on_a_non_invariant_measure():
     good = pd.DataFrame({"ratio_local_energy_mult": [1.0], "ratio_lambda_max": [900.0], "max_loss_change": [0.0]})
-    assert all(c.holds for c in _f10_check({"orbit": good}, "quick"))
+    assert all(c.holds for c in f10.check({"orbit": good}, "quick"))
     bad = good.assign(ratio_local_energy_mult=[1.01], ratio_lambda_max=[3.0])
-    held = [c.holds for c in _f10_check({"orbit": bad}, "quick")]
+    held = [c.holds for c in f10.check({"orbit": bad}, "quick")]
     assert held == [True, False, False]
 
 
-def test_f1_check_fails_on_wrong_capacity():
-    x = np.linspace(-1, 1, 5)
-    ent = pd.DataFrame({"kappa": [0.0], "x": [np.linspace(0.01, 1, 5)], "y": [np.array([0.69, 0.5, 0.3, 0.1, -0.1])]})
-    bc = pd.DataFrame({"x": [x], "y": [np.array([3.0, 1.5, 0.9, 0.5, 0.3])]})  # α_c(0) = 0.9: wrong
-    sc = pd.DataFrame({"x": [x], "y": [np.array([6.0, 3.5, 2.0, 1.2, 0.8])]})
-    claims = {c.text: c.holds for c in _f1_check({"entropy": ent, "binary_capacity": bc, "spherical_capacity": sc},
-                                                  "quick")}
-    assert claims["binary α_c(0) = 0.833"] is False
-    assert claims["spherical α_c(0) = 2 (Gardner/Cover)"] is True
+def _f1_records(alpha_c0=0.8331):
+    """Entropy curves s(α; κ) = ln 2 (1 − α/α_c(κ)) and capacity curves with α_c(0) = ``alpha_c0``."""
+    kx = np.linspace(f01.KAPPA_LO, f01.KAPPA_HI, 41)
+    bin_c = alpha_c0 * np.exp(-1.2 * kx)
+    sph_c = 2.0 * np.exp(-1.2 * kx)
+    ax = np.linspace(f01.ALPHA_LO, f01.ALPHA_HI, 100)
+    ent = pd.DataFrame({"kappa": f01.KAPPAS,
+                        "x": [ax] * len(f01.KAPPAS),
+                        "y": [np.log(2) * (1 - ax / np.interp(k, kx, bin_c)) for k in f01.KAPPAS]})
+    return {"entropy": ent, "binary_capacity": pd.DataFrame({"x": [kx], "y": [bin_c]}),
+            "spherical_capacity": pd.DataFrame({"x": [kx], "y": [sph_c]})}
+
+
+def test_f1_check_holds_on_consistent_curves_and_fails_on_a_wrong_capacity():
+    good = {c.text: c.holds for c in f01.check(_f1_records(), "quick")}
+    assert len(good) == 6 and all(good.values())
+    bad = {c.text: c.holds for c in f01.check(_f1_records(alpha_c0=0.9), "quick")}  # α_c(0) = 0.9: wrong
+    assert bad[f"binary α_c(0) = {f01.ALPHA_C0}"] is False
+    assert bad["spherical α_c(0) = 2 (Gardner/Cover)"] is True
+    # the capacity curve no longer meets the zero of the entropy curves
+    recs = _f1_records()
+    recs["binary_capacity"] = recs["binary_capacity"].assign(y=[recs["binary_capacity"]["y"][0] * 1.05])
+    texts = {c.text: c.holds for c in f01.check(recs, "quick")}
+    assert texts["at every κ of panel (a) the zero of s(α; κ) is the capacity α_c(κ) of panel (b)"] is False
 
 
 def test_missing_records_are_a_failing_claim_not_a_crash():
-    claims = _f10_check({"orbit": pd.DataFrame()}, "quick")
+    claims = f10.check({"orbit": pd.DataFrame()}, "quick")
     assert len(claims) == 1 and not claims[0].holds
 
 
@@ -99,7 +189,7 @@ def test_curve_helpers():
     rows = pd.DataFrame({"gamma": [np.array([0.0, 1.0]), np.array([0.0, 1.0])],
                          "d": [np.array([0.2, 0.02]), np.array([0.4, 0.04])],
                          "s": [np.array([0.3, 0.05]), np.array([0.5, 0.07])]})
-    d, s, se, c = mean_by_gamma(rows)
+    d, s, _, c = mean_by_gamma(rows)
     np.testing.assert_allclose(d, [0.3, 0.03])
     np.testing.assert_allclose(s, [0.4, 0.06])
     assert list(c) == [2, 2]
@@ -110,10 +200,108 @@ def test_curve_helpers():
     k = np.arange(3)
     ex = pd.DataFrame({"d": [k / n], "s": [np.log(counts) / n]})
     np.testing.assert_allclose(ball_entropy(ex, n, 2)[0], np.log(1 + 8) / n)
+    # the ceiling: C(10, 1) + C(10, 2) = 55 configurations at distance 1..2
+    np.testing.assert_allclose(ball_entropy_bound(10, 2), np.log(55) / 10)
+    opts = pd.DataFrame({"options": [{"gamma": 2.0}, {}, None]})
+    assert list(option(opts, "gamma", -1)) == [2.0, -1, -1]
 
 
 # ------------------------------------------------------------------------------------------------------------
-# claims in quick mode: one run per figure, shared store and pool
+# style
+
+
+def test_each_algorithm_has_its_own_colour_marker_and_line_style():
+    combos = [(c, m, str(ls)) for _, c, m, ls in style.ALGORITHMS.values()]
+    assert len(set(combos)) == len(combos)
+    used_together = ["fbp", "rsgd", "replicated-sa", "sa-ce", "greedy", "sbpi", "sa", "uniform", "perceptron"]
+    for key in ("color", "marker", "linestyle"):
+        vals = [str(style.algo(m)[key]) for m in used_together]
+        assert len(set(vals)) == len(vals), key
+    assert style.variant_label("sa-ce", {"ce_gamma0": 20.0, "ce_gamma1": 20.0}) == "SA on CE (γ = 20)"
+    assert style.variant_label("sa-ce", {}) == "SA on CE"
+
+
+def test_parameter_families_avoid_near_white_and_keep_markers_distinct():
+    from matplotlib.colors import to_rgb
+
+    seq = style.sequence(6)
+    for st in seq:
+        r, g, b = to_rgb(st["color"])
+        assert 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.85  # relative luminance: visible on white
+    assert len({st["marker"] for st in seq}) == 6 and len({str(st["linestyle"]) for st in seq}) == 6
+    assert style.DPI >= 150 and style.RC["font.size"] >= 10
+
+
+def test_save_writes_png_and_pdf(tmp_path):
+    fig, (ax,) = style.new_figure(1, 1, width=4)
+    ax.plot([0, 1], [0, 1], **style.algo("fbp"))
+    style.footer(fig, "footer")
+    png, pdf = style.save(fig, str(tmp_path / "x.png"))
+    assert pathlib.Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pathlib.Path(pdf).read_bytes()[:5] == b"%PDF-"
+    from matplotlib.image import imread
+
+    w = imread(png).shape[1]
+    assert w >= 4 * style.DPI * 0.95  # 4 inches at DPI
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the README gallery is generated from the committed claims files
+
+
+def test_readme_gallery_is_generated_from_the_committed_run():
+    text = (ROOT / "README.md").read_text()
+    section = gallery.readme_section(text)
+    assert section == gallery.render(ROOT / "figures", rel="figures"), \
+        "README gallery differs from the committed claims files: run wfm.figures.gallery.update_readme()"
+    for key in KEYS:  # every committed PNG has its caption
+        f = core.get(key)
+        if (ROOT / "figures" / f.filename).exists():
+            assert f"](figures/{f.filename})" in section
+
+
+def _write_run(directory, mode, key, png_bytes, claims, digest=True):
+    f = core.get(key)
+    (directory / f.filename).write_bytes(png_bytes)
+    entry = {"figure": f.stem, "mode": mode, "sizes": f.sizes[mode], "claims": claims, "failed": 0}
+    if digest:
+        entry.update(png=f.filename, pdf=f.pdf_filename, png_sha256=style.file_sha256(str(directory / f.filename)))
+    path = core.claims_path(directory, mode)
+    old = json.loads(path.read_text()) if path.exists() else {}
+    old[key] = entry
+    path.write_text(json.dumps(old))
+
+
+def test_gallery_captions_follow_the_png_on_disk(tmp_path):
+    claim_q = [{"text": "quick claim", "holds": True, "detail": "x = 1"}]
+    claim_f = [{"text": "full claim", "holds": False, "detail": "x = 2"}]
+    _write_run(tmp_path, "full", "F10", b"full png", claim_f)
+    _write_run(tmp_path, "quick", "F10", b"quick png", claim_q)  # the quick run drew the PNG last
+    sel = gallery.select_entries(tmp_path)
+    assert list(sel) == ["F10"] and sel["F10"][0] == "quick"
+    text = gallery.render(tmp_path, rel="figures")
+    assert "quick claim — x = 1" in text and "full claim" not in text and "`--quick`" in text
+    # the full run's PNG again: its caption, with its failing claim shown as failing
+    _write_run(tmp_path, "full", "F10", b"full png 2", claim_f)
+    text = gallery.render(tmp_path, rel="figures")
+    assert "✗ **fails** full claim — x = 2" in text and "`--full`" in text
+    # a PNG that no recorded run wrote is an error, not a wrong caption
+    (tmp_path / core.get("F10").filename).write_bytes(b"edited by hand")
+    with pytest.raises(ValueError, match="not the PNG of any run"):
+        gallery.render(tmp_path)
+    # update_readme replaces only the marked section
+    _write_run(tmp_path, "quick", "F10", b"quick png", claim_q)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\nbefore\n{gallery.START}\nold\n{gallery.END}\nafter\n")
+    assert gallery.update_readme(readme, tmp_path)
+    new = readme.read_text()
+    assert new.startswith("# title\n\nbefore\n") and new.endswith(f"{gallery.END}\nafter\n")
+    assert "quick claim" in gallery.readme_section(new)
+    assert not gallery.update_readme(readme, tmp_path)  # idempotent
+
+
+# ------------------------------------------------------------------------------------------------------------
+# claims in quick mode: one run per figure, shared store and pool, in a temporary directory
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +313,16 @@ def quick_env(tmp_path_factory):
 
 def _quick(env, key):
     if key not in env["results"]:
-        env["results"][key] = core.run_figure(core.get(key), "quick", env["store"], env["out"], executor=env["pool"])
+        env["results"][key] = core.run_figure(core.get(key), "quick", env["store"], env["out"], executor=env["pool"],
+                                              progress=False)
     return env["results"][key]
 
 
 def _assert_claims(res):
-    import os
-
     assert res.path and os.path.getsize(res.path) > 10_000
+    assert res.pdf and os.path.getsize(res.pdf) > 5_000 and res.pdf.endswith(".pdf")
+    assert res.png_sha256 == style.file_sha256(res.path)
+    assert not str(pathlib.Path(res.path).resolve()).startswith(str(ROOT / "figures"))
     assert res.failed == 0
     assert res.claims
     bad = [c.line() for c in res.claims if not c.holds]
@@ -150,12 +340,20 @@ def test_claims_quick_slow(quick_env, key):
     _assert_claims(_quick(quick_env, key))
 
 
-def test_rerun_skips_finished_tasks_and_cli_writes_claims(quick_env, capsys):
+def test_rerun_skips_finished_tasks_and_writes_claims(quick_env, capsys):
     _quick(quick_env, "F10")
+    res = core.run("F10", "quick", quick_env["store"], quick_env["out"], workers=1, progress=False)
+    out = capsys.readouterr().out
+    assert res["F10"].ran == 0 and res["F10"].ok
+    assert "1 tasks (0 run, 0 failed)" in out
+    assert f"claims: {os.path.abspath(core.claims_path(quick_env['out'], 'quick'))}" in out
+    assert f"store: {os.path.abspath(quick_env['store'])}" in out
+    claims = json.loads(core.claims_path(quick_env["out"], "quick").read_text())
+    entry = claims["F10"]
+    assert entry["claims"] and all(c["holds"] for c in entry["claims"])
+    assert entry["png"] == "f10_reparametrization.png" and entry["pdf"] == "f10_reparametrization.pdf"
+    assert entry["png_sha256"] == style.file_sha256(os.path.join(quick_env["out"], entry["png"]))
+    # the same through the command line
     code = main(["figures", "--quick", "--only", "F10", "--store", quick_env["store"], "--out", quick_env["out"],
                  "--workers", "1"])
-    out = capsys.readouterr().out
-    assert code == 0
-    assert "1 tasks (0 run, 0 failed)" in out
-    claims = json.loads(open(f"{quick_env['out']}/claims_quick.json").read())
-    assert claims["F10"]["claims"] and all(c["holds"] for c in claims["F10"]["claims"])
+    assert code == 0 and "1 tasks (0 run, 0 failed)" in capsys.readouterr().out

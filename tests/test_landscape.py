@@ -1,5 +1,6 @@
-"""wfm.landscape: kernels vs NumPy references, Hessian vs finite differences, spectral estimators vs eigvalsh,
-rescaling identities, local energy, profiles and asymmetry statistics, 1-D closed forms, registry and CLI."""
+"""wfm.landscape: every kernel vs a NumPy reference (table KERNEL_REFERENCES), Hessian vs finite differences,
+spectral estimators vs eigvalsh, rescaling identities, local energy, profiles and asymmetry statistics, 1-D
+closed forms, registry and CLI."""
 import math
 
 import numpy as np
@@ -9,11 +10,14 @@ from scipy.special import ndtri
 import wfm
 import wfm.landscape as L
 from wfm import losses
+from wfm.core.codes import Activation, LossCode, Output
+from wfm.kernels.arrays import KernelArrays
 from wfm.landscape import TwoLayer
 from wfm.landscape import _kernels as K
 from wfm.landscape.net import fields, fields_batch, loss_and_grad, net_hessian
 
 from conftest import SMALL_BINARY_MODELS, reference_errors
+from kernel_table import KernelRef, check_kernel, njit_kernels, unlisted
 
 
 # ------------------------------------------------------------------------------------------------
@@ -80,6 +84,248 @@ def pats12():
 
 def pats_for(net, p=30, seed=3, kind="binary"):
     return wfm.random_patterns(net.n, p=p, seed=seed, kind=kind)
+
+
+# ------------------------------------------------------------------------------------------------
+# Every @njit kernel of wfm/landscape/_kernels.py (the serial twins included) next to a slow NumPy reference
+# with the same signature and the same effects (tests/kernel_table.py).
+
+
+def ref_kact(code, leak, h):
+    h = np.asarray(h, dtype=np.float64)
+    if code == Activation.IDENTITY:
+        return h
+    if code == Activation.RELU:
+        return np.maximum(h, 0.0)
+    if code == Activation.LEAKY_RELU:
+        return np.where(h > 0, h, leak * h)
+    if code == Activation.TANH:
+        return np.tanh(h)
+    return np.sign(h)
+
+
+def ref_lval(code, param, x):
+    x = np.asarray(x, dtype=np.float64)
+    if code == LossCode.SQUARED_HINGE:
+        return np.where(x < param, 0.5 * (param - x) ** 2, 0.0)
+    if code == LossCode.ERROR:
+        return np.where(x <= param, 1.0, 0.0)
+    if code == LossCode.HINGE:
+        return np.maximum(0.0, param - x)
+    return np.logaddexp(0.0, -2.0 * param * x) / (2.0 * param)
+
+
+def ref_output(parity, acode, leak, h, v):
+    """f from fields h (..., K): Π_k sign h_k (parity) or Σ_k v_k φ(h_k)."""
+    if parity:
+        return np.prod(np.sign(h), axis=-1)
+    return np.sum(ref_kact(acode, leak, h) * v, axis=-1)
+
+
+def _blocks(xi, kk, m, tree):
+    x = np.asarray(xi, dtype=np.float64)
+    return [x[:, k * m:(k + 1) * m] if tree else x for k in range(kk)]
+
+
+def ref_fields_kernel(w, xi, tree):
+    kk, m = w.shape
+    return np.stack([b @ w[k] for k, b in enumerate(_blocks(xi, kk, m, tree))], 1) / math.sqrt(m)
+
+
+def ref_hvp_kernel(u_w, u_v, xi, tree, v, train_v, phi, dphi, ddphi, c, g, nchunks):
+    """H u from the formulas of docs/landscape.md §1, vectorised over patterns (no chunks)."""
+    kk, m = u_w.shape
+    p = xi.shape[0]
+    blocks = _blocks(xi, kk, m, tree)
+    dh = np.stack([b @ u_w[k] for k, b in enumerate(blocks)], 1) / math.sqrt(m)
+    ju = (v * dphi * dh).sum(1) + ((u_v * phi).sum(1) if train_v else 0.0)
+    cw = c[:, None] * ju[:, None] * v * dphi + g[:, None] * v * ddphi * dh
+    if train_v:
+        cw = cw + g[:, None] * dphi * u_v
+    out_w = np.stack([cw[:, k] @ blocks[k] for k in range(kk)]) / (math.sqrt(m) * p)
+    out_v = ((c[:, None] * ju[:, None] * phi + g[:, None] * dphi * dh).sum(0) / p) if train_v else np.zeros(kk)
+    return out_w, out_v
+
+
+def ref_profile_kernel(h0, hu, v0, b, ts, y, acode, leak, parity, lcode, lparam, kappa):
+    nd, nt = hu.shape[0], ts.shape[0]
+    loss, err = np.empty((nd, nt)), np.empty((nd, nt), np.int64)
+    for d in range(nd):
+        for j, t in enumerate(ts):
+            delta = y * ref_output(parity, acode, leak, h0 + t * hu[d], v0 + t * b[d])
+            loss[d, j] = ref_lval(lcode, lparam, delta).mean()
+            err[d, j] = np.sum(delta <= kappa)
+    return loss, err
+
+
+def ref_batch_eval_kernel(h, vs, y, acode, leak, parity, lcode, lparam, kappa):
+    delta = y * ref_output(parity, acode, leak, h, vs[:, None, :])
+    return ref_lval(lcode, lparam, delta).mean(1), np.sum(delta <= kappa, axis=1).astype(np.int64)
+
+
+def _ref_int_pre(code, h):
+    if code == Output.PERCEPTRON:
+        return h[:, 0]
+    if code == Output.SIGN:
+        return np.sign(h).sum(1)
+    if code == Output.RELU:
+        half = h.shape[1] // 2
+        r = np.maximum(h, 0)
+        return r[:, :half].sum(1) - r[:, half:].sum(1)
+    return np.prod(np.sign(h), axis=1)
+
+
+def ref_flip_energy_kernel(w, xi, labels, cols, m, kk, code, thr, scale, h0, perms, counts, lcode, lparam):
+    """Errors and loss after each flip set, with the fields recomputed from scratch (``h0`` is not used)."""
+    x = np.asarray(xi, dtype=np.int64)
+    err = np.zeros((perms.shape[0], counts.shape[0]), np.int64)
+    loss = np.zeros((perms.shape[0], counts.shape[0]))
+    for r in range(perms.shape[0]):
+        for lev, cnt in enumerate(counts):
+            w2 = w.astype(np.int64)
+            w2[perms[r, :cnt]] *= -1
+            h = np.stack([x[:, cols[k * m:(k + 1) * m]] @ w2[k * m:(k + 1) * m] for k in range(kk)], 1)
+            st = labels * _ref_int_pre(code, h)
+            err[r, lev] = np.sum(st <= thr)
+            loss[r, lev] = ref_lval(lcode, lparam, st * scale).mean()
+    return err, loss
+
+
+def ref_sgd_1d_kernel(a_flat, a_sharp, eta, sigma, steps, burn, rng):
+    w, s, s2 = 0.0, 0.0, 0.0
+    for t in range(steps + burn):
+        grad = a_flat * w if w >= 0 else a_sharp * w
+        w -= eta * (grad + sigma * rng.standard_normal())
+        if t >= burn:
+            s += w
+            s2 += w * w
+    return s / steps, s2 / steps
+
+
+# -- cases: every activation, loss, output rule; tree and fully connected; int8 and float32 inputs
+
+#: the losses of wfm.landscape (LossCode.FLIPS belongs to the Monte Carlo methods only)
+LANDSCAPE_LOSSES = [(LossCode.ERROR, 0.1), (LossCode.HINGE, 0.2), (LossCode.CROSS_ENTROPY, 0.7),
+                    (LossCode.SQUARED_HINGE, 0.3)]
+
+
+def _xi(p, n, seed, kind):
+    return wfm.random_patterns(n, p=p, kind=kind, seed=seed).xi
+
+
+def _cases_kact():
+    return [(int(a), 0.1, h) for a in Activation for h in (-1.3, 0.0, 0.7)]
+
+
+def _cases_lval():
+    return [(int(code), param, x) for code, param in LANDSCAPE_LOSSES for x in (-1.0, 0.1, 0.2, 0.3, 2.5)]
+
+
+def _cases_output():
+    rng = np.random.default_rng(0)
+    hrow = np.array([0.4, 0.0, -1.1])
+    return [(parity, int(a), 0.1, hrow, rng.standard_normal(3)) for parity in (False, True) for a in Activation]
+
+
+def _cases_fields_kernel():
+    rng = np.random.default_rng(1)
+    out = []
+    for kk, m, tree in ((4, 3, True), (3, 12, False), (1, 12, True)):
+        for kind in ("binary", "gaussian"):
+            out.append((rng.standard_normal((kk, m)), _xi(9, 12, 2, kind), tree))
+    return out
+
+
+def _cases_hvp_kernel():
+    rng = np.random.default_rng(2)
+    out = []
+    p = 11
+    for kk, m, tree in ((4, 3, True), (3, 12, False)):
+        for train_v in (False, True):
+            for kind, nchunks in (("binary", 1), ("gaussian", 3)):
+                arrays = [rng.standard_normal((p, kk)) for _ in range(3)]       # φ, φ', φ'' at θ
+                out.append((rng.standard_normal((kk, m)), rng.standard_normal(kk), _xi(p, 12, 3, kind), tree,
+                            rng.standard_normal(kk), train_v, *arrays, rng.standard_normal(p),
+                            rng.standard_normal(p), nchunks))
+    return out
+
+
+def _cases_profile_kernel():
+    rng = np.random.default_rng(3)
+    p, kk, nd = 7, 3, 2
+    ts = np.linspace(-1.0, 1.0, 5)
+    y = np.where(rng.random(p) < 0.5, -1.0, 1.0)
+    out = []
+    for parity, a in [(True, Activation.SIGN)] + [(False, a) for a in Activation]:
+        for lcode, param in LANDSCAPE_LOSSES:
+            out.append((rng.standard_normal((p, kk)), rng.standard_normal((nd, p, kk)), rng.standard_normal(kk),
+                        rng.standard_normal((nd, kk)), ts, y, int(a), 0.1, parity, int(lcode), param, 0.05))
+    return out
+
+
+def _cases_batch_eval_kernel():
+    rng = np.random.default_rng(4)
+    r_, p, kk = 3, 9, 4
+    y = np.where(rng.random(p) < 0.5, -1.0, 1.0)
+    out = []
+    for parity, a in [(True, Activation.SIGN)] + [(False, a) for a in Activation]:
+        for lcode, param in LANDSCAPE_LOSSES:
+            out.append((rng.standard_normal((r_, p, kk)), rng.standard_normal((r_, kk)), y, int(a), 0.1, parity,
+                        int(lcode), param, 0.0))
+    return out
+
+
+def _cases_flip_energy_kernel():
+    out = []
+    for model in SMALL_BINARY_MODELS:
+        ka = KernelArrays(model, wfm.random_patterns(model.n, p=20, seed=0))
+        w = model.random_weights(seed=0).reshape(-1)
+        h0 = np.stack([ka.xi[:, ka.cols[k * ka.m:(k + 1) * ka.m]].astype(np.int32) @
+                       w[k * ka.m:(k + 1) * ka.m].astype(np.int32) for k in range(ka.k)], 1).astype(np.int32)
+        perms = np.stack([np.random.default_rng(i).permutation(ka.n_weights)[:6] for i in range(4)]).astype(np.int64)
+        counts = np.array([0, 3, 6], dtype=np.int64)
+        scale = ka.scale if ka.code in (Output.PERCEPTRON, Output.RELU) else 1.0
+        for lcode, param in ((LossCode.ERROR, model.margin), (LossCode.CROSS_ENTROPY, 1.0)):
+            out.append((w, ka.xi, ka.sig, ka.cols, ka.m, ka.k, ka.code, ka.thr, scale, h0, perms, counts,
+                        int(lcode), param))
+    return out
+
+
+def _cases_sgd_1d_kernel():
+    return [(1.0, 10.0, 0.01, 1.0, 3000, 100, np.random.default_rng(5)),
+            (2.0, 3.0, 0.05, 0.5, 500, 0, np.random.default_rng(6))]
+
+
+def _row(name, ref, cases, **kw):
+    """A parallel kernel with its serial twin, both against the same reference."""
+    return KernelRef(f"_kernels.{name}", getattr(K, name), ref, cases, twin=getattr(K, f"{name}_serial"), **kw)
+
+
+KERNEL_REFERENCES = [
+    KernelRef("_kernels.act", K.act, ref_kact, _cases_kact),
+    KernelRef("_kernels.lval", K.lval, ref_lval, _cases_lval),
+    KernelRef("_kernels.output", K.output, ref_output, _cases_output),
+    _row("fields_kernel", ref_fields_kernel, _cases_fields_kernel, rtol=1e-10, atol=1e-12),
+    _row("hvp_kernel", ref_hvp_kernel, _cases_hvp_kernel, rtol=1e-10, atol=1e-12),
+    _row("profile_kernel", ref_profile_kernel, _cases_profile_kernel, rtol=1e-10),
+    _row("batch_eval_kernel", ref_batch_eval_kernel, _cases_batch_eval_kernel, rtol=1e-10),
+    _row("flip_energy_kernel", ref_flip_energy_kernel, _cases_flip_energy_kernel, rtol=1e-10),
+    KernelRef("_kernels.sgd_1d_kernel", K.sgd_1d_kernel, ref_sgd_1d_kernel, _cases_sgd_1d_kernel, rtol=1e-10),
+]
+
+
+def test_kernel_table_lists_every_kernel():
+    assert unlisted(KERNEL_REFERENCES, K) == []
+    names = njit_kernels(K)
+    for row in KERNEL_REFERENCES:
+        assert row.kernel is names[row.name]
+        kernel, reference = row                         # the (kernel, reference) form of tests/test_kernels.py
+        assert kernel is row.kernel and reference is row.reference
+
+
+@pytest.mark.parametrize("row", KERNEL_REFERENCES, ids=lambda r: r.name)
+def test_kernel_matches_reference(row):
+    check_kernel(row)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -159,7 +405,7 @@ def test_hessian_vs_finite_differences(net, lossname):
 
 
 def test_hessian_perceptron_closed_form():
-    """H = (1/(P N)) Σ_μ f''_γ(Δ^μ) ξ^μ ξ^μᵀ (paper_digest §3.5, per pattern)."""
+    """H = (1/(P N)) Σ_μ f''_γ(Δ^μ) ξ^μ ξ^μᵀ (docs/landscape.md §1, per-pattern mean)."""
     model = wfm.Perceptron(21, weights="spherical")
     pats = wfm.random_patterns(21, p=15, seed=5)
     w = model.random_weights(seed=6)
@@ -194,7 +440,7 @@ def test_hessian_rejects_nonsmooth():
 
 @pytest.mark.parametrize("act", ["relu", "leaky_relu"])
 def test_hessian_rescaling_identity(act):
-    """H(T_a θ) = D⁻¹ H(θ) D⁻¹ (flatness_digest §3.3), global α and per-unit a_k, to machine precision."""
+    """H(T_a θ) = D⁻¹ H(θ) D⁻¹ (docs/landscape.md §3), global α and per-unit a_k, to machine precision."""
     net = TwoLayer(10, 4, act, train_v=True)
     pats = pats_for(net, p=40)
     th = random_theta(net, 4)
@@ -555,7 +801,7 @@ def test_asymmetry_statistics_on_known_profiles():
 
 def test_sign_perceptron_geometric_asymmetry():
     """Scale-invariant model: sign-consistent directions give asymmetric error profiles, tangential ones do not
-    (flatness_digest §2.8); the fraction of asymmetric directions separates the two generators."""
+    (docs/landscape.md §5); the fraction of asymmetric directions separates the two generators."""
     model = wfm.Perceptron(101, weights="spherical")
     pats = wfm.random_patterns(101, p=50, seed=0, kind="gaussian")
     # a solution by the perceptron rule (Rosenblatt), normalised to |w|² = N
@@ -598,7 +844,7 @@ def test_optimal_bias_quantile(c, s):
 
 
 def test_sgd_average_bias_closed_form():
-    """E w̄ = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2 (digest §2.4: 0.0386 for a_f = 1, a_s = 10)."""
+    """E w̄ = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2 (docs/landscape.md §5.1: 0.0386 for a_f = 1, a_s = 10)."""
     theory = L.sgd_1d_bias(1.0, 10.0, 0.01, 1.0)
     assert theory == pytest.approx(0.0386, abs=5e-5)
     means = [L.sgd_1d(1.0, 10.0, 0.01, 1.0, steps=200_000, burn=2000, seed=s)[0] for s in range(8)]
@@ -722,55 +968,17 @@ def test_cli_measure(tmp_path, capsys):
     assert rec["measure"] == "lambda_max" and rec["value"] > 0
     np.save(tmp_path / "w.npy", np.ones(11))
     assert main(["measure", "local_energy_flip", "--model", "perceptron", "--n", "11", "--weights", "binary",
-                 "--p", "5", "--theta", str(tmp_path / "w.npy"), "--opt", "n_draws=4", "--opt", "d=0.2"]) == 0
+                 "--p", "5", "--reference", str(tmp_path / "w.npy"), "-o", "n_draws=4", "-o", "d=0.2"]) == 0
     assert "local_energy_flip" in capsys.readouterr().out
-    assert main(["measure", "nope", "--p", "5", "--n", "11", "--theta", str(tmp_path / "w.npy")]) == 2
-    assert main(["measure", "lambda_max", "--n", "11", "--p", "5"]) == 2        # no solution given
+    # a bare binary measure works with the defaults (binary perceptron, solved here by SA)
+    assert main(["measure", "local_energy_flip", "-o", "n_draws=4"]) == 0
+    capsys.readouterr()
+    assert main(["measure", "nope", "--p", "5", "--n", "11", "--reference", str(tmp_path / "w.npy")]) == 2
+    assert main(["measure", "lambda_max", "--n", "11", "--p", "5"]) == 2        # binary weights have no Hessian
+    assert "lambda_max" in capsys.readouterr().err
     assert main(["measure", "reparam", "--model", "two-layer", "--n", "8", "--k", "2", "--activation", "leaky_relu",
-                 "--p", "10", "--train", "10", "--opt", "n_per_unit=1", "--opt", "measures=None"]) == 0
+                 "--p", "10", "--train", "10", "-o", "n_per_unit=1", "-o", "measures=None"]) == 0
     assert "max/min" in capsys.readouterr().out
-
-
-def test_parallel_and_serial_kernels_agree():
-    """Small problems run the serial twins; the parallel kernels must give the same numbers."""
-    net = TwoLayer(12, 4, "leaky_relu", train_v=True)
-    pats = pats_for(net, p=33)
-    th = random_theta(net, 16)
-    w, v = net.split(th)
-    xi = pats.xi
-    np.testing.assert_allclose(K.fields_kernel(np.ascontiguousarray(w), xi, False),
-                               K.fields_kernel_serial(np.ascontiguousarray(w), xi, False), rtol=1e-13)
-    op = L.net_hvp(net, th, pats)
-    f = op.hvp
-    u = np.random.default_rng(0).standard_normal(net.n_params)
-    uw, uv = np.ascontiguousarray(u[:48].reshape(4, 12)), np.ascontiguousarray(u[48:])
-    args = (uw, uv, f.xi, False, f.v, True, f.phi, f.dphi, f.ddphi, f.c, f.g)
-    a = K.hvp_kernel(*args, 3)
-    b = K.hvp_kernel_serial(*args, 1)
-    np.testing.assert_allclose(a[0], b[0], rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(a[1], b[1], rtol=1e-12, atol=1e-15)
-    h0 = fields(net, th, pats)
-    hu = fields_batch(net, np.stack([w, -w]), pats)
-    bb = np.zeros((2, 4))
-    y = pats.labels.astype(float)
-    ts = np.linspace(-1, 1, 5)
-    pa = K.profile_kernel(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, 0, 2, 1.0, 0.0)
-    pb = K.profile_kernel_serial(h0, hu, np.ascontiguousarray(v), bb, ts, y, net.acode, 0.1, 0, 2, 1.0, 0.0)
-    np.testing.assert_allclose(pa[0], pb[0], rtol=1e-13)
-    np.testing.assert_array_equal(pa[1], pb[1])
-    model = wfm.TreeCommittee(15, 3)
-    bp = wfm.random_patterns(15, p=20, seed=0)
-    wb = model.random_weights(seed=0).reshape(-1)
-    from wfm._kernels import input_columns
-    cols = input_columns(model)
-    h0b = np.zeros((20, 3), np.int32)
-    for k in range(3):
-        h0b[:, k] = bp.xi[:, cols[k * 5:(k + 1) * 5]].astype(np.int32) @ wb[k * 5:(k + 1) * 5].astype(np.int32)
-    perms = np.stack([np.random.default_rng(i).permutation(15)[:6] for i in range(4)]).astype(np.int64)
-    counts = np.array([0, 3, 6], dtype=np.int64)
-    fa = K.flip_energy_kernel(wb, bp.xi, bp.labels, cols, 5, 3, 1, 0.0, 1.0, h0b, perms, counts, 0, 0.0)
-    fb = K.flip_energy_kernel_serial(wb, bp.xi, bp.labels, cols, 5, 3, 1, 0.0, 1.0, h0b, perms, counts, 0, 0.0)
-    np.testing.assert_array_equal(fa[0], fb[0])
 
 
 def test_float32_perceptron_hvp_matches_dense():

@@ -101,3 +101,26 @@ def test_numba_scalar_kernels_match_numpy_forms(loss):
                         (losses.loss_d2, loss.second_derivative)):
         got = np.array([kernel(loss.code, loss.param, float(v)) for v in x])
         np.testing.assert_allclose(got, vec(x), rtol=1e-12, atol=1e-300)
+
+
+def _ref_value(code, param, x):
+    return float(losses.Loss("ref", code, param, True).value(np.array([x]))[0])
+
+
+def _ref_d1(code, param, x):
+    return float(losses.Loss("ref", code, param, True).derivative(np.array([x]))[0])
+
+
+def _ref_d2(code, param, x):
+    return float(losses.Loss("ref", code, param, True).second_derivative(np.array([x]))[0])
+
+
+#: the Numba scalar loss kernels and their references (the vectorized NumPy forms)
+KERNEL_REFERENCES = [(losses.loss_value, _ref_value), (losses.loss_d1, _ref_d1), (losses.loss_d2, _ref_d2)]
+
+
+@pytest.mark.parametrize("kernel, reference", KERNEL_REFERENCES, ids=lambda f: getattr(f, "__name__", ""))
+def test_kernel_table(kernel, reference):
+    for code, param in ((losses.ERROR, 0.2), (losses.HINGE, 0.0), (losses.CROSS_ENTROPY, 3.0)):
+        for x in (-50.0, -1.0, 0.0, 0.2, 0.7, 40.0):
+            assert kernel(int(code), param, x) == pytest.approx(reference(code, param, x), rel=1e-13, abs=1e-300)

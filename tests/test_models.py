@@ -108,7 +108,7 @@ def test_invalid_weights_and_patterns_raise():
 
 
 def test_describe_roundtrip():
-    from wfm.models import model_from_description
+    from wfm.instance import model_from_description
     for m in ALL_MODELS:
         m2 = model_from_description(m.describe())
         assert repr(m2) == repr(m)

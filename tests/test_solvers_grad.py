@@ -1,18 +1,24 @@
-"""Gradient methods: sgd-ce, rsgd, entropy-sgd (kernels vs slow NumPy references, bookkeeping, end to end)."""
+"""Gradient methods: sgd-ce, rsgd, entropy-sgd (every kernel against a slow NumPy reference in the table
+KERNEL_REFERENCES, kernels against the models, bookkeeping, end to end)."""
 import math
 
 import numpy as np
 import pytest
 
 import wfm
+from wfm.core.codes import Output
+from wfm.kernels.arrays import KernelArrays
 from wfm.losses import cross_entropy, gradient, total
 from wfm.solvers import _grad_kernels as gk
+from wfm.solvers import entropy_sgd as esgd_mod
+from wfm.solvers import rsgd as rsgd_mod
+from wfm.solvers import sgd as sgd_mod
 from wfm.solvers.entropy_sgd import entropy_sgd_outer
 from wfm.solvers.rsgd import FORMULAS, rsgd_binary_epoch, rsgd_continuous_epoch
-from wfm.solvers.sgd import sgd_epoch
-from wfm._kernels import model_code
+from wfm.solvers.sgd import NORMS, sgd_epoch
 
-from conftest import reference_errors, reference_fields, reference_preactivation
+from conftest import reference_errors
+from kernel_table import KernelRef, check_kernel, njit_kernels, unlisted
 
 CONT_MODELS = [wfm.Perceptron(31, weights="spherical"),
                wfm.TreeCommittee(32, 4, activation="relu", weights="spherical"),
@@ -26,59 +32,434 @@ def _w(model, seed):
 
 
 # ---------------------------------------------------------------------------------------------- kernels
+# Every @njit kernel of the gradient methods (wfm/solvers/_grad_kernels.py, sgd.py, rsgd.py, entropy_sgd.py)
+# next to a slow NumPy reference with the same signature and the same effects (tests/kernel_table.py).
+
+def ref_fields(w, xi, mu, tree, scale, h):
+    kk, m = w.shape
+    for k in range(kk):
+        block = xi[mu, k * m:(k + 1) * m] if tree else xi[mu]
+        h[k] = float(np.dot(w[k].astype(np.float64), block.astype(np.float64))) * scale
+
+
+def ref_pre(code, h):
+    if code == Output.PERCEPTRON:
+        return float(h[0])
+    if code == Output.SIGN:
+        return float(np.sign(h).sum())
+    if code == Output.RELU:
+        half = h.shape[0] // 2
+        r = np.maximum(h, 0.0)
+        return float(r[:half].sum() - r[half:].sum())
+    return np.nan
+
+
+def _ref_all_fields(w, xi, tree):
+    kk, m = w.shape
+    x = xi.astype(np.float64)
+    blocks = [x[:, k * m:(k + 1) * m] if tree else x for k in range(kk)]
+    return np.stack([blocks[k] @ w[k].astype(np.float64) for k in range(kk)], 1) / np.sqrt(m)
+
+
+def _ce(gamma, delta):
+    return np.logaddexp(0.0, -2.0 * gamma * delta) / (2.0 * gamma)
+
+
+def ref_batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
+    """∇_w Σ_{μ∈idx} f_γ(Δ^μ) from the chain rule, pattern by pattern (``h`` is a scratch buffer)."""
+    kk, m = w.shape
+    x = xi.astype(np.float64)
+    half = kk // 2
+    grad[:] = 0.0
+    total = 0.0
+    for mu in idx:
+        hk = _ref_all_fields(w, x[mu:mu + 1], tree)[0]
+        sigma = float(labels[mu])
+        delta = sigma * ref_pre(code, hk)
+        total += _ce(gamma, delta)
+        d = 0.5 * (np.tanh(gamma * delta) - 1.0) * sigma / np.sqrt(m)
+        for k in range(kk):
+            if code == Output.PERCEPTRON:
+                c = d
+            else:
+                slope = 1.0 if hk[k] > 0 else leak
+                c = slope * d * (1.0 if k < half else -1.0)
+            grad[k] += c * (x[mu, k * m:(k + 1) * m] if tree else x[mu])
+    return total
+
+
+def ref_evaluate(w, xi, labels, tree, code, gamma, kappa):
+    h = _ref_all_fields(w, xi, tree)
+    delta = labels * np.array([ref_pre(code, row) for row in h])
+    smooth = code in (Output.PERCEPTRON, Output.RELU)
+    return (float(_ce(gamma, delta).sum()) if smooth else np.nan), int(np.sum(delta <= kappa))
+
+
+def ref_evaluate_many(ws, xi, labels, tree, code, gamma, kappa, losses, errs):
+    for r in range(ws.shape[0]):
+        losses[r], errs[r] = ref_evaluate(ws[r], xi, labels, tree, code, gamma, kappa)
+
+
+def ref_project_units(w):
+    nrm = np.linalg.norm(w, axis=1)
+    ok = nrm > 0
+    w[ok] *= (np.sqrt(w.shape[1]) / nrm[ok])[:, None]
+
+
+def ref_sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, ce_gamma, lr, norm, wd, h_clip, leak):
+    grad, h = np.empty_like(w), np.empty(w.shape[0])
+    total = 0.0
+    for a in range(0, perm.shape[0], batch):
+        total += ref_batch_grad(w, xi, labels, perm[a:a + batch], tree, code, ce_gamma, grad, h, leak)
+        if binary:
+            hid[:] = np.clip(hid - lr * grad, -h_clip, h_clip)
+            w[:] = np.where(hid > 0, 1.0, -1.0)
+        else:
+            w -= lr * (grad + wd * w)
+            if norm == NORMS.index("sphere"):
+                ref_project_units(w)
+    return total
+
+
+def ref_sgn(x):
+    return 1.0 if x > 0 else -1.0
+
+
+def ref_kick(formula, x, corr, w):
+    if FORMULAS[formula] == "simple":
+        return np.tanh(x) - w
+    if FORMULAS[formula] == "corrected":
+        return np.tanh(x) - corr * w
+    return float(np.clip(x, -1.0, 1.0)) - w
+
+
+def ref_lal_accumulate(w, xi, sigma, mu, tree, code, kappa, lr, dh, h, used):
+    """Least-action step from the definition: the units to fix are the wrong ones of smallest |h_k|."""
+    kk, m = w.shape
+    hk = _ref_all_fields(w, xi[mu:mu + 1], tree)[0]
+    x = xi[mu].astype(np.float64)
+    if code == Output.PERCEPTRON:
+        if sigma * hk[0] > kappa:
+            return 0
+        dh[0] += lr * sigma * x
+        return 1
+    hout = np.sign(hk).sum()
+    if sigma * hout > kappa:
+        return 0
+    tofix = int(np.floor((kappa - sigma * hout) / 2)) + 1
+    wrong = [k for k in range(kk) if sigma * hk[k] <= 0]
+    for k in sorted(wrong, key=lambda k: abs(hk[k]))[:tofix]:
+        dh[k] += lr * sigma * (x[k * m:(k + 1) * m] if tree else x)
+    return 1
+
+
+def ref_rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa, lr, lam, coupling, formula,
+                          center, rng):
+    y, kk, m = H.shape
+    p = xi.shape[0]
+    order = np.arange(y)
+    corr = 1.0 if np.isinf(coupling) else np.tanh(coupling * y)
+    n_err = 0
+    scratch_h, scratch_used = np.empty(kk), np.empty(kk, np.int64)
+    for _ in range(-(-p // batch)):
+        rng.shuffle(order)
+        for r in order:
+            wold = W[r].copy()
+            dh = np.zeros((kk, m))
+            a, b = pos[r], min(pos[r] + batch, p)
+            for mu in perms[r, a:b]:
+                n_err += ref_lal_accumulate(wold.astype(np.float64), xi, float(labels[mu]), mu, tree, code, kappa,
+                                            lr, dh, scratch_h, scratch_used)
+            if b == p:
+                rng.shuffle(perms[r])
+                pos[r] = 0
+            else:
+                pos[r] = b
+            H[r] += dh
+            wr = np.where(H[r] > 0, 1.0, -1.0)
+            if center:
+                if lam > 0:
+                    d = np.where(S > 0, 1.0, -1.0) - wr
+                    H[r] += lam * d
+                    S -= lam * d
+                W[r] = np.where(H[r] > 0, 1, -1)
+                continue
+            if FORMULAS[formula] == "continuous":
+                H[r] += lam * (S / y - wr)
+            else:
+                x = np.where(S != 0, S * np.inf, 0.0) if np.isinf(coupling) else coupling * S
+                kick = np.clip(x, -1, 1) if FORMULAS[formula] == "hard" else np.tanh(x)
+                H[r] += lam * (kick - (corr if FORMULAS[formula] == "corrected" else 1.0) * wr)
+            W[r] = np.where(H[r] > 0, 1, -1)
+            S += W[r] - wold
+    return n_err
+
+
+def ref_rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_gamma, lr, coupling, center,
+                              sphere, leak, rng):
+    y, kk, m = w.shape
+    p = xi.shape[0]
+    order = np.arange(y)
+    grad, h = np.empty((kk, m)), np.empty(kk)
+    total = 0.0
+    for _ in range(-(-p // batch)):
+        rng.shuffle(order)
+        for r in order:
+            a, b = pos[r], min(pos[r] + batch, p)
+            total += ref_batch_grad(w[r], xi, labels, perms[r, a:b], tree, code, ce_gamma, grad, h, leak)
+            if b == p:
+                rng.shuffle(perms[r])
+                pos[r] = 0
+            else:
+                pos[r] = b
+            old = w[r].copy()
+            w[r] -= lr * (grad + coupling * (w[r] - wc))
+            if sphere:
+                ref_project_units(w[r])
+            if center:
+                wc -= lr * coupling * (wc - w[r])
+            else:
+                wc += (w[r] - old) / y
+    return total
+
+
+def ref_entropy_sgd_outer(x, xp, mu, wev, binary, xi, labels, perm, pos, batch, tree, code, ce_gamma, lr, inner_lr,
+                          n_inner, coupling, noise_std, alpha, sphere, leak, rng):
+    p = perm.shape[0]
+    grad, h = np.empty_like(x), np.empty(x.shape[0])
+    total = 0.0
+    xp[:] = x
+    mu[:] = x
+    for _ in range(n_inner):
+        b = min(pos + batch, p)
+        if binary:
+            wev[:] = np.where(xp > 0, 1.0, -1.0)
+        total += ref_batch_grad(wev if binary else xp, xi, labels, perm[pos:b], tree, code, ce_gamma, grad, h, leak)
+        if b == p:
+            rng.shuffle(perm)
+            pos = 0
+        else:
+            pos = b
+        xp[:] = xp - inner_lr * (grad - coupling * (x - xp)) + noise_std * rng.standard_normal(x.shape)
+        mu[:] = (1.0 - alpha) * mu + alpha * xp
+    x -= lr * (x - mu)
+    if sphere:
+        ref_project_units(x)
+    return pos, total
+
+
+# -- cases: every output rule the kernels accept, tree and fully connected, int8 and float32 patterns
+
+def _ka(model, p, seed, kind="binary"):
+    return KernelArrays(model, wfm.random_patterns(model.n, p=p, kind=kind, seed=seed))
+
+
+def _cases_fields():
+    out = []
+    for model in CONT_MODELS + SIGN_BINARY_MODELS:
+        for kind in ("binary", "gaussian"):
+            ka = _ka(model, 9, 1, kind)
+            out.append((_w(model, 2), ka.xi, 4, ka.tree, ka.scale, np.empty(ka.k)))
+        if model.binary:     # int8 weights on int8 inputs: the exact integer path
+            ka = _ka(model, 9, 1)
+            w8 = np.asarray(model.random_weights(seed=3)).reshape(ka.k, ka.m)
+            out.append((w8, ka.xi, 5, ka.tree, ka.scale, np.empty(ka.k)))
+    return out
+
+
+def _cases_pre():
+    h = np.array([0.7, -0.2, 0.0, 1.3, -2.1])
+    return [(int(code), h[:k]) for code in Output for k in (1, 3, 4, 5)]
+
+
+def _cases_batch_grad():
+    out = []
+    for model in CONT_MODELS:
+        for kind in ("binary", "gaussian"):
+            ka = _ka(model, 23, 4, kind)
+            for gamma, leak in ((0.3, 0.0), (1.7, 0.25), (40.0, 0.0)):
+                idx = np.array([3, 0, 17, 17, 22])
+                out.append((_w(model, 5), ka.xi, ka.sig, idx, ka.tree, ka.code, gamma, np.empty((ka.k, ka.m)),
+                            np.empty(ka.k), leak))
+    return out
+
+
+def _cases_evaluate():
+    out = []
+    for model in CONT_MODELS + SIGN_BINARY_MODELS + [wfm.ParityMachine(15, 3)]:
+        ka = _ka(model, 31, 6)
+        out.append((_w(model, 7), ka.xi, ka.sig, ka.tree, ka.code, 0.8, model.margin))
+    return out
+
+
+def _cases_evaluate_many():
+    out = []
+    for model in CONT_MODELS + SIGN_BINARY_MODELS[:2]:
+        ka = _ka(model, 31, 6)
+        ws = np.stack([_w(model, s) for s in range(4)])
+        out.append((ws, ka.xi, ka.sig, ka.tree, ka.code, 1.3, model.margin, np.empty(4), np.empty(4, np.int64)))
+    return out
+
+
+def _cases_project_units():
+    w = np.random.default_rng(0).standard_normal((3, 7))
+    w[1] = 0.0                                            # a zero unit stays zero
+    return [(w,), (np.random.default_rng(1).standard_normal((1, 31)),)]
+
+
+def _cases_sgd_epoch():
+    out = []
+    for model in CONT_MODELS[:2] + [wfm.Perceptron(31), wfm.TreeCommittee(28, 4, "relu")]:
+        ka = _ka(model, 25, 10)
+        perm = np.random.default_rng(2).permutation(ka.p)
+        w = _w(model, 1)
+        if model.binary:
+            hid = 0.7 * w
+            out.append((np.where(hid > 0, 1.0, -1.0), hid, True, ka.xi, ka.sig, perm, 4, ka.tree, ka.code, 1.2, 0.3,
+                        NORMS.index("sphere"), 0.0, 0.9, 0.2))
+        else:
+            for norm in ("sphere", "decay"):
+                out.append((w.copy(), np.zeros((1, 1)), False, ka.xi, ka.sig, perm, 4, ka.tree, ka.code, 1.2, 0.3,
+                            NORMS.index(norm), 0.01, math.inf, 0.0))
+    return out
+
+
+def _cases_sgn():
+    return [(x,) for x in (-1.5, 0.0, 2.0)]
+
+
+def _cases_kick():
+    return [(FORMULAS.index(f), x, 0.6, w) for f in ("simple", "corrected", "hard") for x in (-3.0, 0.4, 2.0)
+            for w in (-1.0, 1.0)]
+
+
+def _cases_lal_accumulate():
+    out = []
+    for model in SIGN_BINARY_MODELS:
+        ka = _ka(model, 20, 7)
+        w = np.asarray(model.random_weights(seed=8)).reshape(ka.k, ka.m)
+        for mu in range(ka.p):
+            out.append((w, ka.xi, float(ka.sig[mu]), mu, ka.tree, ka.code, model.margin, 0.7,
+                        np.zeros((ka.k, ka.m)), np.empty(ka.k), np.empty(ka.k, np.int64)))
+    return out
+
+
+def _cases_rsgd_binary_epoch():
+    out = []
+    for model in SIGN_BINARY_MODELS:
+        ka = KernelArrays(model, wfm.random_patterns(model.n, alpha=0.8, seed=7, model=model))
+        y, batch = 3, 7
+        rng0 = np.random.default_rng(11)
+        H = rng0.choice([-1.0, 1.0], size=(y, ka.k, ka.m)) * rng0.uniform(0.5, 1.5, size=(y, ka.k, ka.m))
+        W = np.where(H > 0, 1, -1).astype(np.int8)
+        perms = np.stack([rng0.permutation(ka.p) for _ in range(y)])
+        pos = np.array([0, ka.p - 3, 5], np.int64)            # one replica ends its pass inside the epoch
+        traced = W.sum(0).astype(np.float64)
+        explicit = rng0.choice([-1.0, 1.0], size=(ka.k, ka.m))
+        for formula, center, coupling in [(f, False, 0.3) for f in FORMULAS] + [("simple", False, math.inf),
+                                                                               ("simple", True, 0.3)]:
+            out.append((H.copy(), W.copy(), (explicit if center else traced).copy(), ka.xi, ka.sig, perms.copy(),
+                        pos.copy(), batch, ka.tree, ka.code, model.margin, 0.7, 0.4, coupling, FORMULAS.index(formula),
+                        center, np.random.default_rng(3)))
+    return out
+
+
+def _cases_rsgd_continuous_epoch():
+    out = []
+    for model in CONT_MODELS:
+        ka = _ka(model, 23, 8, "gaussian")
+        y = 3
+        w = np.stack([_w(model, s) for s in range(y)])
+        perms = np.stack([np.random.default_rng(r).permutation(ka.p) for r in range(y)])
+        for center, sphere, leak in ((False, True, 0.0), (True, False, 0.3), (False, False, 0.0)):
+            wc = w.mean(0) if not center else _w(model, 9)
+            out.append((w.copy(), wc, ka.xi, ka.sig, perms.copy(), np.zeros(y, np.int64), 6, ka.tree, ka.code, 1.5,
+                        0.05, 0.4, center, sphere, leak, np.random.default_rng(4)))
+    return out
+
+
+def _cases_entropy_sgd_outer():
+    out = []
+    for model in [CONT_MODELS[0], CONT_MODELS[2], wfm.Perceptron(31)]:
+        ka = _ka(model, 17, 12, "gaussian")
+        x = _w(model, 3)
+        for noise_std, pos in ((0.3 * math.sqrt(0.1), 0), (0.3 * math.sqrt(0.2), ka.p - 7)):
+            out.append((x.copy(), np.empty_like(x), np.empty_like(x), np.empty_like(x), model.binary, ka.xi, ka.sig,
+                        np.random.default_rng(1).permutation(ka.p), pos, 5, ka.tree, ka.code, 1.1, 0.8, 0.1, 4, 0.5,
+                        noise_std, 0.75, not model.binary, 0.2, np.random.default_rng(6)))
+    return out
+
+
+KERNEL_REFERENCES = [
+    KernelRef("_grad_kernels.fields", gk.fields, ref_fields, _cases_fields, writes=(5,)),
+    KernelRef("_grad_kernels._pre", gk._pre, ref_pre, _cases_pre),
+    KernelRef("_grad_kernels.batch_grad", gk.batch_grad, ref_batch_grad, _cases_batch_grad, writes=(7,),
+              rtol=1e-10),
+    KernelRef("_grad_kernels.evaluate", gk.evaluate, ref_evaluate, _cases_evaluate, rtol=1e-10),
+    KernelRef("_grad_kernels.evaluate_many", gk.evaluate_many, ref_evaluate_many, _cases_evaluate_many,
+              writes=(7, 8), rtol=1e-10),
+    KernelRef("_grad_kernels.project_units", gk.project_units, ref_project_units, _cases_project_units, writes=(0,)),
+    KernelRef("sgd.sgd_epoch", sgd_epoch, ref_sgd_epoch, _cases_sgd_epoch, writes=(0, 1), rtol=1e-10),
+    KernelRef("rsgd._sgn", rsgd_mod._sgn, ref_sgn, _cases_sgn),
+    KernelRef("rsgd._kick", rsgd_mod._kick, ref_kick, _cases_kick),
+    KernelRef("rsgd.lal_accumulate", rsgd_mod.lal_accumulate, ref_lal_accumulate, _cases_lal_accumulate,
+              writes=(8,)),
+    KernelRef("rsgd.rsgd_binary_epoch", rsgd_binary_epoch, ref_rsgd_binary_epoch, _cases_rsgd_binary_epoch,
+              writes=(0, 1, 2, 5, 6)),
+    KernelRef("rsgd.rsgd_continuous_epoch", rsgd_continuous_epoch, ref_rsgd_continuous_epoch,
+              _cases_rsgd_continuous_epoch, writes=(0, 1, 4, 5), rtol=1e-9, atol=1e-10),
+    KernelRef("entropy_sgd.entropy_sgd_outer", entropy_sgd_outer, ref_entropy_sgd_outer, _cases_entropy_sgd_outer,
+              writes=(0, 1, 2, 7), rtol=1e-9, atol=1e-10),
+]
+
+
+def test_kernel_table_lists_every_kernel():
+    assert unlisted(KERNEL_REFERENCES, gk, sgd_mod, rsgd_mod, esgd_mod) == []
+    names = njit_kernels(gk, sgd_mod, rsgd_mod, esgd_mod)
+    for row in KERNEL_REFERENCES:
+        assert row.kernel is names[row.name]
+        kernel, reference = row                         # the (kernel, reference) form of tests/test_kernels.py
+        assert kernel is row.kernel and reference is row.reference
+
+
+@pytest.mark.parametrize("row", KERNEL_REFERENCES, ids=lambda r: r.name)
+def test_kernel_matches_reference(row):
+    check_kernel(row)
+
+
+# -------------------------------------------------------------------------- kernels against the models
 @pytest.mark.parametrize("model", CONT_MODELS, ids=repr)
 @pytest.mark.parametrize("kind", ["binary", "gaussian"])
 def test_batch_grad_matches_losses_gradient(model, kind):
+    """The kernel gradient against wfm.losses.gradient, an independent path through the model's forward pass."""
     pats = wfm.random_patterns(model.n, p=37, kind=kind, seed=1)
+    ka = KernelArrays(model, pats)
     w = _w(model, 2)
     for gamma in (0.3, 1.7, 40.0):
         L, g = gradient(model, pats, w.reshape(model.weight_shape), cross_entropy(gamma))
         gb, h = np.empty_like(w), np.empty(model.k)
-        Lb = gk.batch_grad(w, pats.xi, pats.labels, np.arange(pats.p), model.tree, model_code(model), gamma, gb, h)
+        Lb = gk.batch_grad(w, ka.xi, ka.sig, np.arange(pats.p), ka.tree, ka.code, gamma, gb, h)
         assert Lb == pytest.approx(L, rel=1e-12, abs=1e-12)
         np.testing.assert_allclose(gb, g.reshape(w.shape), rtol=1e-10, atol=1e-12)
     # a sub-batch equals the gradient on the subset
     idx = np.array([3, 0, 17, 17, 30])
     L, g = gradient(model, pats.subset(idx), w.reshape(model.weight_shape), cross_entropy(1.0))
-    Lb = gk.batch_grad(w, pats.xi, pats.labels, idx, model.tree, model_code(model), 1.0, gb, h)
+    Lb = gk.batch_grad(w, ka.xi, ka.sig, idx, ka.tree, ka.code, 1.0, gb, h)
     assert Lb == pytest.approx(L, rel=1e-12)
     np.testing.assert_allclose(gb, g.reshape(w.shape), rtol=1e-10, atol=1e-12)
-
-
-def _leaky_reference_grad(model, pats, w, gamma, leak):
-    """Surrogate gradient with ReLU' = leak for h ≤ 0, from the definitions (NumPy)."""
-    h = reference_fields(model, w, pats.xi)
-    delta = pats.labels * reference_preactivation(model, h)
-    d1 = 0.5 * (np.tanh(gamma * delta) - 1) * pats.labels
-    c = model.output_weights
-    coef = d1[:, None] * np.where(h > 0, 1.0, leak) * c[None, :]
-    xi = pats.xi.astype(np.float64)
-    g = np.zeros((model.k, model.m))
-    for k in range(model.k):
-        block = xi[:, k * model.m:(k + 1) * model.m] if model.tree else xi
-        g[k] = coef[:, k] @ block
-    return g / np.sqrt(model.m)
-
-
-@pytest.mark.parametrize("model", CONT_MODELS[1:], ids=repr)
-def test_batch_grad_leak_matches_reference(model):
-    pats = wfm.random_patterns(model.n, p=29, kind="gaussian", seed=3)
-    w = _w(model, 4)
-    gb, h = np.empty_like(w), np.empty(model.k)
-    gk.batch_grad(w, pats.xi, pats.labels, np.arange(pats.p), model.tree, model_code(model), 1.3, gb, h, 0.25)
-    np.testing.assert_allclose(gb, _leaky_reference_grad(model, pats, w, 1.3, 0.25), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("model", CONT_MODELS + SIGN_BINARY_MODELS, ids=repr)
 def test_evaluate_matches_model(model):
     pats = wfm.random_patterns(model.n, p=41, seed=5)
+    ka = KernelArrays(model, pats)
     w = model.random_weights(seed=6)
     wf = np.asarray(w, dtype=np.float64).reshape(model.k, model.m)
-    loss, errs = gk.evaluate(wf, pats.xi, pats.labels, model.tree, model_code(model), 0.8, model.margin)
+    loss, errs = gk.evaluate(wf, ka.xi, ka.sig, ka.tree, ka.code, 0.8, model.margin)
     assert errs == model.errors(w, pats) == reference_errors(model, w, pats)
     if model.binary:     # int8 weights take the exact integer path
-        _, errs8 = gk.evaluate(np.asarray(w).reshape(model.k, model.m), pats.xi, pats.labels, model.tree,
-                               model_code(model), 0.8, model.margin)
+        _, errs8 = gk.evaluate(np.asarray(w).reshape(model.k, model.m), ka.xi, ka.sig, ka.tree, ka.code, 0.8,
+                               model.margin)
         assert errs8 == errs
     if model.kind == "perceptron" or model.activation == "relu":
         assert loss == pytest.approx(total(model, pats, w, cross_entropy(0.8)), rel=1e-12)
@@ -86,212 +467,25 @@ def test_evaluate_matches_model(model):
         assert math.isnan(loss)
 
 
-# ------------------------------------------------------------------------------- NumPy reference epochs
-def _ref_lal(model, wr, xi_mu, sigma, lr, dh):
-    """Least-action step from the definition, on one pattern."""
-    h = reference_fields(model, wr, xi_mu[None])[0]
-    thr = model.margin
-    if model.kind == "perceptron":
-        if sigma * h[0] <= thr:
-            dh[0] += lr * sigma * xi_mu
-        return
-    hout = np.sign(h).sum()
-    if sigma * hout > thr:
-        return
-    tofix = int(np.floor((thr - sigma * hout) / 2)) + 1
-    wrong = [k for k in range(model.k) if sigma * h[k] <= 0]
-    for k in sorted(wrong, key=lambda k: abs(h[k]))[:tofix]:
-        block = xi_mu[k * model.m:(k + 1) * model.m] if model.tree else xi_mu
-        dh[k] += lr * sigma * block
-
-
-def _ref_rsgd_binary_epoch(model, H, W, S, pats, perms, pos, batch, lr, lam, gamma, formula, center, rng):
-    y = H.shape[0]
-    p = pats.p
-    xi = pats.xi.astype(np.float64)
-    order = np.arange(y)
-    for _ in range(-(-p // batch)):
-        rng.shuffle(order)
-        for r in order:
-            wold = W[r].astype(np.float64).copy()
-            dh = np.zeros_like(H[r])
-            a, b = pos[r], min(pos[r] + batch, p)
-            for mu in perms[r, a:b]:
-                _ref_lal(model, wold, xi[mu], float(pats.labels[mu]), lr, dh)
-            if b == p:
-                rng.shuffle(perms[r])
-                pos[r] = 0
-            else:
-                pos[r] = b
-            H[r] += dh
-            Wr = np.where(H[r] > 0, 1.0, -1.0)
-            if center:
-                d = np.where(S > 0, 1.0, -1.0) - Wr
-                H[r] += lam * d
-                S -= lam * d
-            elif formula == "continuous":
-                H[r] += lam * (S / y - Wr)
-            else:
-                x = gamma * S
-                kick = np.clip(x, -1, 1) if formula == "hard" else np.tanh(x)
-                corr = np.tanh(gamma * y) if formula == "corrected" else 1.0
-                H[r] += lam * (kick - corr * Wr)
-            W[r] = np.where(H[r] > 0, 1, -1)
-            if not center:
-                S += W[r] - wold
-
-
-@pytest.mark.parametrize("model", SIGN_BINARY_MODELS, ids=repr)
-@pytest.mark.parametrize("formula,center", [(f, False) for f in FORMULAS] + [("simple", True)])
-def test_rsgd_binary_epoch_matches_reference(model, formula, center):
-    pats = wfm.random_patterns(model.n, alpha=0.8, seed=7, model=model)
-    y, batch = 3, 7
-    rng0 = np.random.default_rng(11)
-    H = rng0.choice([-1.0, 1.0], size=(y, model.k, model.m)) * rng0.uniform(0.5, 1.5, size=(y, model.k, model.m))
-    W = np.where(H > 0, 1, -1).astype(np.int8)
-    S = W.sum(0).astype(np.float64) if not center else rng0.choice([-1.0, 1.0], size=(model.k, model.m))
-    perms = np.stack([rng0.permutation(pats.p) for _ in range(y)])
-    pos = np.zeros(y, np.int64)
-    ref = [H.copy(), W.copy(), S.copy(), perms.copy(), pos.copy()]
-    rng_k, rng_r = np.random.default_rng(3), np.random.default_rng(3)
-    for _ in range(2):
-        rsgd_binary_epoch(H, W, S, pats.xi, pats.labels, perms, pos, batch, model.tree, model_code(model),
-                          model.margin, 0.7, 0.4, 0.3, FORMULAS.index(formula), center, rng_k)
-        _ref_rsgd_binary_epoch(model, *ref[:3], pats, ref[3], ref[4], batch, 0.7, 0.4, 0.3, formula, center, rng_r)
-    np.testing.assert_allclose(H, ref[0], rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(W, ref[1])
-    np.testing.assert_allclose(S, ref[2], rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(perms, ref[3])
-
-
 def test_rsgd_binary_replica_sum_bookkeeping_exact():
     """After many epochs the incrementally kept replica sum S equals Σ_a W^a exactly."""
     model = wfm.Committee(21, 3)
-    pats = wfm.random_patterns(21, alpha=1.0, seed=2, model=model)
+    ka = KernelArrays(model, wfm.random_patterns(21, alpha=1.0, seed=2, model=model))
     rng = np.random.default_rng(0)
     y = 5
     H = rng.choice([-1.0, 1.0], size=(y, 3, 21))
     W = np.where(H > 0, 1, -1).astype(np.int8)
     S = W.sum(0).astype(np.float64)
-    perms = np.stack([rng.permutation(pats.p) for _ in range(y)])
+    perms = np.stack([rng.permutation(ka.p) for _ in range(y)])
     pos = np.zeros(y, np.int64)
     flips = 0
     for _ in range(200):
         w_before = W.copy()
-        rsgd_binary_epoch(H, W, S, pats.xi, pats.labels, perms, pos, 4, False, model_code(model), 0.0, 1.0, 0.5,
-                          0.2, 0, False, rng)
+        rsgd_binary_epoch(H, W, S, ka.xi, ka.sig, perms, pos, 4, ka.tree, ka.code, 0.0, 1.0, 0.5, 0.2,
+                          FORMULAS.index("simple"), False, rng)
         flips += int(np.sum(W != w_before))
     assert flips > 1000          # the weights really moved
     np.testing.assert_array_equal(S, W.sum(0).astype(np.float64))
-
-
-@pytest.mark.parametrize("model", CONT_MODELS, ids=repr)
-@pytest.mark.parametrize("center,sphere", [(False, True), (True, False), (False, False)])
-def test_rsgd_continuous_epoch_matches_reference(model, center, sphere):
-    pats = wfm.random_patterns(model.n, p=23, kind="gaussian", seed=8)
-    y, batch, lr, gamma, ce = 3, 6, 0.05, 0.4, 1.5
-    w = np.stack([_w(model, s) for s in range(y)])
-    wc = w.mean(0) if not center else _w(model, 9)
-    perms = np.stack([np.random.default_rng(r).permutation(pats.p) for r in range(y)])
-    pos = np.zeros(y, np.int64)
-    rw, rwc, rperms, rpos = w.copy(), wc.copy(), perms.copy(), pos.copy()
-    rng_k, rng_r = np.random.default_rng(4), np.random.default_rng(4)
-    for _ in range(3):
-        rsgd_continuous_epoch(w, wc, pats.xi, pats.labels, perms, pos, batch, model.tree, model_code(model), ce, lr,
-                              gamma, center, sphere, 0.0, rng_k)
-        order = np.arange(y)
-        for _ in range(-(-pats.p // batch)):
-            rng_r.shuffle(order)
-            for r in order:
-                a, b = rpos[r], min(rpos[r] + batch, pats.p)
-                _, g = gradient(model, pats.subset(rperms[r, a:b]), rw[r].reshape(model.weight_shape),
-                                cross_entropy(ce))
-                if b == pats.p:
-                    rng_r.shuffle(rperms[r])
-                    rpos[r] = 0
-                else:
-                    rpos[r] = b
-                old = rw[r].copy()
-                rw[r] = rw[r] - lr * (g.reshape(old.shape) + gamma * (rw[r] - rwc))
-                if sphere:
-                    rw[r] *= np.sqrt(model.m) / np.linalg.norm(rw[r], axis=1, keepdims=True)
-                if center:
-                    rwc -= lr * gamma * (rwc - rw[r])
-                else:
-                    rwc += (rw[r] - old) / y
-    np.testing.assert_allclose(w, rw, rtol=1e-9, atol=1e-10)
-    np.testing.assert_allclose(wc, rwc, rtol=1e-9, atol=1e-10)
-    if not center:       # the incrementally kept centre is the replica mean
-        np.testing.assert_allclose(wc, w.mean(0), rtol=0, atol=1e-10)
-
-
-@pytest.mark.parametrize("model", [CONT_MODELS[0], CONT_MODELS[1], wfm.Perceptron(31), wfm.TreeCommittee(28, 4, "relu")],
-                         ids=repr)
-def test_sgd_epoch_matches_reference(model):
-    pats = wfm.random_patterns(model.n, p=25, kind="binary", seed=10)
-    batch, lr, gamma, wd = 4, 0.3, 1.2, 0.01
-    w = _w(model, 1)
-    hid = w * 0.7 if model.binary else np.zeros((1, 1))
-    if model.binary:
-        w = np.where(hid > 0, 1.0, -1.0)
-    for norm in ((0,) if model.binary else (0, 1)):
-        wk, hk = w.copy(), hid.copy()
-        wr, hr = w.copy(), hid.copy()
-        perm = np.random.default_rng(2).permutation(pats.p)
-        sgd_epoch(wk, hk, model.binary, pats.xi, pats.labels, perm, batch, model.tree, model_code(model), gamma, lr,
-                  norm, 0.0 if model.binary else wd, 0.9 if model.binary else math.inf, 0.0)
-        for a in range(0, pats.p, batch):
-            _, g = gradient(wfm.TreeCommittee(model.n, model.k, "relu", "spherical") if model.kind == "tree"
-                            else wfm.Perceptron(model.n, weights="spherical"),
-                            pats.subset(perm[a:a + batch]), wr.reshape(model.weight_shape), cross_entropy(gamma))
-            g = g.reshape(wr.shape)
-            if model.binary:
-                hr = np.clip(hr - lr * g, -0.9, 0.9)
-                wr = np.where(hr > 0, 1.0, -1.0)
-            else:
-                wr = wr - lr * (g + wd * wr)
-                if norm == 0:
-                    wr *= np.sqrt(model.m) / np.linalg.norm(wr, axis=1, keepdims=True)
-        np.testing.assert_allclose(wk, wr, rtol=1e-10, atol=1e-12)
-        if model.binary:
-            np.testing.assert_allclose(hk, hr, rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("model", [CONT_MODELS[0], CONT_MODELS[2], wfm.Perceptron(31)], ids=repr)
-@pytest.mark.parametrize("convention", ["paper", "code"])
-def test_entropy_sgd_outer_matches_reference(model, convention):
-    pats = wfm.random_patterns(model.n, p=17, kind="gaussian", seed=12)
-    L, batch, lr, ilr, gamma, alpha, eps, ce = 4, 5, 0.8, 0.1, 0.5, 0.75, 0.3, 1.1
-    noise_std = eps * math.sqrt(ilr if convention == "paper" else 2 * ilr)
-    x = _w(model, 3)
-    xr = x.copy()
-    perm = np.random.default_rng(1).permutation(pats.p)
-    permr = perm.copy()
-    xp, mu, wev = np.empty_like(x), np.empty_like(x), np.empty_like(x)
-    rng_k, rng_r = np.random.default_rng(6), np.random.default_rng(6)
-    pos, posr = 0, 0
-    cmodel = wfm.Perceptron(model.n, weights="spherical") if model.kind == "perceptron" else model
-    for _ in range(3):
-        pos, _ = entropy_sgd_outer(x, xp, mu, wev, model.binary, pats.xi, pats.labels, perm, pos, batch, model.tree,
-                                   model_code(model), ce, lr, ilr, L, gamma, noise_std, alpha, not model.binary, 0.0,
-                                   rng_k)
-        xpr, mur = xr.copy(), xr.copy()
-        for _ in range(L):
-            b = min(posr + batch, pats.p)
-            wev_r = np.where(xpr > 0, 1.0, -1.0) if model.binary else xpr
-            _, g = gradient(cmodel, pats.subset(permr[posr:b]), wev_r.reshape(model.weight_shape), cross_entropy(ce))
-            if b == pats.p:
-                rng_r.shuffle(permr)
-                posr = 0
-            else:
-                posr = b
-            xpr = xpr - ilr * (g.reshape(xr.shape) - gamma * (xr - xpr)) + noise_std * rng_r.standard_normal(xr.shape)
-            mur = (1 - alpha) * mur + alpha * xpr
-        xr = xr - lr * (xr - mur)
-        if not model.binary:
-            xr *= np.sqrt(model.m) / np.linalg.norm(xr, axis=1, keepdims=True)
-    np.testing.assert_allclose(x, xr, rtol=1e-9, atol=1e-10)
-    assert pos == posr
 
 
 # --------------------------------------------------------------------------------------------- end to end
@@ -361,16 +555,16 @@ def test_sgd_ce_shrink_keeps_zero_errors_and_lowers_gamma_eff():
     n_acc = res.extra["shrink_steps_accepted"]
     assert 1 <= n_acc <= 20
     # γ on the sphere went down by exactly the accepted steps
-    assert res.extra["gamma_final"] == pytest.approx(h["gamma"][~shrink][-1] * 1.0 * 0.9 ** n_acc
-                                                     * res.options["gamma_factor"], rel=1e-12)
-    assert res.extra["gamma_eff_final"] < h["gamma_eff"][~shrink][-1]
+    assert res.extra["ce_gamma_final"] == pytest.approx(h["ce_gamma"][~shrink][-1] * 1.0 * 0.9 ** n_acc
+                                                        * res.options["ce_gamma_factor"], rel=1e-12)
+    assert res.extra["ce_gamma_eff_final"] < h["ce_gamma_eff"][~shrink][-1]
 
 
 def test_sgd_ce_free_norm_grows_and_sphere_stays():
     model = wfm.Perceptron(101, weights="spherical")
     pats = wfm.random_patterns(101, alpha=1.2, seed=0)
-    free = wfm.solve(model, pats, method="sgd-ce", seed=1, norm="free", gamma_factor=1.0, max_epochs=40)
-    sph = wfm.solve(model, pats, method="sgd-ce", seed=1, norm="sphere", gamma_factor=1.0, max_epochs=40)
+    free = wfm.solve(model, pats, method="sgd-ce", seed=1, norm="free", ce_gamma_factor=1.0, max_epochs=40)
+    sph = wfm.solve(model, pats, method="sgd-ce", seed=1, norm="sphere", ce_gamma_factor=1.0, max_epochs=40)
     assert free.history["norm"][-1] > 1.5
     np.testing.assert_allclose(sph.history["norm"], 1.0, rtol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(sph.weights), np.sqrt(101), rtol=1e-12)
@@ -425,6 +619,21 @@ def test_specific_option_errors():
         wfm.solve(wfm.Perceptron(21, weights="spherical"), pats, method="entropy-sgd", lr=2.0)
     with pytest.raises(TypeError, match="center"):
         wfm.solve(wfm.Perceptron(21), pats, method="rsgd", center="yes")
+
+
+@pytest.mark.parametrize("method,old,new", [("rsgd", "gamma", "coupling"), ("rsgd", "gamma_step", "coupling_step"),
+                                            ("rsgd", "gamma_rate", "coupling_rate"),
+                                            ("entropy-sgd", "gamma", "coupling"),
+                                            ("entropy-sgd", "gamma_rate", "coupling_rate"),
+                                            ("sgd-ce", "gamma", "ce_gamma"), ("sgd-ce", "gamma_factor", "ce_gamma_factor")])
+def test_former_option_names_say_the_new_one(method, old, new):
+    """The replica coupling is ``coupling*`` and the cross-entropy γ ``ce_gamma*`` in every method; a former name
+    is an error that names its replacement."""
+    model = wfm.Perceptron(21, weights="spherical")
+    pats = wfm.random_patterns(21, alpha=0.5, seed=0)
+    with pytest.raises(TypeError, match=f"{old} is now {new}"):
+        wfm.solve(model, pats, method=method, seed=0, **{old: 0.1})
+    assert new in wfm.solvers.methods()[method]["options"]
 
 
 def test_methods_listing_documents_every_option():

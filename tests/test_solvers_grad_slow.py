@@ -14,8 +14,8 @@ def test_rsgd_known_good_binary_committee(seed):
     γstep=0.001 (η = 2) solves the fully connected binary committee. These are the defaults of method='rsgd'."""
     model = wfm.Committee(321, 5)
     pats = wfm.random_patterns(321, p=802, seed=seed, model=model)
-    res = wfm.solve(model, pats, method="rsgd", seed=seed, max_epochs=3000, y=7, batch=80, lam=0.75, gamma=0.05,
-                    gamma_step=0.001, lr=2.0, formula="simple")
+    res = wfm.solve(model, pats, method="rsgd", seed=seed, max_epochs=3000, y=7, batch=80, lam=0.75, coupling=0.05,
+                    coupling_step=0.001, lr=2.0, formula="simple")
     assert res.solved, (res.n_errors, res.iterations)
     assert model.errors(res.weights, pats) == 0
 
@@ -29,7 +29,7 @@ def local_entropy_table(n=21, alpha=0.4, instances=20, uniform_draws=10):
         pats = wfm.random_patterns(n, alpha=alpha, seed=inst)
         if exact.count_solutions(model, pats) == 0:
             continue
-        r = wfm.solve(model, pats, method="rsgd", seed=inst, wait_center=True, batch=4, gamma_step=0.01,
+        r = wfm.solve(model, pats, method="rsgd", seed=inst, wait_center=True, batch=4, coupling_step=0.01,
                       max_epochs=2000)
         s = wfm.solve(model, pats, method="sa", seed=inst)
         assert r.solved and s.solved

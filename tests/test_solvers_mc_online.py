@@ -1,5 +1,6 @@
-"""Online baselines (perceptron, sbpi, cpr) and least-action learning (lal, greedy): kernels against NumPy
-references that consume the same random stream, end-to-end behaviour, option handling."""
+"""Online baselines (perceptron, sbpi, cpr) and least-action learning (lal, greedy): every kernel against a NumPy
+reference that consumes the same random stream (table KERNEL_REFERENCES), end-to-end behaviour, option
+handling."""
 import math
 
 import numpy as np
@@ -11,6 +12,7 @@ from wfm.solvers import lal as lal_mod
 from wfm.solvers import online, solve
 
 from conftest import reference_errors
+from kernel_table import KernelRef, check_kernel, unlisted
 
 ONLINE = ["perceptron", "sbpi", "cpr"]
 LAL = ["lal", "greedy"]
@@ -37,46 +39,35 @@ def ref_online_epoch(xi, sig, h, w, hmax, thr, rule, theta_m, prob, rng):
     return n_err
 
 
-@pytest.mark.parametrize("rule,theta_m,prob", [(online._CP, 0, 0.0), (online._SBPI, 3, 0.4), (online._CPR, 0, 0.05)])
-def test_online_binary_kernel_matches_reference(rule, theta_m, prob):
-    model = wfm.Perceptron(61)
-    pats = random_patterns(61, alpha=0.9, model=model, seed=1)
-    w0 = model.random_weights(seed=2).astype(np.int8)
-    h_a, w_a = w0.astype(np.int32), w0.copy()
-    h_b, w_b = w0.astype(np.int64), w0.copy()
-    ra, rb = np.random.default_rng(3), np.random.default_rng(3)
-    for _ in range(5):
-        na = online._online_binary_epoch(pats.xi, pats.labels, h_a, w_a, 7, 0, rule, theta_m, prob, ra)
-        nb_ = ref_online_epoch(pats.xi, pats.labels, h_b, w_b, 7, 0, rule, theta_m, prob, rb)
-        assert na == nb_
-    np.testing.assert_array_equal(h_a, h_b)
-    np.testing.assert_array_equal(w_a, w_b)
-    assert np.all(np.abs(h_a) <= 7) and np.all(h_a % 2 != 0)
-    assert online._perceptron_errors(pats.xi, pats.labels, w_a, 0) == reference_errors(model, w_a, pats)
+def ref_online_continuous_epoch(xi, sig, w, eta, kappa, rng):
+    """NumPy reference of one epoch of the perceptron rule w ← w + η σ ξ/√N on every pattern with Δ ≤ κ."""
+    n = xi.shape[1]
+    n_err = 0
+    for mu in rng.permutation(len(sig)):
+        x = xi[mu].astype(np.float64)
+        if sig[mu] * (w @ x) / math.sqrt(n) <= kappa:
+            n_err += 1
+            w += eta * sig[mu] * x / math.sqrt(n)
+    return n_err
 
 
-def test_online_continuous_kernel_matches_reference():
-    pats = random_patterns(41, alpha=1.0, seed=4)
-    w0 = np.random.default_rng(0).standard_normal(41)
-    wa, wb = w0.copy(), w0.copy()
-    ra, rb = np.random.default_rng(1), np.random.default_rng(1)
-    xi = pats.xi.astype(np.float64)
-    for _ in range(3):
-        online._online_continuous_epoch(xi, pats.labels, wa, 0.7, 0.1, ra)
-        for mu in rb.permutation(pats.p):
-            if pats.labels[mu] * (wb @ xi[mu]) / math.sqrt(41) <= 0.1:
-                wb += 0.7 * pats.labels[mu] * xi[mu] / math.sqrt(41)
-    np.testing.assert_allclose(wa, wb, rtol=0, atol=1e-12)
+def ref_perceptron_errors(xi, sig, w, thr):
+    return int(np.sum(sig * (xi.astype(np.float64) @ w.astype(np.float64)) <= thr))
 
 
-def ref_lal_epoch(model, xi, sig, w, h, binary, hmax, eta, c_needed, theta, p_s, rng):
+def ref_unit_stabilities(xi_mu, s, w, tree, kk, m, f):
+    for k in range(kk):
+        block = xi_mu[k * m:(k + 1) * m] if tree else xi_mu
+        f[k] = s * float(w[k].astype(np.float64) @ block.astype(np.float64)) / math.sqrt(m)
+
+
+def ref_lal_epoch(xi, sig, w, h, binary, hmax, eta, tree, kk, m, c_needed, theta, p_s, rng):
     """NumPy reference of one (entropic) LAL epoch."""
-    k_, m = model.k, model.m
     n_upd = 0
     for mu in rng.permutation(len(sig)):
         s = int(sig[mu])
-        blocks = [xi[mu, k * m:(k + 1) * m] if model.tree else xi[mu] for k in range(k_)]
-        f = np.array([s * float(w[k] @ blocks[k]) / math.sqrt(m) for k in range(k_)])
+        blocks = [xi[mu, k * m:(k + 1) * m] if tree else xi[mu] for k in range(kk)]
+        f = np.array([s * float(w[k] @ blocks[k]) / math.sqrt(m) for k in range(kk)])
         tofix = c_needed - int(np.sum(f > theta))
         if tofix <= 0:
             continue
@@ -96,34 +87,124 @@ def ref_lal_epoch(model, xi, sig, w, h, binary, hmax, eta, c_needed, theta, p_s,
     return n_upd
 
 
-@pytest.mark.parametrize("model", [wfm.Perceptron(31), wfm.TreeCommittee(45, 3), wfm.Committee(21, 5),
-                                   wfm.TreeCommittee(45, 3, weights="spherical"),
-                                   wfm.Committee(21, 3, weights="spherical")], ids=repr)
-@pytest.mark.parametrize("theta,p_s", [(0.0, 1.0), (0.25, 0.5)])
-def test_lal_kernel_matches_reference(model, theta, p_s):
+def ref_committee_errors(xi, sig, w, tree, kk, m, kappa):
+    f = np.empty(kk)
+    e = 0
+    for mu in range(xi.shape[0]):
+        ref_unit_stabilities(xi[mu], float(sig[mu]), w, tree, kk, m, f)
+        e += int((f[0] if kk == 1 else np.sign(f).sum()) <= kappa)
+    return e
+
+
+def _odd_hidden(rng, shape, hmax):
+    """Random odd hidden states in [−hmax, hmax] (int32) and their signs (int8)."""
+    h = (2 * rng.integers(-(hmax // 2) - 1, hmax // 2 + 1, size=shape) + 1).astype(np.int32)
+    return h, np.where(h > 0, 1, -1).astype(np.int8)
+
+
+def _cases_online_binary_epoch():
+    model = wfm.Perceptron(61)
+    pats = random_patterns(61, alpha=0.9, model=model, seed=1)
+    out = []
+    for rule, theta_m, prob in ((online._CP, 0, 0.0), (online._SBPI, 3, 0.4), (online._CPR, 0, 0.05)):
+        for hmax, seed in ((7, 0), (1, 1)):
+            h, w = _odd_hidden(np.random.default_rng(seed), 61, hmax)
+            out.append((pats.xi, pats.labels, h, w, hmax, 1, rule, theta_m, prob, np.random.default_rng(3)))
+    return out
+
+
+def _cases_online_continuous_epoch():
+    pats = random_patterns(41, alpha=1.0, seed=4)
+    return [(pats.xi.astype(np.float64), pats.labels, np.random.default_rng(s).standard_normal(41), 0.7, kappa,
+             np.random.default_rng(1)) for s, kappa in ((0, 0.1), (1, 0.0))]
+
+
+def _cases_perceptron_errors():
+    pats = random_patterns(41, alpha=1.0, seed=4)
+    w = np.asarray(wfm.Perceptron(41).random_weights(seed=0))
+    return [(pats.xi, pats.labels, w, thr) for thr in (0, 3)] + \
+        [(pats.xi.astype(np.float64), pats.labels, np.random.default_rng(2).standard_normal(41), 0.3)]
+
+
+LAL_MODELS = [wfm.Perceptron(31), wfm.TreeCommittee(45, 3), wfm.Committee(21, 5),
+              wfm.TreeCommittee(45, 3, weights="spherical"), wfm.Committee(21, 3, weights="spherical")]
+
+
+def _lal_state(model, seed):
     pats = random_patterns(model.n, alpha=0.8, model=model, seed=5)
-    binary = model.binary
-    w0 = model.random_weights(seed=6)
-    w0 = np.asarray(w0).reshape(model.k, model.m)
-    xi = pats.xi if binary else pats.xi.astype(np.float64)
-    c_needed = 1 if model.k == 1 else model.k // 2 + 1
-    wa = w0.astype(np.int8 if binary else np.float64).copy()
-    ha = wa.astype(np.int32) if binary else np.zeros((1, 1), np.int32)
-    wb = wa.copy()
-    hb = wa.astype(np.int64) if binary else None
-    ra, rb = np.random.default_rng(7), np.random.default_rng(7)
-    for _ in range(3):
-        na = lal_mod._lal_epoch(xi, pats.labels, wa, ha, binary, 9, 0.8, model.tree, model.k, model.m, c_needed,
-                                theta, p_s, ra)
-        nb_ = ref_lal_epoch(model, xi, pats.labels, wb, hb, binary, 9, 0.8, c_needed, theta, p_s, rb)
-        assert na == nb_
-    if binary:
-        np.testing.assert_array_equal(wa, wb)
-        np.testing.assert_array_equal(ha, hb)
-    else:
-        np.testing.assert_allclose(wa, wb, rtol=0, atol=1e-12)
-    assert lal_mod._committee_errors(xi, pats.labels, wa, model.tree, model.k, model.m, 0.0) == \
-        reference_errors(model, wa, pats)
+    rng = np.random.default_rng(seed)
+    if model.binary:
+        h, w = _odd_hidden(rng, (model.k, model.m), 9)
+        return pats.xi, pats.labels, w, h
+    w = np.asarray(model.random_weights(seed=seed), np.float64).reshape(model.k, model.m)
+    return pats.xi.astype(np.float64), pats.labels, w, np.zeros((1, 1), np.int32)
+
+
+def _cases_unit_stabilities():
+    out = []
+    for model in LAL_MODELS:
+        xi, sig, w, _ = _lal_state(model, 6)
+        out += [(xi[mu], np.float64(sig[mu]), w, model.tree, model.k, model.m, np.empty(model.k)) for mu in range(3)]
+    return out
+
+
+def _cases_lal_epoch():
+    out = []
+    for model in LAL_MODELS:
+        c_needed = 1 if model.k == 1 else model.k // 2 + 1
+        for theta, p_s in ((0.0, 1.0), (0.25, 0.5)):
+            xi, sig, w, h = _lal_state(model, 6)
+            out.append((xi, sig, w, h, model.binary, 9, 0.8, model.tree, model.k, model.m, c_needed, theta, p_s,
+                        np.random.default_rng(7)))
+    return out
+
+
+def _cases_committee_errors():
+    out = []
+    for model in LAL_MODELS:
+        xi, sig, w, _ = _lal_state(model, 8)
+        out += [(xi, sig, w, model.tree, model.k, model.m, kappa) for kappa in (0.0, 1.0)]
+    return out
+
+
+#: every @njit kernel of wfm/solvers/online.py and lal.py with its NumPy reference (tests/kernel_table.py)
+KERNEL_REFERENCES = [
+    KernelRef("online._online_binary_epoch", online._online_binary_epoch, ref_online_epoch,
+              _cases_online_binary_epoch, writes=(2, 3)),
+    KernelRef("online._online_continuous_epoch", online._online_continuous_epoch, ref_online_continuous_epoch,
+              _cases_online_continuous_epoch, writes=(2,)),
+    KernelRef("online._perceptron_errors", online._perceptron_errors, ref_perceptron_errors,
+              _cases_perceptron_errors),
+    KernelRef("lal._unit_stabilities", lal_mod._unit_stabilities, ref_unit_stabilities, _cases_unit_stabilities,
+              writes=(6,)),
+    KernelRef("lal._lal_epoch", lal_mod._lal_epoch, ref_lal_epoch, _cases_lal_epoch, writes=(2, 3)),
+    KernelRef("lal._committee_errors", lal_mod._committee_errors, ref_committee_errors, _cases_committee_errors),
+]
+
+
+def test_kernel_table_lists_every_kernel():
+    assert unlisted(KERNEL_REFERENCES, online, lal_mod) == []
+
+
+@pytest.mark.parametrize("row", KERNEL_REFERENCES, ids=lambda r: r.name)
+def test_kernel_matches_reference(row):
+    check_kernel(row)
+
+
+def test_online_binary_epochs_keep_hidden_states_odd_and_bounded():
+    """Over several epochs the hidden states stay odd, within ±(2L − 1), and W = sign h; the kernel's error count
+    of the final weights is the model's."""
+    model = wfm.Perceptron(61)
+    pats = random_patterns(61, alpha=0.9, model=model, seed=1)
+    w = model.random_weights(seed=2).astype(np.int8)
+    h = w.astype(np.int32)
+    rng = np.random.default_rng(3)
+    for rule, theta_m, prob in ((online._CP, 0, 0.0), (online._SBPI, 3, 0.4), (online._CPR, 0, 0.05)):
+        for _ in range(5):
+            online._online_binary_epoch(pats.xi, pats.labels, h, w, 7, 0, rule, theta_m, prob, rng)
+        assert np.all(np.abs(h) <= 7) and np.all(h % 2 != 0)
+        np.testing.assert_array_equal(w, np.where(h > 0, 1, -1))
+    assert online._perceptron_errors(pats.xi, pats.labels, w, 0) == reference_errors(model, w, pats)
 
 
 def test_greedy_with_fixed_window_is_sbpi_on_the_perceptron():

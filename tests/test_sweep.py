@@ -5,7 +5,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -227,7 +226,7 @@ def test_run_resume_and_load(tmp_path, pool):
     spec["grid"]["x"] = [0.5, 1.5, 2.5]
     third = S.run(spec, path, executor=pool, progress=False)
     assert (third.ran, third.skipped, third.done) == (3, 6, 9)
-    assert S.status(path) == {"echo": {"pending": 0, "running": 0, "done": 9, "failed": 0}}
+    assert S.status(path) == {"echo": {"pending": 0, "running": 0, "done": 9, "failed": 0, "stale": 0}}
 
 
 def test_failed_tasks_are_recorded_and_do_not_stop_the_sweep(tmp_path, pool):
@@ -333,8 +332,8 @@ def test_cli_run_status_export_experiments(tmp_path, capsys):
     assert "4 tasks: 2 done, 2 failed" in out and "echo asked to fail" in out
     assert main(["sweep", "status", str(p), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "echo": {"pending": 0, "running": 0, "done": 2, "failed": 2, "missing": 0}}
-    assert main(["sweep", "export", str(tmp_path / "spec.sqlite"), "-o", str(tmp_path / "o.csv")]) == 0
+        "echo": {"pending": 0, "running": 0, "done": 2, "failed": 2, "missing": 0, "stale": 0}}
+    assert main(["sweep", "export", str(tmp_path / "spec.sqlite"), "--out", str(tmp_path / "o.csv")]) == 0
     assert (tmp_path / "o.csv").read_text().count("\n") == 3
     assert main(["sweep", "run", str(p), "--dry-run"]) == 0 and "4 tasks" in capsys.readouterr().out
     assert main(["sweep", "experiments", "sleep"]) == 0 and "crash_once" in capsys.readouterr().out
@@ -387,7 +386,7 @@ def test_claims_of_a_silent_coordinator_on_another_host_are_released_after_stale
 def test_experiments_registered_in_other_modules_are_found_by_fresh_workers(tmp_path, monkeypatch):
     import importlib
 
-    from wfm import experiments as E
+    from wfm.experiments import registry as R
 
     (tmp_path / "wfm_test_plugin.py").write_text(
         "from wfm.experiments import experiment\n\n"
@@ -404,5 +403,5 @@ def test_experiments_registered_in_other_modules_are_found_by_fresh_workers(tmp_
         assert (rep.done, rep.failed) == (4, 0), S.failures(str(tmp_path / "p.sqlite"))
         assert sorted(S.load(tmp_path / "p.sqlite")["twice"]) == [2, 3, 10, 11]
     finally:
-        E._REGISTRY.pop("_t_plugin", None)
+        R._REGISTRY.pop("_t_plugin", None)
         sys.modules.pop("wfm_test_plugin", None)

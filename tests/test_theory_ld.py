@@ -1,4 +1,4 @@
-"""Tests of wfm.theory.large_deviations (y → ∞ maximal local entropy, RS) and wfm.theory.committee.
+"""Tests of wfm.theory.large_deviations (y → ∞ maximal local entropy, RS).
 
 Kinds of test: identities of the derivation (α = 0, π̂ = 0 RS point), stationarity of every returned saddle
 point by finite differences of the bracket, S_max <= H(d), S_max >= Franz–Parisi of typical solutions,
@@ -160,63 +160,14 @@ def test_monotonicity_threshold():
 
 
 # ----------------------------------------------------------------------------------------------
-# committees
+# CLI (the committee tests are in tests/test_theory_committee.py)
 # ----------------------------------------------------------------------------------------------
-from wfm.theory import committee  # noqa: E402
-
-
-def _flip_cost_mc(K, n, seed):
-    """Plain NumPy Monte Carlo of C_K: cheapest correct internal representation, by sorting."""
-    z = np.random.default_rng(seed).standard_normal((n, K))
-    neg = np.sort(np.where(z < 0, z * z, np.inf), axis=1)
-    r = np.maximum((z < 0).sum(1) - (K - 1) // 2, 0)
-    cs = np.cumsum(np.where(np.isinf(neg), 0.0, neg), axis=1)
-    cost = np.where(r > 0, cs[np.arange(n), np.maximum(r - 1, 0)], 0.0)
-    return cost.mean(), cost.std() / math.sqrt(n)
-
-
-def test_committee_k1_is_gardner():
-    assert abs(committee.tree_committee_capacity(1) - 2.0) < 1e-12
-    assert committee.counting_bound(1) == 2.0
-
-
-@pytest.mark.parametrize("K", [3, 5, 9])
-def test_committee_flip_cost_matches_monte_carlo(K):
-    mean, se = _flip_cost_mc(K, 400_000, seed=K)
-    c = 1.0 / committee.tree_committee_capacity(K)
-    assert abs(c - mean) < 4 * se, (c, mean, se)
-
-
-def test_committee_sqrt_k_asymptote():
-    ks = [1001, 4001, 16001]
-    ratio = [committee.tree_committee_capacity(k) / committee.tree_committee_capacity_asymptote(k) for k in ks]
-    assert ratio[0] < ratio[1] < ratio[2] < 1
-    # corrections ~ K^{-1/2}: each ×4 in K halves the gap, Richardson-extrapolated limit is 1
-    assert abs((1 - ratio[1]) / (1 - ratio[0]) - 0.5) < 0.03
-    assert abs(2 * ratio[2] - ratio[1] - 1) < 2e-3
-
-
-def test_counting_bound_and_rs_violation():
-    for K in (3, 7, 101, 10001):
-        a = committee.counting_bound(K)
-        x = 1 / (a * K)
-        assert abs(-x * math.log(x) - (1 - x) * math.log1p(-x) - math.log(2) / K) < 1e-12 and a * K > 2
-    # ~ ln K / ln 2 at large K, with the next-order terms of the docstring
-    K = 10**6
-    a = committee.counting_bound(K)
-    assert abs(a - (math.log(K) + math.log(a) + 1) / math.log(2)) < 0.01 * a
-    assert committee.rs_violates_counting_bound_from() == 7
-    assert committee.tree_committee_capacity(5) < committee.counting_bound(5)
-    with pytest.raises(ValueError):
-        committee.tree_committee_capacity(4)
-
-
 def test_cli(capsys):
     from wfm.cli import main
 
     assert main(["theory", "committee", "--k", "1", "3"]) == 0
     out = capsys.readouterr().out
-    assert "4.02519" in out and "alpha_c_RS" in out
+    assert "4.02519" in out and "alpha_c" in out and "replica symmetry is broken" in out
     assert main(["theory", "max-local-entropy", "--alpha", "0.5", "--d", "0.01", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "0.0558109" in out and "monotonic" in out

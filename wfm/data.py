@@ -2,7 +2,8 @@
 
 The random classification (storage) problem of the wide-flat-minima literature: P = α·n_weights patterns
 ξ^μ, i.i.d. uniform in {±1}^N (binary) or i.i.d. N(0, 1) (Gaussian), with labels σ^μ ∈ {±1} i.i.d.
-uniform and independent of ξ (paper_digest.md §2.1). α is counted **per weight**, so a fully connected
+uniform and independent of ξ (Gardner, J. Phys. A 21, 257 (1988); Baldassi, Pittorino & Zecchina, PNAS
+117, 161 (2020), arXiv:1905.07833). α is counted **per weight**, so a fully connected
 committee with K units of N inputs stores P = α·N·K patterns (as in BinaryCommitteeMachineFBP.jl,
 ``M = round(Int, K*N*α)``).
 
@@ -17,16 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import check_choice, check_float, check_int
+from .core.checks import check_choice, check_float, check_int
 
-__all__ = ["Patterns", "random_patterns", "teacher_student", "digits_task", "read_idx", "load_idx_task"]
-
-
-def _as_rng(seed):
-    """A ``numpy.random.Generator`` from a seed, a SeedSequence or a Generator (DESIGN: Randomness)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
+__all__ = ["Patterns", "n_patterns", "random_patterns", "teacher_student", "digits_task", "read_idx", "load_idx_task"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,12 +41,16 @@ class Patterns:
         ``"binary"`` requires every entry of ``xi`` to be ±1; ``"auto"`` picks binary when they are.
     teacher_weights : array, optional
         The weights of the teacher that produced the labels (teacher–student data), kept for reference.
+    source : dict, optional
+        The description of the :class:`wfm.instance.Instance` these patterns were built from (None for
+        patterns from elsewhere); results computed on them carry it, so they can be rebuilt.
     """
 
     xi: np.ndarray
     labels: np.ndarray
     kind: str = "auto"
     teacher_weights: np.ndarray | None = field(default=None)
+    source: dict | None = field(default=None)
 
     def __post_init__(self):
         check_choice("kind", self.kind, ("auto", "binary", "real"))
@@ -112,8 +110,16 @@ class Patterns:
         return self.p / model.n_weights
 
     def subset(self, index) -> "Patterns":
-        """The patterns selected by ``index`` (a slice, mask or index array)."""
+        """The patterns selected by ``index`` (a slice, mask or index array); no longer a described instance."""
         return Patterns(self.xi[index], self.labels[index], kind=self.kind, teacher_weights=self.teacher_weights)
+
+    def with_source(self, source: dict | None) -> "Patterns":
+        """The same patterns (arrays shared, not copied) recorded as built from the instance ``source``."""
+        out = Patterns.__new__(Patterns)
+        for f in ("xi", "labels", "kind", "teacher_weights"):
+            object.__setattr__(out, f, getattr(self, f))
+        object.__setattr__(out, "source", None if source is None else dict(source))
+        return out
 
     def split(self, n_train: int) -> tuple["Patterns", "Patterns"]:
         """The first ``n_train`` patterns and the rest (a train/test split)."""
@@ -126,7 +132,11 @@ class Patterns:
         return f"Patterns(P={self.p}, N={self.n}, kind={self.kind!r})"
 
 
-def _n_patterns(alpha, p, n_weights):
+def n_patterns(alpha, p, n_weights) -> int:
+    """P from a load: exactly one of ``alpha`` (P = round(α·n_weights), α counted per weight) and ``p``.
+
+    The one place where α becomes P (every other module calls this function).
+    """
     if (alpha is None) == (p is None):
         raise ValueError("give exactly one of alpha and p")
     if p is not None:
@@ -155,7 +165,7 @@ def random_patterns(n, alpha=None, p=None, kind="binary", seed=None, model=None,
         if mdl is not None and getattr(mdl, "n", None) != n:
             raise ValueError(f"{name} has n={getattr(mdl, 'n', None)} inputs but n={n}")
     n_weights = model.n_weights if model is not None else n
-    p = _n_patterns(alpha, p, n_weights)
+    p = n_patterns(alpha, p, n_weights)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     s_xi, s_lab, s_teacher = ss.spawn(3)
     rng = np.random.default_rng(s_xi)

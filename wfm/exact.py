@@ -5,7 +5,8 @@ machines) this module counts the solutions 𝕏_ξ(W) = Π_μ Θ(Δ^μ(W) − κ
 
 * :func:`count_solutions`: 𝒩 = Σ_W 𝕏_ξ(W);
 * :func:`distance_counts`: 𝒩(W̃, d) at every Hamming distance d·N = 0..N from a ±1 reference W̃
-  (paper_digest.md §3.1), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
+  (the local entropy of Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015),
+  arXiv:1509.05753), from which the exact local entropy S(W̃, d) = (1/N) ln 𝒩(W̃, d)
   (:func:`local_entropy`) and the entropy per weight s = (1/N) ln 𝒩 (:func:`entropy`);
 * :func:`sample_solutions`: i.i.d. uniform draws from the solution space (the "typical" solutions).
 
@@ -32,8 +33,10 @@ import math
 import numba as nb
 import numpy as np
 
-from ._errors import check_int
-from ._kernels import PARITY, PERCEPTRON, RELU, SIGN, error_threshold, input_columns, model_code, sgn
+from .core.checks import check_int
+from .kernels.arrays import KernelArrays, model_code
+from .kernels.fields import sgn
+from .core.codes import Output
 
 __all__ = ["count_solutions", "distance_counts", "local_entropy", "entropy", "sample_solutions",
            "MAX_WEIGHTS"]
@@ -97,14 +100,14 @@ def _low_tables(xi, cols, m, kk, b, ref):
 @nb.njit(cache=True, nogil=True, inline="always")
 def _ok(code, hi, low, c, mu, kk, half, sigma, thr):
     """Is pattern μ satisfied: σ·pre > thr, with unit fields hi[μ,k] + low[c,μ,k]."""
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         return sigma * (hi[mu, 0] + low[c, mu, 0]) > thr
-    s = 0 if code != PARITY else 1
+    s = 0 if code != Output.PARITY else 1
     for k in range(kk):
         h = hi[mu, k] + low[c, mu, k]
-        if code == SIGN:
+        if code == Output.SIGN:
             s += sgn(h)
-        elif code == RELU:
+        elif code == Output.RELU:
             if h > 0:
                 s += h if k < half else -h
         else:
@@ -175,7 +178,7 @@ def _enumerate_chunk(start, stop, xi, labels, cols, m, kk, code, thr, b, nh, ref
             col = cols[j]
             for mu in range(p):
                 hi[mu, k] += 2 * wj * xi[mu, col]
-        if code == PERCEPTRON:
+        if code == Output.PERCEPTRON:
             # Pattern μ holds iff σ^μ·low[c, μ] ≥ v_μ = floor(thr − σ^μ·hi[μ]) + 1: AND the bitsets of the
             # allowed low configurations over patterns (64 configurations per word), starting with the
             # pattern that emptied the set last time, and stop as soon as the set is empty.
@@ -247,8 +250,8 @@ def _collect_impl(bounds, xi, labels, cols, m, kk, code, thr, b, nh, ref, low, m
     return out
 
 
-# Threads pay off only on large enumerations: a parallel region costs ~0.1 ms idle and tens of ms on an
-# oversubscribed machine, more than a whole N = 21 perceptron count (~1 ms). Same code, two compilations.
+# Threads pay off only on large enumerations: starting a parallel region costs more than a whole small count
+# (N = 21 perceptron), and much more on an oversubscribed machine. Same code, two compilations.
 _enumerate_par = nb.njit(parallel=True, cache=True)(_enumerate_impl)
 _enumerate_ser = nb.njit(cache=True)(_enumerate_impl)
 _collect_par = nb.njit(parallel=True, cache=True)(_collect_impl)
@@ -257,7 +260,7 @@ _collect_ser = nb.njit(cache=True)(_collect_impl)
 
 def _use_threads(model):
     """Thread the enumeration above 2^27 perceptron or 2^20 committee configurations."""
-    return model.n_weights >= (27 if model_code(model) == PERCEPTRON else 20)
+    return model.n_weights >= (27 if model_code(model) == Output.PERCEPTRON else 20)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -293,20 +296,16 @@ def _setup(model, patterns, reference):
         if ref.ndim != len(model.weight_shape):
             raise ValueError("reference must be one weight configuration, not a batch")
         ref = ref.reshape(-1).astype(np.int8)
-    xi = np.ascontiguousarray(patterns.xi)
-    b = _n_low(nw, patterns.p, model.k)
+    ka = KernelArrays(model, patterns)
+    b = _n_low(nw, ka.p, ka.k)
     nh = nw - b
-    cols = input_columns(model)
-    low, ldist = _low_tables(xi, cols, model.m, model.k, b, ref)
+    low, ldist = _low_tables(ka.xi, ka.cols, ka.m, ka.k, b, ref)
     n_outer = 1 << nh
     nchunks = min(_N_CHUNKS, n_outer)
     bounds = np.linspace(0, n_outer, nchunks + 1).astype(np.int64)
-    labels = np.ascontiguousarray(patterns.labels)
-    code = model_code(model)
-    masks, full = _perceptron_masks(low, labels, b) if code == PERCEPTRON else \
+    masks, full = _perceptron_masks(low, ka.sig, b) if ka.code == Output.PERCEPTRON else \
         (np.zeros((0, 0, 1), np.uint64), np.zeros(1, np.uint64))
-    args = (xi, labels, cols, model.m, model.k, code, float(error_threshold(model)), b, nh, ref, low, masks, full,
-            ldist, nw)
+    args = (ka.xi, ka.sig, ka.cols, ka.m, ka.k, ka.code, ka.thr, b, nh, ref, low, masks, full, ldist, nw)
     return bounds, args
 
 

@@ -5,7 +5,7 @@
 * cross-entropy (PNAS 2020):  f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) = −Δ/2 + (1/2γ) ln 2cosh(γΔ)
       f'_γ(Δ) = (tanh(γΔ) − 1)/2,     f''_γ(Δ) = (γ/2) sech²(γΔ)
   f_γ → max(0, −Δ) as γ → ∞; for continuous weights f_γ(cΔ) = c f_{cγ}(Δ), so the effective inverse
-  temperature is γ|W|/√N (paper_digest.md §2.4).
+  temperature is γ|W|/√N (Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833).
 
 Each loss is an object with vectorized NumPy ``value``/``derivative``/``second_derivative`` and, for
 Numba kernels, an integer ``code`` and a float ``param`` to pass to the scalar kernels :func:`loss_value`,
@@ -20,38 +20,32 @@ import math
 import numba as nb
 import numpy as np
 
-from ._errors import check_float
+from .core.checks import check_float
+from .core.codes import LossCode
+from .core.special import softplus_s
 
 __all__ = ["Loss", "error", "hinge", "cross_entropy", "loss_value", "loss_d1", "loss_d2", "total",
            "gradient", "ERROR", "HINGE", "CROSS_ENTROPY"]
 
-ERROR, HINGE, CROSS_ENTROPY = 0, 1, 2
-
-
-@nb.njit(cache=True, nogil=True)
-def _softplus(y):
-    """ln(1 + e^y) without overflow."""
-    if y > 0:
-        return y + math.log1p(math.exp(-y))
-    return math.log1p(math.exp(y))
-
+#: the loss codes under their historical public names (members of :class:`wfm.core.codes.LossCode`)
+ERROR, HINGE, CROSS_ENTROPY = LossCode.ERROR, LossCode.HINGE, LossCode.CROSS_ENTROPY
 
 @nb.njit(cache=True, nogil=True)
 def loss_value(code, param, x):
-    """ℓ(x) for loss ``code`` (ERROR, HINGE, CROSS_ENTROPY) with parameter κ or γ."""
-    if code == ERROR:
+    """ℓ(x) for loss ``code`` (a :class:`~wfm.core.codes.LossCode`: ERROR, HINGE, CROSS_ENTROPY) with parameter κ or γ."""
+    if code == LossCode.ERROR:
         return 1.0 if x <= param else 0.0
-    if code == HINGE:
+    if code == LossCode.HINGE:
         return param - x if x < param else 0.0
-    return _softplus(-2.0 * param * x) / (2.0 * param)
+    return softplus_s(-2.0 * param * x) / (2.0 * param)
 
 
 @nb.njit(cache=True, nogil=True)
 def loss_d1(code, param, x):
     """ℓ'(x); 0 for the error loss (piecewise constant)."""
-    if code == ERROR:
+    if code == LossCode.ERROR:
         return 0.0
-    if code == HINGE:
+    if code == LossCode.HINGE:
         return -1.0 if x < param else 0.0
     return 0.5 * (math.tanh(param * x) - 1.0)
 
@@ -59,30 +53,30 @@ def loss_d1(code, param, x):
 @nb.njit(cache=True, nogil=True)
 def loss_d2(code, param, x):
     """ℓ''(x); (γ/2) sech²(γx) = 2γ e^{−2|γx|}/(1+e^{−2|γx|})² for the cross-entropy."""
-    if code != CROSS_ENTROPY:
+    if code != LossCode.CROSS_ENTROPY:
         return 0.0
     e = math.exp(-2.0 * abs(param * x))
     return 2.0 * param * e / ((1.0 + e) * (1.0 + e))
 
 
 def _value_np(code, param, x):
-    if code == ERROR:
+    if code == LossCode.ERROR:
         return (x <= param).astype(np.float64)
-    if code == HINGE:
+    if code == LossCode.HINGE:
         return np.maximum(0.0, param - x)
     return np.logaddexp(0.0, -2.0 * param * x) / (2.0 * param)
 
 
 def _d1_np(code, param, x):
-    if code == ERROR:
+    if code == LossCode.ERROR:
         return np.zeros_like(x)
-    if code == HINGE:
+    if code == LossCode.HINGE:
         return np.where(x < param, -1.0, 0.0)
     return 0.5 * (np.tanh(param * x) - 1.0)
 
 
 def _d2_np(code, param, x):
-    if code != CROSS_ENTROPY:
+    if code != LossCode.CROSS_ENTROPY:
         return np.zeros_like(x)
     e = np.exp(-2.0 * np.abs(param * x))
     return 2.0 * param * e / ((1.0 + e) * (1.0 + e))
@@ -109,27 +103,27 @@ class Loss:
         return _d2_np(self.code, self.param, np.asarray(x, dtype=np.float64))
 
     def describe(self):
-        key = "gamma" if self.code == CROSS_ENTROPY else "kappa"
+        key = "gamma" if self.code == LossCode.CROSS_ENTROPY else "kappa"
         return {"loss": self.name, key: self.param}
 
     def __repr__(self):
-        key = "gamma" if self.code == CROSS_ENTROPY else "kappa"
+        key = "gamma" if self.code == LossCode.CROSS_ENTROPY else "kappa"
         return f"{self.name}({key}={self.param})"
 
 
 def error(kappa=0.0) -> Loss:
     """Error loss Θ(κ − Δ): 1 for a pattern with stability Δ ≤ κ, else 0."""
-    return Loss("error", ERROR, check_float("kappa", kappa), smooth=False)
+    return Loss("error", LossCode.ERROR, check_float("kappa", kappa), smooth=False)
 
 
 def hinge(kappa=0.0) -> Loss:
     """Hinge loss max(0, κ − Δ)."""
-    return Loss("hinge", HINGE, check_float("kappa", kappa), smooth=False)
+    return Loss("hinge", LossCode.HINGE, check_float("kappa", kappa), smooth=False)
 
 
 def cross_entropy(gamma=1.0) -> Loss:
-    """Cross-entropy f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) of PNAS 2020 (paper_digest.md §2.4); γ > 0."""
-    return Loss("cross_entropy", CROSS_ENTROPY, check_float("gamma", gamma, positive=True), smooth=True)
+    """Cross-entropy f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) of PNAS 2020 (arXiv:1905.07833); γ > 0."""
+    return Loss("cross_entropy", LossCode.CROSS_ENTROPY, check_float("gamma", gamma, positive=True), smooth=True)
 
 
 def from_description(desc: dict) -> Loss:
@@ -166,7 +160,7 @@ def gradient(model, patterns, w, loss):
     loss = _check_loss(loss)
     if model.binary:
         raise ValueError("gradient needs a model with weights='spherical' (continuous weights)")
-    if not loss.smooth and loss.code == ERROR:
+    if not loss.smooth and loss.code == LossCode.ERROR:
         raise ValueError("loss: the error loss has no useful gradient; use hinge or cross_entropy")
     if model.kind not in ("perceptron",) and model.activation != "relu":
         raise ValueError(f"gradient is defined for the perceptron and ReLU committees, not model={model!r}")

@@ -1,4 +1,7 @@
-"""Architectures: the perceptron and the two-layer committee machines of paper_digest.md §2.2–2.3.
+"""Architectures: the perceptron and the two-layer committee machines of the wide-flat-minima literature.
+
+The models of Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833, and of the public codes
+of C. Baldassi (carlobaldassi/RRRMC.jl, BinaryCommitteeMachineFBP.jl, BinaryCommitteeMachineRSGD.jl).
 
 Every model has K hidden units, each with m = "inputs per unit" weights, stored as a ``(k, m)`` array
 (flattened row-major to ``n_weights = k·m`` where a flat vector is needed). The hidden field of unit k on
@@ -14,12 +17,14 @@ Output pre-activation (the quantity whose sign is the network's answer):
 * perceptron (K = 1):             λ = h_1
 * sign committee (K odd):         λ = Σ_k sign(h_k)                      (majority vote)
 * ReLU committee (K even):        λ = Σ_{k ≤ K/2} max(0, h_k) − Σ_{k > K/2} max(0, h_k)
-  (output weights fixed to +1 for the first half and −1 for the second; RRRMC ``GraphCommReLU``)
+  (output weights fixed to +1 for the first half and −1 for the second, as ``GraphCommReLU`` of RRRMC.jl;
+  Baldassi, Malatesta & Zecchina, PRL 123, 170602 (2019), arXiv:1907.07578)
 * parity machine:                 λ = Π_k sign(h_k)
 
 The stability of pattern μ is Δ^μ = σ^μ λ(ξ^μ), and pattern μ is an **error when Δ^μ ≤ κ** (κ = margin,
 0 by default): at κ = 0 this is "misclassified" for every model, including the ReLU committee, whose
-output 0 counts as an error (paper_digest.md §2.3). For binary weights m must be odd so that a field is
+output 0 counts as an error (as in ``GraphCommReLU``, which counts an error when the signed output is ≤ 0).
+For binary weights m must be odd so that a field is
 never exactly 0.
 
 Weights are ±1 (``weights="binary"``, stored int8) or continuous (``weights="spherical"``, float64, each
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import check_choice, check_float, check_int
+from .core.checks import check_choice, check_float, check_int
 
 __all__ = ["Model", "Perceptron", "TreeCommittee", "Committee", "ParityMachine"]
 
@@ -138,8 +143,8 @@ class Model:
         xi = _xi_array(xi, self.n)
         w = self.check_weights(w)
         wu, batched = self._units(w)
-        # ±1 weights on ±1 inputs: float32 BLAS is exact (integer sums far below 2^24) and beat a Numba
-        # int8 kernel by 5x at R=64, P=600, N=1001 (benchmarks/bench_fields.py); otherwise float64.
+        # ±1 weights on ±1 inputs: float32 BLAS is exact (integer sums far below 2^24) and faster than a
+        # Numba int8 kernel (benchmarks/bench_fields.py, numbers in benchmarks/BENCHMARKS.md); else float64.
         dtype = np.float32 if (self.binary and xi.dtype == np.int8) else np.float64
         x = xi.astype(dtype, copy=False)
         wf = wu.astype(dtype, copy=False)
@@ -197,7 +202,7 @@ def _xi_array(xi, n):
 
 
 class Perceptron(Model):
-    """Single-layer perceptron: output sign(W·ξ/√N) (paper_digest.md §2.2).
+    """Single-layer perceptron: output sign(W·ξ/√N) (Gardner, J. Phys. A 21, 257 (1988) for the storage problem).
 
     Parameters
     ----------
@@ -269,7 +274,9 @@ class Committee(Model):
 class ParityMachine(Model):
     """Parity machine: output Π_k sign(h_k) (tree by default, i.e. disjoint receptive fields).
 
-    The candidate "device without wide flat minima" of paper_digest.md §2.5.
+    PNAS 2020 (arXiv:1905.07833) shows "examples of learning devices for which WFM do not exist"; which
+    device it studies could not be checked against the paper (only its abstract was available). The parity
+    machine is our candidate (a reconstruction, not a claim of the paper).
     """
 
     kind = "parity"
@@ -286,14 +293,3 @@ class ParityMachine(Model):
         d = super().describe()
         d["tree"] = self.tree
         return d
-
-
-def model_from_description(desc: dict) -> Model:
-    """Rebuild a model from :meth:`Model.describe` (used by records and the CLI)."""
-    desc = dict(desc)
-    kind = desc.pop("model")
-    cls = {"perceptron": Perceptron, "tree": TreeCommittee, "committee": Committee, "parity": ParityMachine}
-    check_choice("model", kind, tuple(cls))
-    if kind == "parity":
-        desc.pop("activation", None)
-    return cls[kind](**desc)

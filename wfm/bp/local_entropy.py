@@ -1,6 +1,6 @@
 r"""Local entropy of a configuration, and the entropy of the whole solution space, by BP or by enumeration.
 
-Local entropy (paper_digest.md §3.1–3.2): for a reference W̃ (need not be a solution),
+Local entropy (Baldassi et al., PRL 115, 128101 (2015), arXiv:1509.05753; PNAS 2016, arXiv:1605.06444): for a reference W̃ (need not be a solution),
 
     Φ(W̃, γ) = (1/N) ln Σ_W 𝕏_ξ(W) e^{γ W·W̃}          (BP: Bethe free entropy with external field γW̃)
     q(γ)    = ∂Φ/∂γ = (1/N) Σ_i W̃_i m_i              (BP magnetizations)
@@ -13,30 +13,22 @@ its d, S, φ, q are NaN: it is never silently used.
 """
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._errors import check_choice, check_float, check_int
-from .core import BP
+from ..core.checks import check_choice, check_float, check_int
+from ..core.records import load_npz, save_npz
+from ..core.special import entropy_bound as binary_entropy_bound
+from .core import make_state
 
 __all__ = ["LocalEntropyCurve", "local_entropy", "entropy", "binary_entropy_bound", "exact_canonical",
            "DEFAULT_GAMMAS"]
 
 #: default γ grid: dense at small γ (typical distances), up to γ = 10 (d ≈ 1e-4 for a wide minimum)
 DEFAULT_GAMMAS = np.concatenate([np.arange(0.0, 2.0, 0.1), np.arange(2.0, 5.0, 0.25), np.arange(5.0, 10.01, 1.0)])
-
-
-def binary_entropy_bound(d):
-    """H(d) = −d ln d − (1−d) ln(1−d), the local entropy if every configuration at distance d were a solution."""
-    d = np.asarray(d, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = -np.where(d > 0, d * np.log(np.where(d > 0, d, 1.0)), 0.0) \
-              - np.where(d < 1, (1 - d) * np.log(np.where(d < 1, 1 - d, 1.0)), 0.0)
-    return out
 
 
 def exact_canonical(counts, gammas):
@@ -91,17 +83,17 @@ class LocalEntropyCurve:
 
     def save(self, path):
         """``.npz`` with the arrays and a JSON header (no pickle)."""
-        from ..cli import to_jsonable
-        meta = json.dumps(to_jsonable({"method": self.method, "n_weights": self.n_weights, "meta": self.meta}))
-        np.savez_compressed(path, __meta__=np.frombuffer(meta.encode(), np.uint8),
-                            **{a: np.asarray(getattr(self, a)) for a in self._ARRAYS})
+        save_npz(path, {"method": self.method, "n_weights": self.n_weights, "meta": self.meta},
+                 {a: getattr(self, a) for a in self._ARRAYS})
 
     @classmethod
     def load(cls, path):
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(z["__meta__"].tobytes().decode())
-            return cls(**{a: z[a] for a in cls._ARRAYS}, method=meta["method"], n_weights=meta["n_weights"],
-                       meta=meta["meta"])
+        meta, arrays = load_npz(path)
+        missing = [a for a in cls._ARRAYS if a not in arrays]
+        if missing or "method" not in meta:
+            raise ValueError(f"path: {path} is not a saved local-entropy curve (missing {', '.join(missing) or 'method'})")
+        return cls(**{a: arrays[a] for a in cls._ARRAYS}, method=meta["method"], n_weights=meta["n_weights"],
+                   meta=meta.get("meta", {}))
 
     def plot(self, ax=None, label=None, bound=True, **kwargs):
         """Plot S(d) (converged points) and, if ``bound``, H(d); returns the axes."""
@@ -125,8 +117,8 @@ class LocalEntropyCurve:
 
 
 def _check_instance(model, patterns):
-    from .core import graph_arrays
-    graph_arrays(model, patterns)  # validates model kind, patterns, sizes
+    from .core import kernel_arrays
+    kernel_arrays(model, patterns)  # validates model kind, patterns, sizes
 
 
 def _gamma_grid(gammas):
@@ -155,14 +147,17 @@ def _iterate(bp, max_iters, epsilon, fallback_damping, saved):
 
 
 def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy="auto", damping=0.0,
-                  epsilon=1e-7, max_iters=2000, seed=0, randfact=0.01, fallback_damping=0.5) -> LocalEntropyCurve:
-    """Local entropy S(W̃, d) around ``reference`` (module docstring; paper_digest.md §3.1–3.2).
+                  epsilon=1e-7, max_iters=2000, seed=0, randfact=0.01, fallback_damping=0.5,
+                  form="auto") -> LocalEntropyCurve:
+    """Local entropy S(W̃, d) around ``reference`` (module docstring).
 
     ``method="bp"``: for each γ of ``gammas`` (default :data:`DEFAULT_GAMMAS`, visited in increasing order and
     warm-started from the previous fixed point) run BP with external field γW̃ to ``epsilon``; a γ whose BP does
     not converge within ``max_iters`` sweeps is flagged and NaN (the next γ restarts from the last converged
     messages). A γ that does not converge undamped is retried once with ``fallback_damping`` (None: no retry);
     ``meta["damped"]`` lists those γ. ``method="exact"``: enumeration (small N; :func:`wfm.exact.distance_counts`).
+    ``form``: per-edge BP ("edges"), AMP ("amp") or "auto" (:func:`wfm.bp.core.resolve_form`); with AMP the
+    convergence criterion ``epsilon`` applies to the weights' magnetizations.
     """
     check_choice("method", method, ("bp", "exact"))
     _check_instance(model, patterns)
@@ -182,7 +177,8 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
                                  meta={"n_solutions": int(counts.sum())})
     g = np.sort(_gamma_grid(gammas))
     ref_f = ref.astype(np.float64).reshape(-1)
-    bp = BP(model, patterns, field=0.0 * ref_f, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+    bp = make_state(model, patterns, form=form, field=0.0 * ref_f, accuracy=accuracy, damping=damping, seed=seed,
+                    randfact=randfact)
     n = g.size
     phi, q, conv, iters = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool), np.zeros(n, int)
     saved = bp.copy_messages()
@@ -209,17 +205,18 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
     d = (1.0 - q) / 2.0
     return LocalEntropyCurve(d=d, s=s, phi=phi, q=q, gamma=g, converged=conv, upper=binary_entropy_bound(d),
                              method="bp", n_weights=nw,
-                             meta={"accuracy": bp.accuracy, "epsilon": epsilon, "max_iters": max_iters,
+                             meta={"accuracy": bp.accuracy, "form": bp.form, "epsilon": epsilon, "max_iters": max_iters,
                                    "damping": damping, "iterations": iters.tolist(), "seed": seed,
                                    "damped": damped})
 
 
 def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=1e-7, max_iters=2000, seed=0,
-            randfact=0.01, fallback_damping=0.5) -> float:
+            randfact=0.01, fallback_damping=0.5, form="auto") -> float:
     """Entropy per weight of the solution space, (1/N) ln #solutions.
 
-    ``method="bp"``: the Bethe free entropy at zero field (paper_digest.md §3.2; NaN with a RuntimeWarning if BP
+    ``method="bp"``: the Bethe free entropy at zero field (NaN with a RuntimeWarning if BP
     does not converge, also after one retry with ``fallback_damping``); ``method="exact"``: the log of the exhaustive count (−inf when there is no solution).
+    ``form``: "edges", "amp" or "auto" (:func:`wfm.bp.core.resolve_form`).
     """
     check_choice("method", method, ("bp", "exact"))
     _check_instance(model, patterns)
@@ -229,7 +226,7 @@ def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=
         return math.log(c) / model.n_weights if c > 0 else -math.inf
     check_int("max_iters", max_iters, min_value=1)
     check_float("epsilon", epsilon, positive=True)
-    bp = BP(model, patterns, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+    bp = make_state(model, patterns, form=form, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
     ok, it, _ = _iterate(bp, max_iters, epsilon, fallback_damping, bp.copy_messages())
     phi = bp.free_entropy() if ok else math.nan
     if not (ok and math.isfinite(phi) and bp.contradictions == 0):

@@ -1,6 +1,6 @@
 """Landscape measures around a solution: local energy, Hessian spectra, asymmetric valleys, reparametrization.
 
-Contract entry points (DESIGN.md): :func:`local_energy`, :func:`hessian`, :func:`profile`. Every function takes
+Entry points: :func:`local_energy`, :func:`hessian`, :func:`profile`. Every function takes
 ``(model, patterns, weights, ...)`` where ``model`` is a ``wfm.models`` model with its weights (as returned by
 ``wfm.solve``; a ``SolveResult`` is accepted too) or a :class:`TwoLayer` (trainable second layer, leaky ReLU,
 tanh) with its flat parameter vector θ. Losses are per pattern: L = (1/P) Σ_μ ℓ(Δ^μ).
@@ -13,7 +13,11 @@ tanh) with its flat parameter vector θ. Losses are per pattern: L = (1/P) Σ_μ
 * reparametrization — :mod:`.reparam` (rescaling orbits, invariance report);
 * the registry of measures — :mod:`.measures` (``measure(name, ...)``, ``MEASURES``; CLI ``wfm measure``).
 
-References: flatness_digest.md §§2, 3, 5, 6 and paper_digest.md §3.5.
+References: Dinh, Pascanu, Bengio & Bengio, ICML 2017, arXiv:1703.04933 (rescaling); He, Huang & Yuan,
+NeurIPS 2019, arXiv:1902.00744 (asymmetric valleys); Pittorino et al., ICLR 2021, arXiv:2006.07897 (local
+energy); Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833 (flatness of the minimisers of
+these models). The derivations (Hessian, Riemannian Hessian, rescaling laws, invariances, 1-D closed forms,
+spectral estimators) are written out in docs/landscape.md.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from .valleys import (DIRECTIONS, Profile, asymmetry, directions, optimal_bias_1
 def hessian(model, patterns, weights, loss=None):
     """Exact dense Hessian ∇²_θ L, L(θ) = (1/P) Σ_μ ℓ(Δ^μ), shape (n_params, n_params).
 
-    H = (1/P) Σ_μ [ℓ''(Δ^μ) J_μ J_μᵀ + ℓ'(Δ^μ) σ^μ ∇²_θ f(ξ^μ)] (flatness_digest.md §6; module
+    H = (1/P) Σ_μ [ℓ''(Δ^μ) J_μ J_μᵀ + ℓ'(Δ^μ) σ^μ ∇²_θ f(ξ^μ)] (docs/landscape.md §1; module
     :mod:`wfm.landscape.net`). For a ``wfm.models`` model θ = its weights (fixed second layer, n_weights
     coordinates); for a :class:`TwoLayer` with ``train_v`` the last K coordinates are v. ``loss`` must be
     smooth: ``wfm.losses.cross_entropy(γ)`` (default γ = 1) or :func:`squared_hinge`.
@@ -45,7 +49,8 @@ def hessian(model, patterns, weights, loss=None):
 def hvp_operator(model, patterns, weights, loss=None, precision="float64"):
     """LinearOperator u ↦ H u backed by the Numba HVP kernel (O(P n) per product; no dense H).
 
-    ``precision="float32"`` (perceptron only): float32 BLAS, relative error ~1e-6, ~5× faster at large N.
+    ``precision="float32"`` (perceptron only): float32 BLAS, relative error ~1e-6, faster at large N
+    (benchmarks/BENCHMARKS.md).
     """
     net, theta = as_net(model, weights)
     return net_hvp(net, theta, patterns, loss, precision)
@@ -97,7 +102,7 @@ def gram_eigenvalues(net, theta, patterns, loss=None):
 def riemannian_spectrum(model, patterns, weights, loss=None):
     """Eigenvalues of the Riemannian Hessian at fixed per-unit norms |w_k| (radial modes removed), ascending.
 
-    Hess = P⊥ (H − Λ) P⊥, Λ = (w_k·∇_{w_k} L/|w_k|²) I on block k, in a tangent basis (paper_digest §3.5).
+    Hess = P⊥ (H − Λ) P⊥, Λ = (w_k·∇_{w_k} L/|w_k|²) I on block k, in a tangent basis (docs/landscape.md §2).
     """
     net, theta = as_net(model, weights)
     h = net_hessian(net, theta, patterns, loss)

@@ -4,14 +4,14 @@ Conventions shared with :mod:`wfm.landscape.net`:
 
 * a two-layer net has K units of m inputs; unit k sees the inputs ``off_k … off_k + m − 1`` with
   ``off_k = k·m`` for a tree (disjoint receptive fields) and 0 for a fully connected net;
-  h_k = Σ_i W_ki ξ_{off_k+i} / √m,   f = Σ_k v_k φ(h_k)  (``out == 0``)  or  f = Π_k sign(h_k) (``out == 1``);
-* activation codes: 0 identity, 1 ReLU, 2 leaky ReLU (slope ``leak`` for h < 0), 3 tanh, 4 sign
-  (derivatives at the kink are taken from the left, φ'(0) = 0 for ReLU, = leak for leaky ReLU, as
-  in :func:`wfm.losses.gradient`);
-* loss codes: those of :mod:`wfm.losses` (0 error, 1 hinge, 2 cross-entropy) plus 3 = squared hinge
-  ℓ(Δ) = ½ max(0, κ − Δ)².
+  h_k = Σ_i W_ki ξ_{off_k+i} / √m,   f = Σ_k v_k φ(h_k),  or  f = Π_k sign(h_k) when ``parity`` is True;
+* activations φ: the members of :class:`wfm.core.codes.Activation` (IDENTITY, RELU, LEAKY_RELU with slope
+  ``leak`` for h < 0, TANH, SIGN); derivatives at the kink are taken from the left, φ'(0) = 0 for ReLU,
+  = leak for leaky ReLU, as in :func:`wfm.losses.gradient`;
+* losses ℓ: the members of :class:`wfm.core.codes.LossCode` (ERROR, HINGE, CROSS_ENTROPY of
+  :mod:`wfm.losses`, and SQUARED_HINGE ℓ(Δ) = ½ max(0, κ − Δ)²).
 
-Every kernel has a slow NumPy reference in ``tests/test_landscape.py``.
+Every kernel has a slow NumPy reference: the table ``KERNEL_REFERENCES`` of ``tests/test_landscape.py``.
 """
 from __future__ import annotations
 
@@ -20,80 +20,39 @@ import math
 import numba as nb
 import numpy as np
 
-from ..losses import loss_d1, loss_d2, loss_value
-from .._kernels import int_preactivation
+from ..losses import loss_value
+from ..kernels.fields import int_preactivation
+from ..core.codes import Activation, LossCode
 
-IDENTITY, RELU, LEAKY_RELU, TANH, SIGN = 0, 1, 2, 3, 4
-SQUARED_HINGE = 3
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def act(code, leak, h):
     """φ(h)."""
-    if code == IDENTITY:
+    if code == Activation.IDENTITY:
         return h
-    if code == RELU:
+    if code == Activation.RELU:
         return h if h > 0 else 0.0
-    if code == LEAKY_RELU:
+    if code == Activation.LEAKY_RELU:
         return h if h > 0 else leak * h
-    if code == TANH:
+    if code == Activation.TANH:
         return math.tanh(h)
     return 1.0 if h > 0 else (-1.0 if h < 0 else 0.0)
 
 
-@nb.njit(cache=True, nogil=True, inline="always")
-def dact(code, leak, h):
-    """φ'(h) (0 for sign units: their Hessian and gradient vanish almost everywhere)."""
-    if code == IDENTITY:
-        return 1.0
-    if code == RELU:
-        return 1.0 if h > 0 else 0.0
-    if code == LEAKY_RELU:
-        return 1.0 if h > 0 else leak
-    if code == TANH:
-        t = math.tanh(h)
-        return 1.0 - t * t
-    return 0.0
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def ddact(code, leak, h):
-    """φ''(h): −2 tanh(h) sech²(h) for tanh, 0 (a.e.) for the piecewise-linear units."""
-    if code == TANH:
-        t = math.tanh(h)
-        return -2.0 * t * (1.0 - t * t)
-    return 0.0
-
-
 @nb.njit(cache=True, nogil=True)
 def lval(code, param, x):
-    """ℓ(x) for a wfm.losses code, or ½ max(0, κ − x)² for SQUARED_HINGE."""
-    if code == SQUARED_HINGE:
+    """ℓ(x) for a wfm.losses code, or ½ max(0, κ − x)² for LossCode.SQUARED_HINGE."""
+    if code == LossCode.SQUARED_HINGE:
         return 0.5 * (param - x) ** 2 if x < param else 0.0
     return loss_value(code, param, x)
 
 
-@nb.njit(cache=True, nogil=True)
-def ld1(code, param, x):
-    """ℓ'(x)."""
-    if code == SQUARED_HINGE:
-        return x - param if x < param else 0.0
-    return loss_d1(code, param, x)
-
-
-@nb.njit(cache=True, nogil=True)
-def ld2(code, param, x):
-    """ℓ''(x) (1 on the active side for the squared hinge, taken as 0 at x = κ)."""
-    if code == SQUARED_HINGE:
-        return 1.0 if x < param else 0.0
-    return loss_d2(code, param, x)
-
-
 @nb.njit(cache=True, nogil=True, inline="always")
-def output(out, acode, leak, hrow, v):
-    """f from one row of fields: Σ_k v_k φ(h_k) (out 0) or Π_k sign(h_k) (out 1, parity)."""
+def output(parity, acode, leak, hrow, v):
+    """f from one row of fields: Σ_k v_k φ(h_k), or Π_k sign(h_k) if ``parity``."""
     kk = hrow.shape[0]
-    if out == 1:
+    if parity:
         s = 1.0
         for k in range(kk):
             s *= 1.0 if hrow[k] > 0 else (-1.0 if hrow[k] < 0 else 0.0)
@@ -129,7 +88,7 @@ def fields_kernel(w, xi, tree):  # pragma: no cover - compiled
 def hvp_kernel(u_w, u_v, xi, tree, v, train_v, phi, dphi, ddphi, c, g, nchunks):  # pragma: no cover
     """Hessian-vector product of L(θ) = (1/P) Σ_μ ℓ(Δ^μ), Δ^μ = y^μ f(ξ^μ), θ = (W, v), u = (U, b).
 
-    With J_μ = ∇_θ f(ξ^μ), H = (1/P) Σ_μ [ℓ''(Δ^μ) J_μ J_μᵀ + ℓ'(Δ^μ) y^μ ∇²_θ f(ξ^μ)] (flatness_digest §6):
+    With J_μ = ∇_θ f(ξ^μ), H = (1/P) Σ_μ [ℓ''(Δ^μ) J_μ J_μᵀ + ℓ'(Δ^μ) y^μ ∇²_θ f(ξ^μ)] (docs/landscape.md §1):
         dh_k   = U_k·ξ_k/√m,      J·u = Σ_k v_k φ'(h_k) dh_k + b_k φ(h_k)
         (Hu)_{W_k} = (1/P) Σ_μ [c J·u v_k φ'(h_k) + g (v_k φ''(h_k) dh_k + φ'(h_k) b_k)] ξ_k/√m
         (Hu)_{v_k} = (1/P) Σ_μ [c J·u φ(h_k) + g φ'(h_k) dh_k]
@@ -188,7 +147,7 @@ def hvp_kernel(u_w, u_v, xi, tree, v, train_v, phi, dphi, ddphi, c, g, nchunks):
 
 
 @nb.njit(parallel=True, cache=True, nogil=True)
-def profile_kernel(h0, hu, v0, b, ts, y, acode, leak, out, lcode, lparam, kappa):  # pragma: no cover
+def profile_kernel(h0, hu, v0, b, ts, y, acode, leak, parity, lcode, lparam, kappa):  # pragma: no cover
     """Loss and errors at θ + t u for every direction d and every t, using the linearity of the fields.
 
     h(W + t U) = h0 + t hu[d]  and  v + t b[d], so one point costs O(P K) instead of O(P N).
@@ -212,7 +171,7 @@ def profile_kernel(h0, hu, v0, b, ts, y, acode, leak, out, lcode, lparam, kappa)
         for mu in range(p):
             for k in range(kk):
                 hrow[k] = h0[mu, k] + t * hu[d, mu, k]
-            delta = y[mu] * output(out, acode, leak, hrow, vv)
+            delta = y[mu] * output(parity, acode, leak, hrow, vv)
             s += lval(lcode, lparam, delta)
             if delta <= kappa:
                 e += 1
@@ -222,7 +181,7 @@ def profile_kernel(h0, hu, v0, b, ts, y, acode, leak, out, lcode, lparam, kappa)
 
 
 @nb.njit(parallel=True, cache=True, nogil=True)
-def batch_eval_kernel(h, vs, y, acode, leak, out, lcode, lparam, kappa):  # pragma: no cover
+def batch_eval_kernel(h, vs, y, acode, leak, parity, lcode, lparam, kappa):  # pragma: no cover
     """Mean loss and error count for a batch of configurations with fields h (R, P, K), outputs vs (R, K)."""
     r_, p, kk = h.shape
     loss = np.empty(r_)
@@ -231,7 +190,7 @@ def batch_eval_kernel(h, vs, y, acode, leak, out, lcode, lparam, kappa):  # prag
         s = 0.0
         e = 0
         for mu in range(p):
-            delta = y[mu] * output(out, acode, leak, h[r, mu], vs[r])
+            delta = y[mu] * output(parity, acode, leak, h[r, mu], vs[r])
             s += lval(lcode, lparam, delta)
             if delta <= kappa:
                 e += 1
@@ -303,8 +262,8 @@ def sgd_1d_kernel(a_flat, a_sharp, eta, sigma, steps, burn, rng):  # pragma: no 
 
 
 # ------------------------------------------------------------------------------------------------
-# serial twins: a parallel region costs ~10–50 µs on an idle machine but tens of ms when the cores are
-# oversubscribed (measured: 20 ms per call at load 13 on 2 cores), so small problems run a serial copy.
+# serial twins: starting a parallel region has a fixed cost that grows sharply when the cores are
+# oversubscribed (benchmarks/BENCHMARKS.md), so small problems run a serial copy of the same kernel.
 
 #: work (≈ number of multiply-adds) below which the serial twin is used
 PARALLEL_MIN_WORK = 2_000_000

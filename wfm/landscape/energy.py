@@ -1,6 +1,7 @@
 """Local energy: how much the training error (and loss) grows under random weight perturbations.
 
-Binary weights (paper_digest.md §3.5): flip a random fraction d of the weights,
+Binary weights: flip a random fraction d of the weights (the energetic counterpart of the local entropy of
+binary networks; docs/landscape.md §4),
 
     δE(d) = E_flips[ E_train(W ⊕ flips) ] − E_train(W),
 
@@ -8,14 +9,15 @@ estimated from ``n_draws`` draws (mean and standard error). Each draw is a rando
 weights; level d flips its first round(d·n) entries, so the levels are nested and the same seed gives the
 same flips for every configuration (common random numbers).
 
-Continuous weights (flatness_digest.md §5, §3.4), with z ~ N(0, I) drawn once from the seed and reused for
+Continuous weights (docs/landscape.md §3–4), with z ~ N(0, I) drawn once from the seed and reused for
 every σ and every configuration of the same size (common random numbers):
 
-* ``multiplicative``: θ ⊙ (1 + σ z)  (Pittorino et al. 2021; invariant under every diagonal rescaling,
+* ``multiplicative``: θ ⊙ (1 + σ z)  (Pittorino et al., ICLR 2021, arXiv:2006.07897; invariant under every
+  diagonal rescaling,
   because D(θ ⊙ (1 + σz)) = (Dθ) ⊙ (1 + σz)),
 * ``additive``:       θ + σ z,
 * ``unit``:           θ_b + σ |θ_b|/√n_b z_b for each block b (a hidden unit's W_k; each v_k on its own)
-  (Li et al. 2018 filter normalisation; invariant to per-unit rescaling),
+  (the filter normalisation of Li et al., NeurIPS 2018, arXiv:1712.09913; invariant to per-unit rescaling),
 * ``layer``:          θ_l + σ |θ_l|/√n_l z_l per layer (invariant to the global Dinh α only).
 
 Training error is reported as a fraction of patterns; the loss as (1/P) Σ_μ ℓ(Δ^μ).
@@ -28,8 +30,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import losses as _losses
-from .._errors import check_choice, check_int
-from .._kernels import error_threshold, input_columns, model_code
+from ..core.checks import check_choice, check_int
+from ..core.codes import Output
+from ..kernels.arrays import KernelArrays
 from . import _kernels as K
 from .net import TwoLayer, _check_loss, as_net, evaluate, evaluate_batch
 
@@ -103,20 +106,19 @@ def _flip_energy(model, patterns, weights, ds, n_draws, seed, loss):
     fmax = int(counts.max()) if counts.size else 0
     # one random ordering per draw (first fmax entries of a permutation), independent of the configuration
     perms = np.stack([rng.permutation(nw)[:fmax] for _ in range(n_draws)]) if fmax else np.zeros((n_draws, 0), np.int64)
+    ka = KernelArrays(model, patterns)
     wf = np.ascontiguousarray(w.reshape(-1))
-    xi = np.ascontiguousarray(patterns.xi)
-    cols = input_columns(model)
-    h0 = np.zeros((patterns.p, model.k), np.int32)
-    for k in range(model.k):
-        blk = xi[:, cols[k * model.m:(k + 1) * model.m]].astype(np.int32)
-        h0[:, k] = blk @ wf[k * model.m:(k + 1) * model.m].astype(np.int32)
-    code = model_code(model)
-    scale = 1.0 / math.sqrt(model.m) if code in (0, 2) else 1.0
-    work = n_draws * (fmax + len(ds) * model.k) * patterns.p
+    h0 = np.zeros((ka.p, ka.k), np.int32)       # unscaled integer fields of the unperturbed weights
+    for k in range(ka.k):
+        blk = ka.xi[:, ka.cols[k * ka.m:(k + 1) * ka.m]].astype(np.int32)
+        h0[:, k] = blk @ wf[k * ka.m:(k + 1) * ka.m].astype(np.int32)
+    # stability Δ = σ·pre·scale: the integer pre-activation carries the 1/√m of the fields for the
+    # perceptron and the ReLU committee, and none for sign and parity outputs (counts of units)
+    scale = ka.scale if ka.code in (Output.PERCEPTRON, Output.RELU) else 1.0
+    work = n_draws * (fmax + len(ds) * ka.k) * ka.p
     kern = K.pick(K.flip_energy_kernel, K.flip_energy_kernel_serial, work)
-    err, lv = kern(wf, xi, patterns.labels, cols, model.m, model.k, code, error_threshold(model),
-                                   scale, h0, np.ascontiguousarray(perms.astype(np.int64)), counts, loss.code,
-                                   loss.param)
+    err, lv = kern(wf, ka.xi, ka.sig, ka.cols, ka.m, ka.k, ka.code, ka.thr, scale, h0,
+                   np.ascontiguousarray(perms.astype(np.int64)), counts, loss.code, loss.param)
     base_err = model.errors(w, patterns) / patterns.p
     base_loss = float(np.mean(loss.value(model.stabilities(w, patterns))))
     # means of integer counts, then / P (so d = 0 reproduces the base error exactly)

@@ -3,8 +3,9 @@
 Every measure is called as ``measure(name, model, patterns, weights, **options)`` and returns a dict with
 at least ``"value"`` (a float) plus diagnostics (Hessian measures always carry the ReLU near-kink count
 ``near_kink`` and ``min_abs_field``). ``model`` is a ``wfm.models`` model (weights as ``wfm.solve``
-returns them) or a :class:`~wfm.landscape.TwoLayer` with its flat θ. Invariances refer to the symmetries of
-flatness_digest.md §3.4: G1 = Dinh's global α, G2 = per-unit rescaling (ReLU/leaky ReLU with a trainable
+returns them) or a :class:`~wfm.landscape.TwoLayer` with its flat θ. Invariances refer to the rescaling
+symmetries of Dinh et al. (ICML 2017, arXiv:1703.04933), written out in docs/landscape.md §3: G1 = Dinh's
+global α, G2 = per-unit rescaling (ReLU/leaky ReLU with a trainable
 second layer), S = norm rescaling of a scale-invariant unit; True/False is the claim the tests and
 :func:`~wfm.landscape.reparam_report` check, None = not applicable. Experiments and the CLI
 (``wfm measure NAME``) go through this registry.
@@ -18,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from .. import losses as _losses
-from .._errors import check_choice, check_float, check_int, check_options
+from ..core.checks import check_choice, check_float, check_int, check_options
 from . import spectral as S
 from .energy import local_energy
 from .net import TwoLayer, _check_loss, as_net, evaluate, kink_diagnostics, loss_and_grad, net_hessian, net_hvp
@@ -41,7 +42,7 @@ class Measure:
 
 MEASURES: dict[str, Measure] = {}
 
-#: the measures of the reparametrization table (flatness_digest.md §3.4–3.5)
+#: the measures of the reparametrization table (docs/landscape.md §3; ``reparam_report``)
 REPARAM_TABLE = ("train_loss", "train_error", "lambda_max", "trace", "frobenius", "ws_bound", "eps_sharpness",
                  "local_energy_add", "local_energy_mult", "local_energy_err_mult", "local_energy_layer",
                  "local_energy_unit", "log_hessian_trace", "orbit_min_trace", "fisher_rao")
@@ -278,7 +279,6 @@ def _m_riem(model, patterns, weights, loss, which):
     loss = _loss(loss)
     h = net_hessian(net, th, patterns, loss)
     _, grad = loss_and_grad(net, th, patterns, loss)
-    km = net.k * net.m
     ht, _ = S.riemannian_hessian(h, th, grad, blocks=[np.arange(k * net.m, (k + 1) * net.m) for k in range(net.k)])
     eigs = np.linalg.eigvalsh(ht)
     return {"value": float(eigs[-1] if which == "max" else eigs[0]), "lambda_min": float(eigs[0]),

@@ -11,9 +11,9 @@ with θ = (W.ravel(), v) when the second layer is trainable and θ = W.ravel() o
 model's fixed ``output_weights``). A ``wfm.models`` model maps onto it exactly (:meth:`TwoLayer.from_model`):
 the perceptron is K = 1, φ = identity, v = 1; the committees keep their receptive fields and output
 weights, so ``errors`` agree with ``model.errors`` (tested). **All losses here are per pattern (mean)**,
-i.e. ``wfm.losses.total / P``, the convention of flatness_digest.md §3.5.
+i.e. ``wfm.losses.total / P`` (so that values at different P compare).
 
-The exact Hessian (flatness_digest.md §6):
+The exact Hessian (derived in docs/landscape.md §1):
 
     H = (1/P) Σ_μ [ ℓ''(Δ^μ) J_μ J_μᵀ + ℓ'(Δ^μ) σ^μ ∇²_θ f(ξ^μ) ],
     J_μ = ( v_k φ'(h_k) ξ_k/√m ;  φ(h_k) ),    ∇²f: blocks v_k φ''(h_k) ξ_kξ_kᵀ/m (W_k, W_k)
@@ -30,20 +30,21 @@ import weakref
 import numpy as np
 
 from .. import losses as _losses
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
+from ..core.codes import Activation, LossCode
 from . import _kernels as K
 
 __all__ = ["TwoLayer", "as_net", "squared_hinge", "loss_and_grad", "evaluate", "net_hessian", "net_hvp",
            "kink_diagnostics", "train_gd"]
 
-_ACT = {"identity": K.IDENTITY, "relu": K.RELU, "leaky_relu": K.LEAKY_RELU, "tanh": K.TANH, "sign": K.SIGN}
+_ACT = {"identity": Activation.IDENTITY, "relu": Activation.RELU, "leaky_relu": Activation.LEAKY_RELU, "tanh": Activation.TANH, "sign": Activation.SIGN}
 
 
 class SquaredHinge(_losses.Loss):
     """ℓ(Δ) = ½ max(0, κ − Δ)²: smooth enough for a Hessian (ℓ'' = Θ(κ − Δ))."""
 
     def __init__(self, kappa):
-        super().__init__("squared_hinge", K.SQUARED_HINGE, kappa, smooth=True)
+        super().__init__("squared_hinge", LossCode.SQUARED_HINGE, kappa, smooth=True)
 
     def value(self, x):
         x = np.asarray(x, dtype=np.float64)
@@ -123,8 +124,9 @@ class TwoLayer:
         return _ACT[self.activation]
 
     @property
-    def out_code(self) -> int:
-        return 1 if self.output == "parity" else 0
+    def parity(self) -> bool:
+        """True for a parity output f = Π_k sign(h_k) (the kernels' ``parity`` flag)."""
+        return self.output == "parity"
 
     @property
     def homogeneous(self) -> bool:
@@ -273,13 +275,13 @@ def fields_batch(net, w, patterns):
 
 def _phis(net, h):
     a, lk = net.acode, net.leak
-    if a == K.IDENTITY:
+    if a == Activation.IDENTITY:
         return h, np.ones_like(h), np.zeros_like(h)
-    if a == K.RELU:
+    if a == Activation.RELU:
         return np.maximum(h, 0.0), (h > 0).astype(float), np.zeros_like(h)
-    if a == K.LEAKY_RELU:
+    if a == Activation.LEAKY_RELU:
         return np.where(h > 0, h, lk * h), np.where(h > 0, 1.0, lk), np.zeros_like(h)
-    if a == K.TANH:
+    if a == Activation.TANH:
         t = np.tanh(h)
         return t, 1 - t * t, -2 * t * (1 - t * t)
     return np.sign(h), np.zeros_like(h), np.zeros_like(h)
@@ -312,7 +314,7 @@ def evaluate_batch(net, thetas, patterns, loss=None):
     y = patterns.labels.astype(np.float64)
     kern = K.pick(K.batch_eval_kernel, K.batch_eval_kernel_serial, h.size)
     return kern(np.ascontiguousarray(h), np.ascontiguousarray(v, dtype=np.float64), y, net.acode,
-                               net.leak, net.out_code, loss.code, loss.param, net.margin)
+                net.leak, net.parity, loss.code, loss.param, net.margin)
 
 
 def _jacobian(net, patterns, h, v, phi, dphi):
@@ -375,7 +377,7 @@ def hessian_parts(net, theta, patterns, loss=None):
 
 
 def net_hessian(net, theta, patterns, loss=None):
-    """Exact dense Hessian ∇²_θ L, L = (1/P) Σ_μ ℓ(Δ^μ) (module docstring; flatness_digest.md §6)."""
+    """Exact dense Hessian ∇²_θ L, L = (1/P) Σ_μ ℓ(Δ^μ) (module docstring; docs/landscape.md §1)."""
     h, v, phi, dphi, ddphi, c, g = hessian_parts(net, theta, patterns, loss)
     p = h.shape[0]
     x = xi_float(patterns)
@@ -408,7 +410,7 @@ class _HVP:
                 raise ValueError("precision='float32' is available for the perceptron only (pure Gauss–Newton Hessian)")
             # H = Jᵀ diag(c/P) J with J_μ = v₀ φ'_μ ξ_μ/√m (see gram_eigenvalues): H u = Xᵀ (s ⊙ X u),
             # s_μ = c_μ (v₀ φ'_μ)²/(P m), as two float32 BLAS matrix-vector products on a float32 copy of ξ
-            # (relative error ~1e-6; 5× faster than the float64 Numba kernel at N = 20000, P = 10000).
+            # (relative error ~1e-6; faster than the float64 Numba kernel at large N: benchmarks/BENCHMARKS.md).
             self.x32 = np.ascontiguousarray(self.xi, dtype=np.float32)
             p = self.x32.shape[0]
             self.s32 = (self.c * (self.v[0] * self.dphi[:, 0]) ** 2 / (p * net.m)).astype(np.float32)
@@ -440,7 +442,7 @@ def net_hvp(net, theta, patterns, loss=None, precision="float64"):
     int8 patterns read without conversion, so N = 20000 perceptrons fit in memory).
 
     ``precision="float32"`` (perceptron only): H u = Xᵀ(s ⊙ X u) by float32 BLAS on a float32 copy of ξ
-    (4 bytes per pattern entry), relative error ~1e-6 — enough for Lanczos at tol ≥ 1e-5, and ~5× faster.
+    (4 bytes per pattern entry), relative error ~1e-6 — enough for Lanczos at tol ≥ 1e-5, and faster.
     """
     from scipy.sparse.linalg import LinearOperator
 
@@ -458,7 +460,7 @@ def train_gd(net, theta0, patterns, loss=None, lr=0.5, steps=1000, batch_size=No
     fixed-second-layer models). Full batch when ``batch_size`` is None; otherwise one step per mini-batch of
     a fresh permutation each epoch (``steps`` counts updates). If ``average_from`` is an integer, the
     stochastic weight average θ_SWA = mean of the iterates after that step is returned too (Izmailov et al.
-    2018; flatness_digest.md §2.5). Stops early when |∇L| < tol (full batch only).
+    2018, arXiv:1803.05407). Stops early when |∇L| < tol (full batch only).
 
     Returns a dict: ``theta`` (last iterate), ``theta_avg`` (or None), ``history`` {step, loss, errors}.
     """

@@ -1,12 +1,13 @@
 """Reparametrization (Dinh, Pascanu, Bengio, Bengio, ICML 2017): rescaling orbits and an invariance report.
 
 For a two-layer net with positively homogeneous units (ReLU, leaky ReLU) and a trainable second layer,
-the per-unit rescaling (symmetry G2 of flatness_digest.md §3.4)
+the per-unit rescaling (symmetry G2 in docs/landscape.md §3)
 
     T_a:  w_k → a_k w_k,   v_k → v_k / a_k      (a_k > 0; the global α of Dinh et al. is a_k = α, G1)
 
 leaves f, the loss and the error unchanged, and transforms the Hessian exactly as
-H(T_a θ) = D⁻¹ H(θ) D⁻¹ with D = diag(a_k on W_k, 1/a_k on v_k) (digest §3.3). :func:`reparam_report`
+H(T_a θ) = D⁻¹ H(θ) D⁻¹ with D = diag(a_k on W_k, 1/a_k on v_k) (differentiate L(Dθ) = L(θ) twice;
+docs/landscape.md §3). :func:`reparam_report`
 evaluates flatness measures of the registry along such an orbit and reports max/min over the orbit:
 a measure is invariant when that ratio is 1 (to ``tol``).
 """
@@ -16,7 +17,7 @@ import math
 
 import numpy as np
 
-from .._errors import check_int
+from ..core.checks import check_int
 from .net import TwoLayer, as_net, evaluate
 
 __all__ = ["rescale", "rescaling_matrix", "orbit", "reparam_report", "format_report"]

@@ -1,20 +1,24 @@
 """Asymmetric valleys (He, Huang, Yuan, NeurIPS 2019): directions, 1-D profiles, asymmetry statistics, SWA bias.
 
-* :func:`directions` — generators of flatness_digest.md §2.8: ``gaussian``, ``tangential`` (per hidden unit
+He, Huang & Yuan, "Asymmetric valleys: beyond sharp and flat local minima", NeurIPS 2019, arXiv:1902.00744;
+the statistics below are our operational versions of the paper's notion (its formal definition could not be
+checked against the paper text); definitions and derivations in docs/landscape.md §5.
+
+* :func:`directions` — direction generators: ``gaussian``, ``tangential`` (per hidden unit
   the component along w_k removed, and along v for a trainable second layer), ``uniform01`` (U(0,1)^n as in
   He et al.'s code), ``sign_consistent`` (|z| ⊙ sign θ, Li et al. 2024), ``filter_normalized`` (each
   block rescaled to |θ_b|, Li et al. 2018), ``hessian`` (top or bottom eigenvectors), ``line`` (θ' − θ).
   Always look at :func:`radial_components`: a direction with u·θ̂ > 0 makes scale-invariant profiles
-  asymmetric for purely geometric reasons (digest §2.8).
+  asymmetric for purely geometric reasons (docs/landscape.md §5).
 * :func:`profile` — L(θ + t u) and the error along each direction, on the training (and test) set; the
   hidden fields are linear in t, h(θ + tu) = h(θ) + t h(u), so each point costs O(P K).
-* :func:`asymmetry` — digest §2.2: flat side s(u) = sign(φ(−T) − φ(T)), asymmetry index
+* :func:`asymmetry` — flat side s(u) = sign(φ(−T) − φ(T)), asymmetry index
   A = (φ(−T) − φ(T))/(φ(−T) + φ(T)), odd/even ratio R = Σ|φ(t) − φ(−t)|/Σ|φ(t) + φ(−t)|, slope ratio
   ĉ = min slope on the sharp side / max slope on the flat side (t ≥ r), φ(t) = L(θ + tu) − L(θ).
-* :func:`swa_bias` — digest §2.5: b_j = ⟨θ_SWA − θ_SGD, u_j⟩ for unit u_j; the fraction of asymmetric
+* :func:`swa_bias` — b_j = ⟨θ_SWA − θ_SGD, u_j⟩ for unit u_j; the fraction of asymmetric
   directions with sign(b_j) = s(u_j), per generator (tangential Gaussian directions are the null ≈ 0.5),
   and the SGD↔SWA line profile θ_SWA + s(θ_SGD − θ_SWA), s ∈ [−2, 3].
-* 1-D models of digest §2.4 with closed forms: :func:`population_loss_1d`, :func:`optimal_bias_1d`
+* 1-D models with closed forms (docs/landscape.md §5.1): :func:`population_loss_1d`, :func:`optimal_bias_1d`
   (the c/(1+c) quantile of the shift), :func:`sgd_1d` and :func:`sgd_1d_bias`
   (E w̄ = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2).
 """
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .._errors import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int
 from . import _kernels as K
 from .net import _check_loss, as_net, fields, fields_batch, net_hessian, net_hvp, train_gd
 
@@ -145,7 +149,7 @@ def _profile_arrays(net, theta, patterns, u, ts, loss):
     y = patterns.labels.astype(np.float64)
     kern = K.pick(K.profile_kernel, K.profile_kernel_serial, hu.size * ts.size)
     lv, er = kern(np.ascontiguousarray(h0), hu, np.ascontiguousarray(v0, dtype=np.float64), b, ts, y,
-                              net.acode, net.leak, net.out_code, loss.code, loss.param, net.margin)
+                              net.acode, net.leak, net.parity, loss.code, loss.param, net.margin)
     return lv, er / patterns.p
 
 
@@ -217,7 +221,7 @@ def asymmetry(ts, values, r=0.0, c=3.0):
 
 def swa_bias(model, patterns, theta_sgd, theta_swa, kinds=("gaussian", "tangential", "sign_consistent", "uniform01"),
              n_dirs=50, t_max=None, n_t=21, seed=0, loss=None, asym_index=0.1, test=None, line_points=51):
-    """Is the stochastic weight average biased toward the flat side? (flatness_digest.md §2.5)
+    """Is the stochastic weight average biased toward the flat side? (He et al. 2019; our protocol, docs/landscape.md §5)
 
     For each generator: D unit directions u_j at θ_SGD, train-loss profiles on t ∈ [−t_max, t_max],
     flat side s_j, asymmetry index A_j, bias b_j = ⟨θ_SWA − θ_SGD, u_j⟩. Reports the fraction of
@@ -267,7 +271,7 @@ def sgd_swa(model, patterns, theta0, loss=None, lr=0.1, steps=2000, batch_size=3
 
 
 # ------------------------------------------------------------------------------------------------
-# 1-D models with closed forms (flatness_digest.md §2.4)
+# 1-D models with closed forms (derivations in docs/landscape.md §5.1)
 
 
 def population_loss_1d(x, p=1.0, c=5.0, s=1.0):
@@ -291,6 +295,6 @@ def sgd_1d(a_flat=1.0, a_sharp=10.0, eta=0.01, sigma=1.0, steps=1_000_000, burn=
 
 
 def sgd_1d_bias(a_flat=1.0, a_sharp=10.0, eta=0.01, sigma=1.0):
-    """Gibbs (small-η) prediction E[w̄] = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2 (digest §2.4)."""
+    """Gibbs (small-η) prediction E[w̄] = √(2T/π)(a_f^{−1/2} − a_s^{−1/2}), T = ησ²/2 (docs/landscape.md §5.1)."""
     t = eta * sigma ** 2 / 2
     return math.sqrt(2 * t / math.pi) * (a_flat ** -0.5 - a_sharp ** -0.5)

@@ -1,19 +1,19 @@
 """Small helpers shared by the gradient methods (option checks, budget, weight layout)."""
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 
-from .._errors import check_float, check_int
-from .._kernels import PERCEPTRON, RELU, model_code
+from ..core.checks import check_float, check_int
+from ..kernels.arrays import model_code
+from ..core.codes import Output
 
 
 def require_smooth(model, method):
     """``applies`` check: cross-entropy gradients exist for the perceptron and the ReLU committee only."""
     code = model_code(model)
-    if code not in (PERCEPTRON, RELU):
+    if code not in (Output.PERCEPTRON, Output.RELU):
         raise ValueError(
             f"method={method!r} follows the gradient of the cross-entropy, which is defined for the perceptron and "
             f"ReLU committees only (sign and parity units have zero gradient almost everywhere); got model={model!r}. "
@@ -51,6 +51,3 @@ def rms_norm(w):
     """|w|/√(number of weights): 1 on the sphere |w_k|² = m."""
     return float(np.sqrt(np.mean(np.square(w))))
 
-
-def n_batches(p, batch):
-    return int(math.ceil(p / batch))

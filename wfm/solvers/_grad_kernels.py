@@ -10,12 +10,14 @@ Output pre-activation λ^μ: h_1 (perceptron), Σ_k sign h_k (sign committee), �
 c_k = +1 for k < K/2 and −1 after (ReLU committee). Stability Δ^μ = σ^μ λ^μ; an error is Δ^μ ≤ κ.
 
 The mini-batch loss is the **sum** L_B(w) = Σ_{μ∈B} f_γ(Δ^μ) of the PNAS 2020 cross-entropy
-f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (paper_digest.md §2.4), and its gradient
+f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833;
+:mod:`wfm.losses`), and its gradient
 
     ∂L_B/∂w_{ki} = Σ_{μ∈B} f'_γ(Δ^μ) σ^μ ∂λ^μ/∂w_{ki},  ∂λ/∂w_{ki} = ξ_{k,i}/√m (perceptron),
                                                         c_k Θ(h_k) ξ_{k,i}/√m (ReLU; Θ(0) = 0),
 
-which is what :func:`wfm.losses.gradient` computes on the whole set (tests compare the two).
+which is what :func:`wfm.losses.gradient` computes on the whole set. Every kernel has a slow NumPy
+reference: the table ``KERNEL_REFERENCES`` of ``tests/test_solvers_grad.py``.
 """
 from __future__ import annotations
 
@@ -24,14 +26,13 @@ import math
 import numba as nb
 import numpy as np
 
-from .._kernels import PARITY, PERCEPTRON, RELU, SIGN
-from ..losses import CROSS_ENTROPY, loss_d1, loss_value
+from ..losses import loss_d1, loss_value
+from ..core.codes import LossCode, Output
 
 # Reassociation lets LLVM vectorise the float reductions (the field sums); no 'nnan'/'ninf' assumptions.
 FAST = {"reassoc", "contract", "nsz", "arcp"}
 
-__all__ = ["fields", "PERCEPTRON", "SIGN", "RELU", "PARITY", "batch_grad", "evaluate", "evaluate_many", "sign_of",
-           "project_units"]
+__all__ = ["fields", "batch_grad", "evaluate", "evaluate_many", "project_units"]
 
 
 @nb.njit(cache=True, nogil=True, inline="always", fastmath=FAST)
@@ -49,32 +50,30 @@ def fields(w, xi, mu, tree, scale, h):
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _pre(code, h):
+    """Output pre-activation λ from the unit fields h for ``code`` Output.PERCEPTRON, SIGN or RELU; NaN otherwise."""
     kk = h.shape[0]
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         return h[0]
-    if code == SIGN:
+    if code == Output.SIGN:
         s = 0.0
         for k in range(kk):
             s += 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
         return s
-    if code == RELU:
+    if code == Output.RELU:
         s = 0.0
         half = kk // 2
         for k in range(kk):
             if h[k] > 0:
                 s += h[k] if k < half else -h[k]
         return s
-    p = 1.0
-    for k in range(kk):
-        p *= 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
-    return p
+    return np.nan      # no gradient method runs on parity machines (their ``applies`` checks reject them)
 
 
 @nb.njit(cache=True, nogil=True, fastmath=FAST)
 def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
     """grad ← ∇_w Σ_{μ∈idx} f_γ(Δ^μ) (overwritten); returns the batch loss. ``h`` is a (K,) buffer.
 
-    Defined for the perceptron and the ReLU committee (``code`` PERCEPTRON or RELU). ``leak`` > 0 replaces
+    Defined for the perceptron and the ReLU committee (``code`` Output.PERCEPTRON or Output.RELU). ``leak`` > 0 replaces
     the ReLU derivative Θ(h) by a surrogate ``leak`` for h ≤ 0 in the backward pass only (the forward pass,
     the loss and the errors are those of the true ReLU): without it a pattern whose units are all inactive
     has zero gradient and stays an error forever. ``leak = 0`` is the exact gradient.
@@ -91,12 +90,12 @@ def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
         fields(w, xi, mu, tree, scale, h)
         sigma = float(labels[mu])
         delta = sigma * _pre(code, h)
-        total += loss_value(CROSS_ENTROPY, gamma, delta)
-        d = loss_d1(CROSS_ENTROPY, gamma, delta) * sigma * scale
+        total += loss_value(LossCode.CROSS_ENTROPY, gamma, delta)
+        d = loss_d1(LossCode.CROSS_ENTROPY, gamma, delta) * sigma * scale
         if d == 0.0:
             continue
         for k in range(kk):
-            if code == PERCEPTRON:
+            if code == Output.PERCEPTRON:
                 c = d
             elif h[k] > 0:
                 c = d if k < half else -d
@@ -121,11 +120,11 @@ def evaluate(w, xi, labels, tree, code, gamma, kappa):
     for mu in range(xi.shape[0]):
         fields(w, xi, mu, tree, scale, h)
         delta = labels[mu] * _pre(code, h)
-        if code == PERCEPTRON or code == RELU:
-            total += loss_value(CROSS_ENTROPY, gamma, delta)
+        if code == Output.PERCEPTRON or code == Output.RELU:
+            total += loss_value(LossCode.CROSS_ENTROPY, gamma, delta)
         if delta <= kappa:
             errs += 1
-    if code != PERCEPTRON and code != RELU:
+    if code != Output.PERCEPTRON and code != Output.RELU:
         total = np.nan
     return total, errs
 
@@ -137,15 +136,6 @@ def evaluate_many(ws, xi, labels, tree, code, gamma, kappa, losses, errs):
         loss, e = evaluate(ws[r], xi, labels, tree, code, gamma, kappa)
         losses[r] = loss
         errs[r] = e
-
-
-@nb.njit(cache=True, nogil=True)
-def sign_of(hid, out):
-    """out ← sign(H) with sign(0) = −1 (BinaryCommitteeMachineRSGD.jl: J = H > 0)."""
-    flat_h = hid.ravel()
-    flat_o = out.ravel()
-    for j in range(flat_h.shape[0]):
-        flat_o[j] = 1.0 if flat_h[j] > 0 else -1.0
 
 
 @nb.njit(cache=True, nogil=True, fastmath=FAST)
@@ -161,12 +151,3 @@ def project_units(w):
             for i in range(m):
                 w[k, i] *= f
 
-
-def model_code(model) -> int:
-    from .._kernels import model_code as mc
-    return mc(model)
-
-
-def batch_slices(perm, batch):
-    """Consecutive mini-batches of a permutation (the last may be shorter): list of index arrays."""
-    return [perm[a:a + batch] for a in range(0, perm.shape[0], batch)]

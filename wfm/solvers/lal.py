@@ -7,43 +7,43 @@ For pattern μ let f_k = σ^μ h_k^μ = σ^μ Σ_i W_ki ξ^μ_{k,i}/√m be the 
 The output is right with margin κ iff the number c of units with f_k > 0 satisfies 2c − K > κ, i.e.
 c ≥ c* = ⌊(K + κ)/2⌋ + 1 (K = 1: f_1 > κ).
 
-**LAL** (Mitchison & Durbin 1989; the update inside BinaryCommitteeMachineRSGD.jl, paper_digest.md §4.2
-step 1 and §4.6): if c < c*, the c* − c wrong units (f_k ≤ 0) with the **smallest |f_k|** (least action:
-the ones closest to becoming right) receive the perceptron update
+**LAL** (least-action learning: Mitchison & Durbin, Biol. Cybern. 60, 345 (1989); the same update is the loss
+step of ``replicatedSGD`` in the public Julia package carlobaldassi/BinaryCommitteeMachineRSGD.jl): if c < c*,
+the c* − c wrong units (f_k ≤ 0) with the **smallest |f_k|** (least action: the ones closest to becoming
+right) receive the perceptron update
     continuous:  W_k ← W_k + η σ ξ_k/√m;
     binary:      h_ki ← clip(h_ki + 2σ ξ_{k,i}), W_ki = sign(h_ki)
 (binary weights carry odd hidden integer states |h| ≤ 2L − 1, L = ``states``, as in the clipped perceptron).
 
-**greedy** (entropic LAL, paper_digest.md §4.6: the exact form of the paper's algorithm is unverified;
-this is the rule implemented here and why). A unit counts as right only if it is *robustly* right,
-f_k > κ_h (a hidden-unit stability threshold); if fewer than c* units are robustly right, the c* − c_rob
-non-robust units with the largest f_k (least action towards the threshold) are updated: a wrong unit
-(f_k ≤ 0) as in LAL; a right but not robust unit (0 < f_k ≤ κ_h) with binary weights by the
-*metaplastic* rule of SBPI (Baldassi et al. PNAS 2007, paper_digest.md §4.8) lifted to hidden units:
-h_ki ← clip(h_ki + 2σξ_{k,i}) only for the synapses with W_ki σ ξ_{k,i} = +1, which deepens the hidden
-states of the synapses that support the pattern and never flips a weight (with continuous weights, the
-plain update, which raises f_k). Barely-correct patterns thus also trigger updates that make the
-current configuration harder to destabilise: the search is driven away from the boundary of the
-solution space, towards regions where many neighbours are solutions too (wide flat minima).
-(A first version applied the full, flipping update to barely-correct units; on the binary perceptron at
-N = 1001, α = 0.6 it solved 0 of 3 instances, like LAL/clipped perceptron itself.) The
-threshold **grows during learning**: κ_h(t) = min(``kappa_max``, ``kappa0`` + ``kappa_step``·t) at epoch t,
-so the window of patterns that count as barely correct widens as learning proceeds. The run stops at the
-end of the first epoch that leaves zero training errors (at the model's own margin), or at the budget.
-(An earlier variant raised κ_h only after each solution and kept searching; with binary weights it is
-pointless: once no unit is wrong only metaplastic updates happen, which never flip a weight, so the first
-solution is kept unchanged.)
+**greedy** (an entropic LAL). Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020), arXiv:1905.07833, derive
+"entropy driven greedy" algorithms; **their exact form could not be checked against the paper (only its
+abstract was available), so this rule is our reconstruction**, and the docstring says why it is built this
+way. A unit counts as right only if it is *robustly* right, f_k > κ_h (a hidden-unit stability threshold); if
+fewer than c* units are robustly right, the c* − c_rob non-robust units with the largest f_k (least action
+towards the threshold) are updated: a wrong unit (f_k ≤ 0) as in LAL; a right but not robust unit (0 < f_k ≤
+κ_h) with binary weights by the *metaplastic* rule of SBPI (Baldassi, Braunstein, Brunel & Zecchina, PNAS 104,
+11079 (2007)) lifted to hidden units: h_ki ← clip(h_ki + 2σξ_{k,i}) only for the synapses with W_ki σ ξ_{k,i}
+= +1, which deepens the hidden states of the synapses that support the pattern and never flips a weight (with
+continuous weights, the plain update, which raises f_k). Barely-correct patterns thus also trigger updates
+that make the current configuration harder to destabilise: the search is driven away from the boundary of the
+solution space, towards regions where many neighbours are solutions too (wide flat minima). (Applying the
+full, flipping update to barely-correct units instead did no better than LAL itself on the binary perceptron;
+benchmarks/BENCHMARKS.md.) The threshold **grows during learning**: κ_h(t) = min(``kappa_max``, ``kappa0`` +
+``kappa_step``·t) at epoch t, so the window of patterns that count as barely correct widens as learning
+proceeds. The run stops at the end of the first epoch that leaves zero training errors (at the model's own
+margin), or at the budget. (An earlier variant raised κ_h only after each solution and kept searching; with
+binary weights it is pointless: once no unit is wrong only metaplastic updates happen, which never flip a
+weight, so the first solution is kept unchanged.)
 With ``kappa0 = kappa_step = 0`` greedy is exactly LAL.
 
 **Defaults** κ_h(t) = (0.9 + 0.001·t)/√m: with binary weights and odd m the unit fields are odd integers
 over √m, so for the first 100 epochs no right unit is "barely" right (pure LAL) and the window then admits
 the fields ±1/√m (after 2100 epochs ±3/√m): least action first, then the metaplastic consolidation of the
-barely-right units. Measured at N ≈ 1000 (benchmarks/BENCHMARKS.md, 20 instances): the earlier default
-(1.5 + 0.006·t)/√m (window open from the start, widening fast) solved 6/20 perceptrons at α = 0.7 and 0/6 tree
-committees K = 3 at α = 0.6; a window that never grows ((1.5 + 0·t)/√m: SBPI for K = 1) solved 7/8 and 0/6;
-these defaults solve 8/8 and 6/6 in exploratory runs. At N = 21 the solutions are denser than SA's and
-than typical ones (f_1 = 0.38 vs 0.17 and 0.18), but so are LAL's (0.39): at that size the density comes
-from the online least-action dynamics itself, not from the growing threshold.
+barely-right units. These defaults were tuned on the binary perceptron near α = 0.7 and the K = 3 tree
+committee near α = 0.6 at N ≈ 1000, against a window open from the start and widening fast and against a
+window that never grows (SBPI for K = 1); the success counts behind the choice, and the exact local entropy
+of the solutions at N = 21 (where LAL's solutions are as dense as greedy's: at that size the density comes
+from the online least-action dynamics itself), are in benchmarks/BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from . import Run, register
 
 
@@ -244,8 +244,7 @@ def run_lal(model, patterns, rng, progress, states, eta, max_epochs, max_seconds
 def run_greedy(model, patterns, rng, progress, kappa0, kappa_step, kappa_max, p_s, states, eta, max_epochs,
                max_seconds, init):
     # defaults in units of the field granularity 1/√m of binary weights (2 integer steps = one flip): at
-    # N = 1001 they are κ0 ≈ 0.047, step ≈ 0.0002/epoch, the values tuned on the perceptron and the
-    # K = 3 tree committee there (benchmarks/BENCHMARKS.md)
+    # N = 1001 they are κ0 ≈ 0.028, step ≈ 0.00003/epoch (module docstring: what they were tuned for)
     kappa0 = 0.9 / math.sqrt(model.m) if kappa0 is None else check_float("kappa0", kappa0, nonnegative=True)
     kappa_step = (0.001 / math.sqrt(model.m) if kappa_step is None
                   else check_float("kappa_step", kappa_step, nonnegative=True))

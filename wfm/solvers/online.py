@@ -1,8 +1,8 @@
 """Online baselines for the perceptron: ``perceptron`` (clipped for binary weights), ``sbpi``, ``cpr``.
 
 All three present the P patterns one at a time, in a fresh random order every epoch, and update on the
-current pattern only (paper_digest.md §4.8). The stability of pattern μ is Δ^μ = σ^μ W·ξ^μ/√N and the
-pattern is an error when Δ^μ ≤ κ (the model's margin). A run stops at the end of the first epoch without
+current pattern only. The stability of pattern μ is Δ^μ = σ^μ W·ξ^μ/√N and the pattern is an error when
+Δ^μ ≤ κ (the model's margin). A run stops at the end of the first epoch without
 any error (the weights did not change sign during that epoch, so they are a solution), or at the budget
 (``max_epochs``, ``max_seconds``).
 
@@ -10,7 +10,7 @@ Binary weights carry a hidden integer state per synapse ("synaptic depth"): h_i 
 |h_i| ≤ 2L − 1 (L = ``states`` levels per sign, 2L states in all), and W_i = sign(h_i). Updates move h_i by
 ±2, so h stays odd and never 0.
 
-* **perceptron** (Rosenblatt; clipped perceptron CP for binary weights): on an error,
+* **perceptron** (Rosenblatt, Psychol. Rev. 65, 386 (1958); clipped perceptron CP for binary weights): on an error,
   continuous: w ← w + η σ ξ/√N;  binary: h_i ← clip(h_i + 2σξ_i) for every i.
 * **sbpi** (Baldassi, Braunstein, Brunel, Zecchina, PNAS 104, 11079 (2007)): CP on errors, plus the
   "barely correct" rule: if κ < Δ ≤ θ_m (Δ in integer units σ W·ξ, θ_m = ``theta_m``), then with
@@ -20,15 +20,14 @@ Binary weights carry a hidden integer state per synapse ("synaptic depth"): h_i 
 * **cpr** (CP+R, Baldassi, J. Stat. Phys. 136, 902 (2009)): CP on errors, plus an unsupervised
   stochastic reinforcement: after a correctly classified presentation, with probability p_r, every synapse
   is pushed away from zero, h_i ← clip(h_i + 2 sign(h_i)). The paper shows learning needs
-  p_r < √(2/(πN)); the default is a tenth of that bound (at N = 1001, α = 0.6, half the bound solved
-  0 of 4 instances in 1000 epochs, a tenth solved most; benchmarks/BENCHMARKS.md).
+  p_r < √(2/(πN)); the default is a tenth of that bound, chosen by short runs at N = 1001, α = 0.6
+  against half the bound (benchmarks/BENCHMARKS.md).
 
-Reconstructed (not checked against the full papers, only against their abstracts and paper_digest.md
-§4.8): the exact value of θ_m, p_s and the number of hidden states used in PNAS 2007; whether CP+R
-reinforces after every presentation or only after correct ones (we do the latter, which is what makes it
-the mean-field equivalent of the barely-correct rule); odd hidden states with steps of 2 (a convenient
-integer encoding of the papers' hidden variables). Defaults were chosen by short runs at N = 1001
-(benchmarks/BENCHMARKS.md).
+Reconstructed (not checked against the full papers, only against their abstracts): the exact value of θ_m, p_s
+and the number of hidden states used in PNAS 2007; whether CP+R reinforces after every presentation or only
+after correct ones (we do the latter, which is what makes it the mean-field equivalent of the barely-correct
+rule); odd hidden states with steps of 2 (a convenient integer encoding of the papers' hidden variables).
+Defaults were chosen by short runs at N = 1001 (benchmarks/BENCHMARKS.md).
 """
 from __future__ import annotations
 
@@ -39,7 +38,8 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
+from ..kernels.arrays import KernelArrays
 from . import Run, register
 
 _CP, _SBPI, _CPR = 0, 1, 2
@@ -139,24 +139,24 @@ def _run_online(model, patterns, rng, progress, rule, name, states, eta, theta_m
     max_epochs = check_int("max_epochs", max_epochs, min_value=1)
     if max_seconds is not None:
         max_seconds = check_float("max_seconds", max_seconds, positive=True)
-    from .._kernels import error_threshold
     binary = model.binary
     if binary and not patterns.binary:
         raise ValueError(f"method={name!r} with binary weights needs binary (±1) patterns")
-    sig = np.ascontiguousarray(patterns.labels, dtype=np.int8)
+    ka = KernelArrays(model, patterns)
+    sig = ka.sig
     hist_err, hist_train, hist_norm = [], [], []
     t0 = time.perf_counter()
     if binary:
         states = check_int("states", states, min_value=1)
         hmax = 2 * states - 1
         h, w = _init_hidden(model, rng, init)
-        thr = int(math.floor(error_threshold(model)))
-        xi = patterns.xi
+        thr = ka.ti              # integer form of Δ ≤ κ: σ W·ξ ≤ ⌊κ√N⌋
+        xi = ka.xi
     else:
         eta = check_float("eta", eta, positive=True)
         w = (model.random_weights(seed=rng) if init is None else model.check_weights(init)).astype(np.float64).copy()
         xi = np.ascontiguousarray(patterns.xi, dtype=np.float64)
-        thr = model.margin * math.sqrt(model.n)
+        thr = ka.thr             # κ√N
     epoch = 0
     with tqdm(total=max_epochs, disable=not progress, desc=name, unit="epoch") as bar:
         while epoch < max_epochs:

@@ -1,9 +1,17 @@
 """Replicated SGD (``method="rsgd"``): y interacting replicas pulled towards their centre.
 
+Baldassi, Borgs, Chayes, Ingrosso, Lucibello, Saglietti & Zecchina, "Unreasonable effectiveness of learning
+neural networks: from accessible states and robust ensembles to basic algorithmic schemes", PNAS 113, E7655
+(2016), arXiv:1605.06444 (the robust ensemble, App. C for the binary update rules); Pittorino et al.,
+"Entropic gradient descent algorithms and wide flat minima", ICLR 2021, arXiv:2006.07897 (continuous
+weights). Option names: the replica coupling γ is ``coupling`` (``coupling_step``, ``coupling_rate``), the
+cross-entropy γ of the continuous variant is ``ce_gamma`` — the names every method uses (formerly
+``gamma``, ``gamma_step``, ``gamma_rate``; those are now an error naming the new one).
+
 **Binary weights** (perceptron, tree and fully connected sign committees) — a faithful port of
-``replicatedSGD`` in carlobaldassi/BinaryCommitteeMachineRSGD.jl (paper_digest.md §4.2; anchors_code.md
-§1.2; PNAS 113, E7655 (2016), App. C). Each replica a has continuous hidden variables ("synaptic depth")
-H^a_{ki}, initialised ±1, and binary weights W^a = sign H^a (sign 0 = −1). The centre is traced out and
+``replicatedSGD`` in the public Julia package carlobaldassi/BinaryCommitteeMachineRSGD.jl. Each replica a
+has continuous hidden variables ("synaptic depth") H^a_{ki}, initialised ±1, and binary weights
+W^a = sign H^a (sign 0 = −1). The centre is traced out and
 tracked through the replica sum S_i = Σ_a W^a_i = y·Hc_i (kept as exact integers), whose sign is the
 centre configuration W^c. One epoch is ⌈P/batch⌉ sub-epochs; in each, the replicas are visited in a
 random order and replica a
@@ -24,23 +32,24 @@ random order and replica a
    With ``center=True`` the centre is explicit instead (its own H^c, W^c = sign H^c): δ = W^c − W^a,
    H^a += λδ, H^c −= λδ.
 
-After every epoch η ← η·lr_factor, λ ← λ·lam_factor and **γ ← γ + gamma_step** (additive scoping), then
-(γ ← γ(1+gamma_rate), 0 by default). The run stops when the centre, or any replica unless
+After every epoch η ← η·lr_factor, λ ← λ·lam_factor and **γ ← γ + coupling_step** (additive scoping), then
+(γ ← γ(1+coupling_rate), 0 by default). The run stops when the centre, or any replica unless
 ``wait_center``, has zero training errors. Known-good (reference docstring): K = 5, N = 321, P = 802
-fully connected, y = 7, batch = 80, λ = 0.75, γ = 0.05, γstep = 0.001, η = 2 (the defaults here).
+fully connected, y = 7, batch = 80, λ = 0.75, γ = 0.05, γ step = 0.001, η = 2 (the defaults here).
 Deviation from the reference: its ``get_batch`` reshuffles the permutation *before* slicing the last
 batch of a pass; here the last batch is the tail of the old permutation (every pattern once per pass).
 
 **Continuous weights** (spherical perceptron, ReLU committees): the robust-ensemble objective
-Σ_a L(w^a) + (γ/2) Σ_a |w^a − w^c|² with L the cross-entropy f_{γ_CE} (digest §4.7). Replica a's step on
+Σ_a L(w^a) + (γ/2) Σ_a |w^a − w^c|² with L the cross-entropy f_{γ_CE} (γ_CE = ``ce_gamma``; PNAS 2016;
+Pittorino et al. 2021). Replica a's step on
 its mini-batch B (sum of f over B):
 
        w^a ← w^a − η [∇L_B(w^a) + γ (w^a − w^c)],   then |w^a_k|² = m if ``norm="sphere"``,
 
 with w^c the replica mean (traced, updated incrementally) or, with ``center=True``, an explicit centre
 moved after each replica step by w^c ← w^c − ηγ (w^c − w^a). Scoping γ(t) = γ_0 (1 + γ_1)^t per epoch
-(``gamma``, ``gamma_rate``; SacredDNN RobustNet ``increase_g``, anchors_code.md §1.6). The centre is the
-final predictor.
+(``coupling``, ``coupling_rate``; the exponential coupling schedule ``g ← g(1 + grate)`` of the PyTorch
+robust-ensemble code ``RobustNet``, sacreddnn/models/robust.py). The centre is the final predictor.
 
 Returned weights: the centre if it solves, else a replica that solves, else the configuration (centre
 first) with the fewest training errors; ``extra["winner"]`` says which.
@@ -53,16 +62,17 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_choice, check_float, check_int
-from .._kernels import PARITY, PERCEPTRON, RELU, SIGN, model_code
+from ..core.checks import check_choice, check_float, check_int
+from ..kernels.arrays import KernelArrays, model_code
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, rms_norm
 from ._grad_kernels import FAST, batch_grad, evaluate_many, fields, project_units
+from ..core.codes import Output
 
 FORMULAS = ("simple", "corrected", "hard", "continuous")
 
-_BINARY_DEFAULTS = {"lr": 2.0, "gamma": 0.05, "gamma_step": 0.001, "gamma_rate": 0.0}
-_CONT_DEFAULTS = {"lr": 0.05, "gamma": 0.05, "gamma_step": 0.0, "gamma_rate": 0.02}
+_BINARY_DEFAULTS = {"lr": 2.0, "coupling": 0.05, "coupling_step": 0.001, "coupling_rate": 0.0}
+_CONT_DEFAULTS = {"lr": 0.05, "coupling": 0.05, "coupling_step": 0.0, "coupling_rate": 0.02}
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -76,7 +86,7 @@ def lal_accumulate(w, xi, sigma, mu, tree, code, kappa, lr, dh, h, used):
     units to fix. Returns 1 if the pattern was an error (σλ ≤ κ), else 0."""
     kk, m = w.shape
     fields(w, xi, mu, tree, 1.0 / math.sqrt(m), h)
-    if code == PERCEPTRON:
+    if code == Output.PERCEPTRON:
         if sigma * h[0] > kappa:
             return 0
         for i in range(m):
@@ -114,7 +124,7 @@ def _kick(formula, x, corr, w):
 
 
 @nb.njit(cache=True, nogil=True)
-def rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa, lr, lam, gamma, formula, center,
+def rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa, lr, lam, coupling, formula, center,
                       rng):
     """One epoch of binary rSGD (module docstring). H: (y, K, m) float64, W = sign H (y, K, m) int8; S: (K, m) replica sum Σ_a W^a (traced)
     or centre hidden variables (``center``). Returns the number of LAL updates (errors met in batches)."""
@@ -126,7 +136,7 @@ def rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa,
     h = np.empty(kk)
     used = np.empty(kk, np.int64)
     n_sub = (p + batch - 1) // batch
-    corr = 1.0 if math.isinf(gamma) else math.tanh(gamma * y)
+    corr = 1.0 if math.isinf(coupling) else math.tanh(coupling * y)
     n_err = 0
     for _ in range(n_sub):
         rng.shuffle(order)
@@ -164,10 +174,10 @@ def rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa,
                     if formula == 3:
                         Hr[k, i] += lam * (S[k, i] / y - float(Wr[k, i]))
                     else:
-                        if math.isinf(gamma):
+                        if math.isinf(coupling):
                             x = S[k, i] * math.inf if S[k, i] != 0 else 0.0
                         else:
-                            x = gamma * S[k, i]
+                            x = coupling * S[k, i]
                         Hr[k, i] += lam * _kick(formula, x, corr, float(Wr[k, i]))
                     Wr[k, i] = 1 if Hr[k, i] > 0 else -1
                     S[k, i] += float(Wr[k, i]) - float(wold[k, i])
@@ -175,7 +185,7 @@ def rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa,
 
 
 @nb.njit(cache=True, nogil=True)
-def rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_gamma, lr, gamma, center, sphere,
+def rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_gamma, lr, coupling, center, sphere,
                           leak, rng):
     """One epoch of continuous rSGD (module docstring). w: (y, K, m) replicas; wc: (K, m) centre (replica
     mean kept incrementally, or explicit). Returns the summed mini-batch losses."""
@@ -203,13 +213,13 @@ def rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_g
             wold[:, :] = wr
             for k in range(kk):
                 for i in range(m):
-                    wr[k, i] -= lr * (grad[k, i] + gamma * (wr[k, i] - wc[k, i]))
+                    wr[k, i] -= lr * (grad[k, i] + coupling * (wr[k, i] - wc[k, i]))
             if sphere:
                 project_units(wr)
             for k in range(kk):
                 for i in range(m):
                     if center:
-                        wc[k, i] -= lr * gamma * (wc[k, i] - wr[k, i])
+                        wc[k, i] -= lr * coupling * (wc[k, i] - wr[k, i])
                     else:
                         wc[k, i] += (wr[k, i] - wold[k, i]) / y
     return total
@@ -217,17 +227,17 @@ def rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_g
 
 def _applies(model):
     code = model_code(model)
-    if model.binary and code not in (PERCEPTRON, SIGN):
+    if model.binary and code not in (Output.PERCEPTRON, Output.SIGN):
         raise ValueError(f"rsgd with binary weights uses least-action steps and needs sign units (perceptron or "
                          f"sign committee); got model={model!r}. For binary ReLU committees use method='sgd-ce'")
-    if not model.binary and code not in (PERCEPTRON, RELU):
+    if not model.binary and code not in (Output.PERCEPTRON, Output.RELU):
         raise ValueError(f"rsgd with continuous weights follows the cross-entropy gradient, defined for the "
                          f"perceptron and ReLU committees; got model={model!r}")
 
 
 @register(
     "rsgd",
-    options={"y": 7, "lr": None, "lam": 0.75, "gamma": None, "gamma_step": None, "gamma_rate": None,
+    options={"y": 7, "lr": None, "lam": 0.75, "coupling": None, "coupling_step": None, "coupling_rate": None,
              "lr_factor": 1.0, "lam_factor": 1.0, "batch": 80, "formula": "simple", "center": False,
              "init_equal": True, "wait_center": False, "ce_gamma": 2.0, "norm": "sphere", "relu_leak": 0.3,
              "max_epochs": 1000, "max_seconds": None, "init": None},
@@ -239,11 +249,12 @@ def _applies(model):
         "lr": "η: step of the loss term (binary: ΔH = η σ ξ per unit to fix, default 2; continuous: step on the "
               "mini-batch SUM of f_γ, default 0.05)",
         "lam": "λ: step of the elastic kick (binary weights only)",
-        "gamma": "initial coupling γ (default 0.05; binary γ=inf allowed: kick sign(Σ_b W^b))",
-        "gamma_step": "additive scoping γ ← γ + gamma_step per epoch (default 0.001 binary, 0 continuous; the binary "
-                      "perceptron near α=0.7 needs slow scoping, e.g. 0.0003 with formula='corrected', batch=20)",
-        "gamma_rate": "multiplicative scoping γ ← γ(1+gamma_rate) per epoch, i.e. γ0(1+γ1)^t "
-                      "(default 0 binary, 0.02 continuous)",
+        "coupling": "initial coupling γ (default 0.05; binary γ=inf allowed: kick sign(Σ_b W^b))",
+        "coupling_step": "additive scoping γ ← γ + coupling_step per epoch (default 0.001 binary, 0 continuous; the "
+                         "binary perceptron near α=0.7 needs slow scoping, e.g. 0.0003 with formula='corrected', "
+                         "batch=20)",
+        "coupling_rate": "multiplicative scoping γ ← γ(1+coupling_rate) per epoch, i.e. γ0(1+γ1)^t "
+                         "(default 0 binary, 0.02 continuous)",
         "lr_factor": "η ← η·lr_factor per epoch",
         "lam_factor": "λ ← λ·lam_factor per epoch",
         "batch": "mini-batch size (each replica has its own pattern permutation)",
@@ -258,19 +269,21 @@ def _applies(model):
         "max_seconds": "budget: wall-clock seconds (None = no limit)",
         "init": "initial weights of the centre/replicas (default random)",
     },
+    renamed={"gamma": "coupling", "gamma_step": "coupling_step", "gamma_rate": "coupling_rate"},
 )
-def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamma_rate, lr_factor, lam_factor, batch,
-             formula, center, init_equal, wait_center, ce_gamma, norm, relu_leak, max_epochs, max_seconds, init):
+def run_rsgd(model, patterns, rng, progress, y, lr, lam, coupling, coupling_step, coupling_rate, lr_factor, lam_factor,
+             batch, formula, center, init_equal, wait_center, ce_gamma, norm, relu_leak, max_epochs, max_seconds, init):
     binary = model.binary
     dflt = _BINARY_DEFAULTS if binary else _CONT_DEFAULTS
     y = check_int("y", y, min_value=1)
     lr = check_float("lr", dflt["lr"] if lr is None else lr, positive=True)
     lam = check_float("lam", lam, nonnegative=True)
-    gamma = check_float("gamma", dflt["gamma"] if gamma is None else gamma, nonnegative=True, finite=not binary)
-    gamma_step = check_float("gamma_step", dflt["gamma_step"] if gamma_step is None else gamma_step)
-    gamma_rate = check_float("gamma_rate", dflt["gamma_rate"] if gamma_rate is None else gamma_rate)
-    if gamma_rate <= -1:
-        raise ValueError(f"gamma_rate must be > -1, got {gamma_rate}")
+    coupling = check_float("coupling", dflt["coupling"] if coupling is None else coupling, nonnegative=True,
+                           finite=not binary)
+    coupling_step = check_float("coupling_step", dflt["coupling_step"] if coupling_step is None else coupling_step)
+    coupling_rate = check_float("coupling_rate", dflt["coupling_rate"] if coupling_rate is None else coupling_rate)
+    if coupling_rate <= -1:
+        raise ValueError(f"coupling_rate must be > -1, got {coupling_rate}")
     lr_factor = check_float("lr_factor", lr_factor, positive=True)
     lam_factor = check_float("lam_factor", lam_factor, nonnegative=True)
     batch = check_int("batch", batch, min_value=1)
@@ -283,9 +296,9 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
             raise TypeError(f"{name} must be True or False, got {val!r}")
     max_epochs, max_seconds = check_budget(max_epochs, max_seconds)
 
-    kk, m, p = model.k, model.m, patterns.p
-    code, tree, kappa = model_code(model), model.tree, model.margin
-    xi, labels = patterns.xi, patterns.labels
+    ka = KernelArrays(model, patterns)
+    xi, labels, code, tree, p = ka.xi, ka.sig, ka.code, ka.tree, ka.p
+    kappa = model.margin
     if init_equal or init is not None:
         w0 = initial_weights(model, rng, init)
         reps = np.repeat(w0[None], y, axis=0)
@@ -322,7 +335,7 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
         evaluate_many(confs, xi, labels, tree, code, ce_gamma, kappa, losses, errs)
         return confs, losses, errs
 
-    names = ("energy", "errors", "replica_errors_min", "replica_errors_mean", "gamma", "lr", "lam", "distance",
+    names = ("energy", "errors", "replica_errors_min", "replica_errors_mean", "coupling", "lr", "lam", "distance",
              "norm")
     hist = {k: [] for k in names}
     clock = Clock(max_seconds)
@@ -335,10 +348,10 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
     with tqdm(total=max_epochs, disable=not progress, desc="rsgd", unit="epoch") as bar:
         while not done(errs) and epoch < max_epochs and not clock.expired():
             if binary:
-                n_err = rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa, lr, lam, gamma,
+                n_err = rsgd_binary_epoch(H, W, S, xi, labels, perms, pos, batch, tree, code, kappa, lr, lam, coupling,
                                           FORMULAS.index(formula), center, rng)
             else:
-                n_err = rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_gamma, lr, gamma,
+                n_err = rsgd_continuous_epoch(w, wc, xi, labels, perms, pos, batch, tree, code, ce_gamma, lr, coupling,
                                               center, norm == "sphere", relu_leak, rng)
             epoch += 1
             confs, losses, errs = evaluate_all()
@@ -349,12 +362,12 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
                 dist = float(np.mean(np.sum((confs[1:] - c) ** 2, axis=(1, 2)))) / model.n_weights
             vals = {"energy": float(n_err) if binary else float(losses[0]), "errors": int(errs[0]),
                     "replica_errors_min": int(errs[1:].min()), "replica_errors_mean": float(errs[1:].mean()),
-                    "gamma": gamma, "lr": lr, "lam": lam, "distance": dist, "norm": rms_norm(c)}
+                    "coupling": coupling, "lr": lr, "lam": lam, "distance": dist, "norm": rms_norm(c)}
             for k in names:
                 hist[k].append(vals[k])
             lr *= lr_factor
             lam *= lam_factor
-            gamma = (gamma + gamma_step) * (1.0 + gamma_rate)
+            coupling = (coupling + coupling_step) * (1.0 + coupling_rate)
             bar.update(1)
             bar.set_postfix(Ec=int(errs[0]), Emin=int(errs[1:].min()))
     if errs[0] == 0:
@@ -368,5 +381,5 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, gamma, gamma_step, gamm
         wbest = wbest.astype(np.int8)
     return Run(weights=wbest, iterations=epoch, history=hist,
                extra={"winner": "center" if best == 0 else f"replica {best - 1}", "center_errors": int(errs[0]),
-                      "replica_errors": errs[1:].copy(), "gamma_final": gamma,
+                      "replica_errors": errs[1:].copy(), "coupling_final": coupling,
                       "energy_meaning": "LAL updates per epoch" if binary else "CE loss of the centre"})

@@ -1,12 +1,19 @@
-"""Mini-batch SGD on the cross-entropy with norm control (``method="sgd-ce"``; paper_digest.md §2.4, §4.5).
+"""Mini-batch SGD on the cross-entropy with norm control (``method="sgd-ce"``).
+
+Baldassi, Pittorino & Zecchina, "Shaping the learning landscape in neural networks around wide flat minima",
+PNAS 117, 161 (2020), arXiv:1905.07833 (claim 5 of the abstract: for SGD on the cross-entropy, a slow
+reduction of the norm of the weights leads to wide flat minima). Option names: the cross-entropy γ is
+``ce_gamma`` (schedule ``ce_gamma_factor``), as in every method (formerly ``gamma`` and ``gamma_factor``;
+those are now an error naming the new one).
 
 Loss: L(W) = Σ_μ f_γ(Δ^μ), f_γ(Δ) = (1/2γ) ln(1 + e^{−2γΔ}) (PNAS 2020). For continuous weights
 f_γ(cΔ) = c f_{cγ}(Δ), so what matters is the **effective inverse temperature** γ_eff = γ·|W|/√N
 (|W|/√N = rms weight, 1 on the sphere). Plain SGD on separable data lets |W| grow, which sends γ_eff → ∞
 (the zero-margin hinge, whose minimisers are typical, sharp solutions). Claim 5 of PNAS 2020 is that
 controlling the norm, and reducing it slowly while the training error stays 0, keeps the CE pressure
-towards large stabilities and lands in wide flat minima. The exact protocol of the paper could not be
-recovered (digest §4.5 [MEM-L]); this module implements the reconstruction of the digest:
+towards large stabilities and lands in wide flat minima. **The paper's exact protocol could not be checked
+(only its abstract was available); what follows is our reconstruction** of the mechanism the abstract
+names:
 
 * one step on mini-batch B (the **sum** L_B = Σ_{μ∈B} f_γ(Δ^μ); batches from a fresh permutation each epoch):
 
@@ -15,18 +22,19 @@ recovered (digest §4.5 [MEM-L]); this module implements the reconstruction of t
   followed, with ``norm="sphere"``, by the projection of every unit back to |W_k|² = m. ``norm="decay"``
   keeps free weights with weight decay ε_wd (|W| then settles where the gradient and the decay balance),
   ``norm="free"`` is plain SGD (the foil: γ_eff grows without bound).
-* **search phase**: γ(t) = γ_0 · r^t per epoch (``gamma``, ``gamma_factor``); it ends at the first epoch
+* **search phase**: γ(t) = γ_0 · r^t per epoch (``ce_gamma``, ``ce_gamma_factor``); it ends at the first epoch
   with zero training errors (or at the budget).
 * **shrink phase** (``shrink_epochs`` > 0 epochs): from that solution, an epoch first lowers the effective
   inverse temperature by the factor s (``shrink_factor``) — γ ← sγ on the sphere and for binary weights,
-  W ← sW for free weights (the explicit shrink W ← (1−ε)W of the digest) — then runs one SGD epoch. If the
+  W ← sW for free weights (an explicit shrink W ← (1−ε)W, ε = 1 − s) — then runs one SGD epoch. If the
   epoch ends with a training error, the state before it is restored (weights and γ) and the next epoch is
   a consolidation epoch at that γ without shrinking (restored again if it too ends with errors). So the
   returned weights always have zero training errors, and γ_eff only goes down through accepted steps
   (``extra["shrink_steps_accepted"]``). History rows of the phase are marked ``phase`` = 1, and record the
   epoch as run (a rejected epoch shows its errors).
 
-**Binary weights** (the variant through continuous hidden variables, BinaryConnect-style): the state is
+**Binary weights** (the variant through continuous hidden variables, as in BinaryConnect: Courbariaux, Bengio
+& David, NeurIPS 2015, arXiv:1511.00363): the state is
 H ∈ R^{K×m}, the weights are W = sign H (sign 0 = −1), the gradient is taken at W and applied to H:
 
       H ← H − η ∇_W L_B(W),   W = sign(H),   optionally |H_i| ≤ h_clip.
@@ -43,8 +51,8 @@ import numba as nb
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._errors import check_choice, check_float, check_int
-from .._kernels import model_code
+from ..core.checks import check_choice, check_float, check_int
+from ..kernels.arrays import KernelArrays
 from . import Run, register
 from ._common import Clock, check_budget, initial_weights, require_smooth, rms_norm
 from ._grad_kernels import batch_grad, evaluate, project_units
@@ -54,7 +62,7 @@ _SPHERE, _DECAY, _FREE = 0, 1, 2
 
 
 @nb.njit(cache=True, nogil=True)
-def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, norm, wd, h_clip, leak):
+def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, ce_gamma, lr, norm, wd, h_clip, leak):
     """One epoch of mini-batch SGD over ``perm``; returns the summed mini-batch losses.
 
     Continuous: w ← w − lr (∇L_B(w) + wd·w), then projection per unit if ``norm`` is sphere.
@@ -67,7 +75,7 @@ def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, no
     p = perm.shape[0]
     for a in range(0, p, batch):
         idx = perm[a:min(a + batch, p)]
-        total += batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak)
+        total += batch_grad(w, xi, labels, idx, tree, code, ce_gamma, grad, h, leak)
         if binary:
             for k in range(kk):
                 for i in range(m):
@@ -89,7 +97,8 @@ def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, no
 
 @register(
     "sgd-ce",
-    options={"lr": None, "lr_factor": 1.0, "batch": 20, "gamma": 1.0, "gamma_factor": 1.02, "norm": "sphere",
+    options={"lr": None, "lr_factor": 1.0, "batch": 20, "ce_gamma": 1.0, "ce_gamma_factor": 1.02,
+             "norm": "sphere",
              "weight_decay": 0.0, "shrink_epochs": 0, "shrink_factor": 0.98, "h_clip": None,
              "relu_leak": 0.3, "max_epochs": 1000, "max_seconds": None, "init": None},
     description="mini-batch SGD on the cross-entropy f_γ with norm control (γ schedule on the sphere, weight decay, "
@@ -99,8 +108,8 @@ def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, no
         "lr": "step η on the gradient of the mini-batch SUM of f_γ (default: 0.5 continuous, 0.05 binary)",
         "lr_factor": "η ← η·lr_factor after every epoch (learning-rate annealing; 1 = constant)",
         "batch": "mini-batch size (batches from a fresh permutation every epoch)",
-        "gamma": "initial CE parameter γ_0 (effective inverse temperature γ·|W|/√N)",
-        "gamma_factor": "search phase: γ ← γ·gamma_factor after every epoch (>1 anneals towards the hinge)",
+        "ce_gamma": "initial CE parameter γ_0 (effective inverse temperature γ·|W|/√N)",
+        "ce_gamma_factor": "search phase: γ ← γ·ce_gamma_factor after every epoch (>1 anneals towards the hinge)",
         "norm": "continuous weights: 'sphere' (project |W_k|²=m after every step; γ_eff = γ), 'decay' (free norm + "
                 "weight decay), 'free' (plain SGD, norm grows). Must stay 'sphere' for binary weights",
         "weight_decay": "ε_wd in W ← W − η(∇L_B + ε_wd W) (continuous weights, norm='decay' or 'free')",
@@ -114,15 +123,16 @@ def sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, no
         "max_seconds": "budget: wall-clock seconds (None = no limit)",
         "init": "initial weights (binary: H = init, default random ±1; continuous: default random on the sphere)",
     },
+    renamed={"gamma": "ce_gamma", "gamma_factor": "ce_gamma_factor"},
 )
-def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamma_factor, norm, weight_decay,
+def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, ce_gamma, ce_gamma_factor, norm, weight_decay,
                shrink_epochs, shrink_factor, h_clip, relu_leak, max_epochs, max_seconds, init):
     binary = model.binary
     lr = check_float("lr", (0.05 if binary else 0.5) if lr is None else lr, positive=True)
     lr_factor = check_float("lr_factor", lr_factor, positive=True)
     batch = check_int("batch", batch, min_value=1)
-    gamma = check_float("gamma", gamma, positive=True)
-    gamma_factor = check_float("gamma_factor", gamma_factor, positive=True)
+    ce_gamma = check_float("ce_gamma", ce_gamma, positive=True)
+    ce_gamma_factor = check_float("ce_gamma_factor", ce_gamma_factor, positive=True)
     check_choice("norm", norm, NORMS)
     weight_decay = check_float("weight_decay", weight_decay, nonnegative=True)
     shrink_epochs = check_int("shrink_epochs", shrink_epochs, min_value=0)
@@ -143,13 +153,13 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
     hid = w.copy() if binary else np.zeros((1, 1))
     if not binary and norm == "sphere":
         project_units(w)
-    xi, labels = patterns.xi, patterns.labels
-    code, tree, kappa = model_code(model), model.tree, model.margin
-    p = patterns.p
-    hist = {k: [] for k in ("energy", "errors", "gamma", "gamma_eff", "norm", "phase")}
+    ka = KernelArrays(model, patterns)
+    xi, labels, code, tree, p = ka.xi, ka.sig, ka.code, ka.tree, ka.p
+    kappa = model.margin
+    hist = {k: [] for k in ("energy", "errors", "ce_gamma", "ce_gamma_eff", "norm", "phase")}
     clock = Clock(max_seconds)
     epoch, phase, first_solution, shrink_done, accepted, just_failed = 0, 0, None, 0, 0, False
-    loss, errs = evaluate(w, xi, labels, tree, code, gamma, kappa)
+    loss, errs = evaluate(w, xi, labels, tree, code, ce_gamma, kappa)
     with tqdm(total=max_epochs, disable=not progress, desc="sgd-ce", unit="epoch") as bar:
         while epoch < max_epochs and not clock.expired():
             if errs == 0 and phase == 0:
@@ -161,39 +171,39 @@ def run_sgd_ce(model, patterns, rng, progress, lr, lr_factor, batch, gamma, gamm
             if phase == 1:
                 if shrink_done >= shrink_epochs:
                     break
-                saved = (w.copy(), hid.copy(), gamma)
+                saved = (w.copy(), hid.copy(), ce_gamma)
                 shrink_now = not just_failed
                 if shrink_now and (binary or norm == "sphere"):
-                    gamma *= shrink_factor
+                    ce_gamma *= shrink_factor
                 elif shrink_now:
                     w *= shrink_factor
             perm = rng.permutation(p)
-            sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, gamma, lr, norm_code, weight_decay,
+            sgd_epoch(w, hid, binary, xi, labels, perm, batch, tree, code, ce_gamma, lr, norm_code, weight_decay,
                       h_clip, relu_leak)
             epoch += 1
-            loss, errs = evaluate(w, xi, labels, tree, code, gamma, kappa)
+            loss, errs = evaluate(w, xi, labels, tree, code, ce_gamma, kappa)
             nrm = rms_norm(w)
-            for key, val in (("energy", loss), ("errors", errs), ("gamma", gamma), ("gamma_eff", gamma * nrm),
-                             ("norm", nrm), ("phase", phase)):
+            for key, val in (("energy", loss), ("errors", errs), ("ce_gamma", ce_gamma),
+                             ("ce_gamma_eff", ce_gamma * nrm), ("norm", nrm), ("phase", phase)):
                 hist[key].append(val)
             lr *= lr_factor
             if phase == 0:
-                gamma *= gamma_factor
+                ce_gamma *= ce_gamma_factor
             else:
                 shrink_done += 1
                 if errs > 0:      # the training error must stay 0: undo, consolidate at the previous γ_eff
-                    w, hid, gamma = saved
+                    w, hid, ce_gamma = saved
                     errs = 0
                     just_failed = True
                 else:
                     accepted += shrink_now
                     just_failed = False
             bar.update(1)
-            bar.set_postfix(E=int(errs), g_eff=f"{gamma * nrm:.3g}")
+            bar.set_postfix(E=int(errs), g_eff=f"{ce_gamma * nrm:.3g}")
     if first_solution is None and errs == 0:      # solved in the very last epoch of the budget
         first_solution = epoch
     return Run(weights=w.reshape(model.weight_shape).astype(np.int8 if binary else np.float64), iterations=epoch,
                history=hist,
                extra={"first_solution_epoch": -1 if first_solution is None else first_solution,
-                      "shrink_epochs_done": shrink_done, "shrink_steps_accepted": accepted, "gamma_final": gamma,
-                      "gamma_eff_final": gamma * rms_norm(w)})
+                      "shrink_epochs_done": shrink_done, "shrink_steps_accepted": accepted,
+                      "ce_gamma_final": ce_gamma, "ce_gamma_eff_final": ce_gamma * rms_norm(w)})

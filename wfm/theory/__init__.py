@@ -9,8 +9,10 @@ Modules
 :mod:`wfm.theory.fp_potential`
     RS Franz–Parisi local entropy around a reference solution of margin :math:`\tilde\kappa`.
 :mod:`wfm.theory.committee`
-    Tree committee (sign units, spherical weights): RS Gardner capacity (derived, K = 1 -> 2, ∝ √K) and the
-    counting (Cover / Mitchison–Durbin) upper bound for tree machines.
+    Tree committee, sign or ReLU units, one code path (:mod:`wfm.theory.committee_rules` holds the output rules):
+    RS capacity with spherical weights for any K including K = ∞ (sign ∝ √K, ReLU finite: 2π/(π−1)), RS entropy
+    and zero-entropy capacity with binary (and spherical) weights where the RS computation closes; the counting
+    (Cover / Mitchison–Durbin) upper bound for tree machines. Derivation: ``docs/theory/committee.md``.
 :mod:`wfm.theory.large_deviations`
     Maximal local entropy :math:`S_{\max}(d)` (y → ∞ large deviations / robust ensemble, RS, centre
     unconstrained; derivation in the module docstring) and the load where it stops being monotonic.
@@ -28,7 +30,16 @@ Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be e
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, GH_ratio, H, gauss_average, gauss_hermite, log_2cosh, log_H
 from .fp_potential import FranzParisiCurve, franz_parisi, franz_parisi_free_entropy, geometric_bound, isolation_radius
-from .committee import counting_bound, rs_violates_counting_bound_from, tree_committee_capacity, tree_committee_capacity_asymptote
+from .committee import (
+    CommitteeRS,
+    counting_bound,
+    rs_violates_counting_bound_from,
+    tree_committee_capacity,
+    tree_committee_capacity_asymptote,
+    tree_committee_entropy,
+    tree_committee_repair_cost,
+    tree_committee_rs,
+)
 from .large_deviations import MaxLocalEntropyCurve, max_local_entropy, monotonicity_threshold
 from .ld_finite_y import LargeDeviationCurve, large_deviation_curve, sigma_ext_infinity
 from .ld_rsb import FrozenCurve, frozen_external_curve, monotonicity_threshold_1rsb
@@ -81,8 +92,12 @@ __all__ = [
     "FrozenCurve",
     "frozen_external_curve",
     "monotonicity_threshold_1rsb",
+    "CommitteeRS",
     "tree_committee_capacity",
     "tree_committee_capacity_asymptote",
+    "tree_committee_repair_cost",
+    "tree_committee_rs",
+    "tree_committee_entropy",
     "counting_bound",
     "rs_violates_counting_bound_from",
 ]

@@ -1,11 +1,11 @@
-"""Validation helpers for the theory functions (thin layer over :mod:`wfm._errors`)."""
+"""Validation helpers for the theory functions (thin layer over :mod:`wfm.core.checks`)."""
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
-from .._errors import check_float
+from ..core.checks import check_float
 
 
 class ReplicaSymmetryWarning(UserWarning):

@@ -20,7 +20,7 @@ import math
 import numba as nb
 import numpy as np
 
-from ..bp._kernels import log_H
+from ..core.special import log_H_s as log_H
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _DROP = 40.0

@@ -1,8 +1,9 @@
 r"""Franz–Parisi local entropy of the binary perceptron around a reference solution (RS).
 
-What is computed (digest §3.3; Franz & Parisi 1995 for the construction; Huang & Kabashima, PRE 90,
-052813 (2014) and Huang, Wong & Kabashima, J. Phys. A 46, 375002 (2013) for κ = κ̃ = 0; Baldassi et al.
-PRL 127, 278301 (2021) for high-margin references κ̃ > κ):
+What is computed (Franz & Parisi, J. Phys. I France 5, 1401 (1995) for the construction; Huang & Kabashima,
+PRE 90, 052813 (2014), arXiv:1408.1784, and Huang, Wong & Kabashima, J. Phys. A 46, 375002 (2013),
+arXiv:1304.2850, for κ = κ̃ = 0; Baldassi, Lauditi, Malatesta, Perugini & Zecchina, PRL 127, 278301 (2021),
+arXiv:2107.01163, for high-margin references κ̃ > κ):
 
 A reference :math:`\tilde W` is drawn uniformly among the solutions of margin :math:`\tilde\kappa` (RS
 pair :math:`\tilde q, \hat{\tilde q}` from :func:`wfm.theory.binary_rs`). Around it we count the
@@ -80,9 +81,10 @@ import warnings
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from ._checks import SaddlePointWarning, as_float_or_array
-from .gaussian import gauss_hermite, log_2cosh, log_H, log_H_and_GH, truncated_gaussian_rule, uniform_gaussian_rule
+from ..core.special import entropy_bound, log_2cosh, log_H, log_H_and_GH
+from .gaussian import gauss_hermite, truncated_gaussian_rule, uniform_gaussian_rule
 from .perceptron import binary_rs
 
 __all__ = ["FranzParisiCurve", "franz_parisi", "isolation_radius", "geometric_bound", "franz_parisi_free_entropy"]
@@ -90,11 +92,9 @@ __all__ = ["FranzParisiCurve", "franz_parisi", "isolation_radius", "geometric_bo
 
 def geometric_bound(d):
     r"""The binary entropy :math:`\mathcal H(d) = -d\ln d - (1-d)\ln(1-d)`: log-number (per weight) of
-    configurations at normalized Hamming distance ``d``; an upper bound of every local entropy."""
-    d = np.asarray(d, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = -d * np.log(d) - (1 - d) * np.log1p(-d)
-    return np.where(d == 0, 0.0, out)
+    configurations at normalized Hamming distance ``d``; an upper bound of every local entropy
+    (:func:`wfm.core.special.entropy_bound`)."""
+    return entropy_bound(d)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -555,7 +555,7 @@ def _curve(ctx, dd, tol):
 
 
 def franz_parisi(alpha, d, kappa=0.0, kappa_ref=0.0, *, n_z=48, n_x=48, n_eta=32, tol=1e-8):
-    r"""RS Franz–Parisi local entropy :math:`V(d)` of the binary perceptron (digest §3.3).
+    r"""RS Franz–Parisi local entropy :math:`V(d)` of the binary perceptron (module docstring).
 
     :math:`V(d)` is the entropy per weight of the solutions of margin ``kappa`` at normalized Hamming
     distance :math:`d = (1-p)/2` from a reference drawn uniformly among the solutions of margin
@@ -592,7 +592,7 @@ def isolation_radius(alpha, kappa=0.0, kappa_ref=0.0, *, d_min=1e-3, n_grid=24):
 
     .. math:: d^* = \sup\{d : V(d') < 0 \text{ for all } 0 < d' < d\}
 
-    (digest §3.1, §3.3). Computed by scanning :math:`V` on a log grid from ``d_min`` to the typical
+    (Huang & Kabashima 2014: typical solutions are isolated). Computed by scanning :math:`V` on a log grid from ``d_min`` to the typical
     distance :math:`(1-\tilde q)/2` and refining the last sign change by Brent's method.
     Returns ``0.0`` if :math:`V(d_{\min}) > 0` (no isolation detectable above ``d_min``: the reference
     lies in a dense region, e.g. high-margin references). Raises ``RuntimeError`` if the saddle point

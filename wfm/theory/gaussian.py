@@ -1,4 +1,4 @@
-r"""Gaussian machinery shared by the replica computations (and by the rest of ``wfm``).
+r"""Gaussian quadrature for the replica computations.
 
 Notation (the one of the perceptron literature, e.g. Gardner 1988; Krauth & Mézard 1989):
 
@@ -6,14 +6,8 @@ Notation (the one of the perceptron literature, e.g. Gardner 1988; Krauth & Méz
 * :math:`G(x) = e^{-x^2/2}/\sqrt{2\pi}` its density;
 * :math:`H(x) = \int_x^\infty Dz = \tfrac12\,\mathrm{erfc}(x/\sqrt2)` its upper tail.
 
-Everything is vectorized and stable over the whole real line:
-
-* :func:`log_H` uses ``scipy.special.log_ndtr(-x)`` (no underflow for large positive ``x``:
-  :math:`\ln H(x) \approx -x^2/2 - \ln(x\sqrt{2\pi})`);
-* :func:`GH_ratio` (:math:`G/H`, the inverse Mills ratio) uses the ``erfcx`` branch for ``x >= 0``,
-  :math:`G(x)/H(x) = \sqrt{2/\pi}/\mathrm{erfcx}(x/\sqrt2)`, which behaves like ``x`` at large ``x``
-  instead of 0/0;
-* :func:`log_2cosh` is :math:`|x| + \log1p(e^{-2|x|})`.
+The special functions themselves (:func:`log_H`, :func:`GH_ratio`, :func:`log_H_and_GH`, :func:`log_2cosh`,
+:func:`G`, :func:`H`) are defined once in :mod:`wfm.core.special` and re-exported here.
 
 Gaussian averages :math:`\int Dz\, f(z)` are computed with probabilists' Gauss–Hermite quadrature
 (:func:`gauss_hermite`, weights normalized to sum to 1), or, for integrands with a sharp
@@ -27,7 +21,8 @@ import functools
 import numpy as np
 from scipy import special
 
-from .._errors import check_int
+from ..core.checks import check_int
+from ..core.special import G, GH_ratio, H, log_2cosh, log_H, log_H_and_GH
 
 __all__ = [
     "G",
@@ -41,74 +36,6 @@ __all__ = [
     "truncated_gaussian_rule",
     "gauss_average",
 ]
-
-_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
-_SQRT2 = np.sqrt(2.0)
-
-
-def G(x):
-    r"""Standard Gaussian density :math:`G(x) = e^{-x^2/2}/\sqrt{2\pi}`."""
-    x = np.asarray(x, dtype=float)
-    return np.exp(-0.5 * x * x - _LOG_SQRT_2PI)
-
-
-def H(x):
-    r"""Gaussian tail :math:`H(x) = \int_x^\infty Dz = \tfrac12\mathrm{erfc}(x/\sqrt2)`."""
-    return special.ndtr(-np.asarray(x, dtype=float))
-
-
-def log_H(x):
-    r""":math:`\ln H(x)`, stable for every real ``x``.
-
-    ``log_ndtr(-x)`` is accurate in both tails: for ``x -> +inf`` it follows
-    :math:`-x^2/2 - \ln(x\sqrt{2\pi})` without underflow, for ``x -> -inf`` it is
-    :math:`\log1p(-H(-x)) \to 0^-`. Equivalent to the erfcx form
-    :math:`\ln(\tfrac12\mathrm{erfcx}(x/\sqrt2)) - x^2/2` for ``x >= 0`` (tested).
-    """
-    return special.log_ndtr(-np.asarray(x, dtype=float))
-
-
-def GH_ratio(x):
-    r"""The ratio :math:`G(x)/H(x)` (inverse Mills ratio), stable for every real ``x``.
-
-    For ``x >= 0``: :math:`G/H = \sqrt{2/\pi}\,/\,\mathrm{erfcx}(x/\sqrt2)` (erfcx avoids 0/0;
-    :math:`G/H \sim x + 1/x` as ``x -> inf``). For ``x < 0``: :math:`H(x) \ge 1/2`, and the plain
-    ratio is accurate (it tends to 0 like :math:`G(x)`).
-    """
-    x = np.asarray(x, dtype=float)
-    out = np.empty_like(x)
-    pos = x >= 0
-    out[pos] = np.sqrt(2.0 / np.pi) / special.erfcx(x[pos] / _SQRT2)
-    xn = x[~pos]
-    out[~pos] = np.exp(-0.5 * xn * xn - _LOG_SQRT_2PI) / special.ndtr(-xn)
-    return out if out.ndim else out[()]
-
-
-def log_H_and_GH(x):
-    r"""Both :math:`\ln H(x)` and :math:`G(x)/H(x)` from one ``erfcx`` evaluation (the hot loop of the
-    energetic integrals). With :math:`E = \mathrm{erfcx}(|x|/\sqrt2)`, :math:`H(|x|) = \tfrac12 E e^{-x^2/2}`:
-
-    * :math:`x \ge 0`: :math:`\ln H = \ln(E/2) - x^2/2`, :math:`G/H = \sqrt{2/\pi}/E`;
-    * :math:`x < 0`: :math:`H = 1 - \tfrac12 E e^{-x^2/2}` (no cancellation, it is >= 1/2),
-      :math:`\ln H = \log1p(-\tfrac12 E e^{-x^2/2})`, :math:`G/H = e^{-x^2/2}/(\sqrt{2\pi}H)`.
-
-    Agrees with :func:`log_H` and :func:`GH_ratio` to ~1e-15 relative (tested).
-    """
-    x = np.asarray(x, dtype=float)
-    E = special.erfcx(np.abs(x) * (1.0 / _SQRT2))
-    g = np.exp(-0.5 * x * x)
-    pos = x >= 0
-    tail = 0.5 * E * g  # H(|x|)
-    with np.errstate(divide="ignore"):
-        logh = np.where(pos, np.log(0.5 * E) - 0.5 * x * x, np.log1p(-tail))
-    gh = np.where(pos, np.sqrt(2.0 / np.pi) / E, g / (np.sqrt(2.0 * np.pi) * (1.0 - tail)))
-    return logh, gh
-
-
-def log_2cosh(x):
-    r""":math:`\ln 2\cosh x = |x| + \log1p(e^{-2|x|})`, stable for large ``|x|``."""
-    a = np.abs(np.asarray(x, dtype=float))
-    return a + np.log1p(np.exp(-2.0 * a))
 
 
 @functools.lru_cache(maxsize=64)

@@ -150,7 +150,7 @@ import warnings
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
 from .fp_potential import geometric_bound

@@ -89,7 +89,7 @@ import warnings
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_choice, check_float
+from ..core.checks import check_choice, check_float
 from . import _ld_kernels as _ldk
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .fp_potential import geometric_bound

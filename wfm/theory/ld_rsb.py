@@ -40,7 +40,7 @@ import warnings
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_float
+from ..core.checks import check_float
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .ld_finite_y import _check_d, _follow, _Free, _solve, sigma_ext_infinity
 

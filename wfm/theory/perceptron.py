@@ -1,8 +1,8 @@
 r"""Replica-symmetric theory of the single-layer perceptron storing random patterns.
 
-Setting (digest §2.1–2.2, §6): :math:`P = \alpha N` patterns :math:`\xi^\mu` with i.i.d. unit-variance
-entries, labels absorbed; a weight vector :math:`W` is a solution of margin :math:`\kappa` if every
-stability :math:`\Delta^\mu = W\cdot\xi^\mu/\sqrt N \ge \kappa`. Two weight spaces:
+Setting: :math:`P = \alpha N` patterns :math:`\xi^\mu` with i.i.d. unit-variance entries, labels absorbed;
+a weight vector :math:`W` is a solution of margin :math:`\kappa` if every stability
+:math:`\Delta^\mu = W\cdot\xi^\mu/\sqrt N \ge \kappa`. Two weight spaces:
 
 * **spherical**, :math:`W \in \mathbb R^N`, :math:`\|W\|^2 = N` (Gardner 1988, J. Phys. A 21, 257;
   Gardner & Derrida 1988, J. Phys. A 21, 271);
@@ -24,7 +24,7 @@ Integrals over :math:`Dz` use the trapezoid rule on ``n_quad = 801`` uniform nod
 (:func:`wfm.theory.gaussian.uniform_gaussian_rule`). The integrands :math:`\tanh^2(\sqrt{\hat q}z)`
 and :math:`\ln H(u)` become sharp near capacity (widths :math:`\sim 1/\sqrt{\hat q}` and
 :math:`\sqrt{1-q}`); the uniform rule converges exponentially in the ratio width/spacing, whereas
-201-node Gauss–Hermite (digest Appendix A) leaves errors of ~1e-3 on :math:`q` near capacity.
+a 201-node Gauss–Hermite rule leaves errors of ~1e-3 on :math:`q` near capacity.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import optimize
 
-from .._errors import check_float, check_int
+from ..core.checks import check_float, check_int
 from ._checks import as_float_or_array, finish, warn_rs
 from .gaussian import G, GH_ratio, H, log_2cosh, log_H, uniform_gaussian_rule
 
@@ -179,7 +179,7 @@ def spherical_entropy(alpha, kappa=0.0, n_quad=N_QUAD):
 # ----------------------------------------------------------------------------------------------
 def binary_free_entropy(q, q_hat, alpha, kappa=0.0, n_quad=N_QUAD):
     r"""RS free entropy of the binary perceptron before extremization (Gardner & Derrida 1988;
-    Krauth & Mézard 1989; digest §6):
+    Krauth & Mézard 1989):
 
     .. math:: \phi(q,\hat q) = -\frac{\hat q}{2}(1-q) + \int Dz\,\ln 2\cosh(\sqrt{\hat q}\,z)
               + \alpha\int Dz\,\ln H\!\left(\frac{\kappa-\sqrt q z}{\sqrt{1-q}}\right).
@@ -242,7 +242,7 @@ def _binary_saddle(alpha, kappa, n_quad):
 
 
 def binary_rs(alpha, kappa=0.0, n_quad=N_QUAD):
-    r"""RS saddle point of the binary perceptron (Krauth & Mézard 1989; digest §6).
+    r"""RS saddle point of the binary perceptron (Krauth & Mézard 1989).
 
     Solves :math:`q = \int Dz\,\tanh^2(\sqrt{\hat q}z)` and
     :math:`\hat q = \frac{\alpha}{1-q}\int Dz\,[G/H]^2\!\left(\frac{\kappa-\sqrt q z}{\sqrt{1-q}}\right)`

@@ -1,0 +1,82 @@
+"""Finite-size-scaling statistics (wfm.figures.scaling) on synthetic data with a known truth."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from wfm.figures.scaling import extrapolate, fit_threshold, wilson_interval
+
+
+def test_wilson_interval_known_values_and_coverage():
+    lo, hi = wilson_interval(0, 20)
+    assert lo == 0 and hi == pytest.approx(0.1611, abs=1e-4)   # the classic k = 0, n = 20 value
+    lo, hi = wilson_interval(10, 20)
+    assert (lo, hi) == (pytest.approx(0.2993, abs=1e-4), pytest.approx(0.7007, abs=1e-4))
+    # coverage of the 95 % interval at p = 0.2, n = 20 is close to 0.95 (exact binomial sum)
+    k = np.arange(21)
+    lo, hi = wilson_interval(k, 20)
+    cover = stats.binom.pmf(k, 20, 0.2)[(lo <= 0.2) & (0.2 <= hi)].sum()
+    assert 0.92 < cover < 0.99
+    with pytest.raises(ValueError):
+        wilson_interval(3, 2)
+
+
+def test_fit_threshold_recovers_a_known_curve():
+    rng = np.random.default_rng(1)
+    alpha = np.linspace(0.6, 0.8, 9)
+    true50, w = 0.72, 0.012
+    n = np.full(alpha.size, 40)
+    k = rng.binomial(n, 1 / (1 + np.exp((alpha - true50) / w)))
+    th = fit_threshold(alpha, k, n, n_boot=200, seed=0)
+    assert th.bracketed
+    assert abs(th.alpha50 - true50) < 3 * th.stderr + 1e-3
+    assert th.lo < th.alpha50 < th.hi
+    assert 0.001 < th.stderr < 0.01
+
+
+def test_fit_threshold_interval_covers_the_truth_most_of_the_time():
+    true50, w = 0.74, 0.01
+    alpha = np.linspace(0.7, 0.78, 5)
+    n = np.full(alpha.size, 20)
+    hits = 0
+    for s in range(40):
+        k = np.random.default_rng(s).binomial(n, 1 / (1 + np.exp((alpha - true50) / w)))
+        th = fit_threshold(alpha, k, n, n_boot=100, seed=s, confidence=0.9)
+        hits += th.lo <= true50 <= th.hi
+    assert hits >= 30  # nominal 36 of 40
+
+
+def test_extrapolate_known_form():
+    nn = np.array([1001, 3001, 10001, 30001])
+    a_inf, a, x = 0.77, 0.9, 0.5
+    y = a_inf - a * nn ** (-x)
+    e = np.full(4, 1e-3)
+    fixed = extrapolate(nn, y, e, fit_exponent=False)
+    assert fixed.alpha_inf == pytest.approx(a_inf, abs=1e-9) and not fixed.x_fitted
+    free = extrapolate(nn, y + np.array([0.5, -0.5, 0.5, -0.5]) * 1e-3, e, n_boot=100)
+    assert free.x_fitted and abs(free.alpha_inf - a_inf) < 4 * free.stderr + 2e-3
+    assert "fitted" in free.form
+    three = extrapolate(nn[:3], y[:3], e[:3])
+    assert not three.x_fitted and "fixed = 0.5" in three.form
+    with pytest.raises(ValueError):
+        extrapolate(nn, y, -e)
+
+
+def test_newton_mle_matches_a_direct_minimization():
+    from scipy import optimize
+
+    from wfm.figures.scaling import _mle
+
+    alpha = np.array([0.6, 0.65, 0.7, 0.72, 0.74, 0.76])
+    n = np.array([20, 20, 20, 20, 20, 20])
+    k = np.array([20, 19, 15, 9, 4, 1])
+
+    def nll(th):
+        p = np.clip(1 / (1 + np.exp((alpha - th[0]) / th[1])), 1e-15, 1 - 1e-15)
+        return -np.sum(k * np.log(p) + (n - k) * np.log1p(-p))
+
+    ref = optimize.minimize(nll, [0.7, 0.02], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12})
+    a50, w = _mle(alpha, k, n, (0.7, 0.02))
+    assert a50 == pytest.approx(ref.x[0], abs=1e-6) and w == pytest.approx(ref.x[1], rel=1e-4)
+    # perfectly separated data: a finite answer in the gap, not a divergence
+    a50, w = _mle(alpha, np.array([20, 20, 20, 0, 0, 0]), n, (0.7, 0.02))
+    assert 0.7 < a50 < 0.72 and w < 1e-2

@@ -1,0 +1,188 @@
+"""F4 -- local entropy of the solutions found by each algorithm (binary perceptron).
+
+BP local entropy S(W̃, d) around the solutions found by each algorithm at N = 201 (quick) or 1001 (full), α = 0.4
+(Baldassi et al. 2015, arXiv:1509.05753; Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833), against the
+RS Franz–Parisi curve of typical solutions, a high-margin reference curve and the internal entropy of focusing
+BP at large y (the practical substitute of the maximal local entropy, Baldassi et al. 2016, arXiv:1605.06444);
+and, by exact enumeration at N = 25, the number of solutions within a small radius of the solutions found and
+of uniformly sampled ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.special import entropy_bound
+from . import style
+from .analysis import ball_entropy, ball_entropy_bound, mean_by_gamma, row, s_at, solved
+from .core import Claim, Figure, by_mode, register, safe_check
+from .shared import ALGORITHMS, BP_GAMMAS, D0, RSA, SA_SWEEPS_LARGE_N, available, zip_methods
+
+ALPHA = 0.4
+#: the high-margin reference of the theory curve (κ_max(0.4) ≈ 0.58)
+KAPPA_REF_HIGH = 0.45
+N_EXACT, ALPHA_EXACT = 25, 0.6
+#: the radius (in flips) of the exact ball compared in the claim, and the largest one drawn
+RADIUS, RADIUS_MAX = 3, 7
+
+
+def _n(mode):
+    return by_mode(mode, 201, 1001)
+
+
+def parts(mode):
+    n = _n(mode)
+    algos = available(ALGORITHMS)
+    return {
+        "bp": {"experiment": "fig-solve-measure", "seeds": by_mode(mode, 2, 4),
+               "params": {"model": "perceptron", "n": n, "alpha": ALPHA, "local_entropy": "bp", "gammas": BP_GAMMAS},
+               "zip": zip_methods(algos, n)},
+        "exact": {"experiment": "fig-solve-measure", "seeds": by_mode(mode, 8, 40),
+                  "params": {"model": "perceptron", "n": N_EXACT, "alpha": ALPHA_EXACT, "local_entropy": "exact"},
+                  "zip": zip_methods(algos + [("uniform", {})])},
+        "theory": {"experiment": "fig-franz-parisi",
+                   "params": {"alpha": ALPHA, "d_min": 1e-3, "points": by_mode(mode, 14, 30),
+                              "n_quad": by_mode(mode, 32, 48)},
+                   "grid": {"kappa_ref": [0.0, KAPPA_REF_HIGH]}},
+        "maxle": {"experiment": "fig-fbp-max-local-entropy", "seeds": by_mode(mode, 1, 4),
+                  "params": {"n": n, "alpha": ALPHA}},
+    }
+
+
+def _s_at_d0(bp):
+    """{method: mean BP local entropy at D0 over its solutions}."""
+    vals = {}
+    for m in bp["method"].unique():
+        rows = solved(bp[bp["method"] == m])
+        if len(rows):
+            d, s, _, _ = mean_by_gamma(rows)
+            vals[m] = s_at(d, s, D0)
+    return vals
+
+
+@safe_check
+def check(data, mode):
+    bp = data["bp"]
+    claims = []
+    vals = _s_at_d0(bp)
+    det = ", ".join(f"{k}: {v:.4f}" for k, v in vals.items())
+    n_sa = int(solved(bp[bp["method"] == "sa"]).shape[0])
+    fbp, sa = vals.get("fbp", np.nan), vals.get("sa", np.nan)
+    claims.append(Claim(f"fBP solutions have a larger local entropy than SA-on-error solutions at d = {D0} "
+                        "(or SA on the error loss finds no solution at all)",
+                        np.isfinite(fbp) and (n_sa == 0 or fbp > sa),
+                        det + f"; SA on error solved {n_sa} of {int((bp['method'] == 'sa').sum())}"))
+    typ = row(data["theory"], kappa_ref=0.0)
+    v_typ = s_at(typ["d"], typ["V"], D0)
+    claims.append(Claim("the fBP curve lies far above the typical-solution (Franz–Parisi) curve at small d",
+                        fbp > v_typ + 0.005, f"fBP {fbp:.4f} vs V {v_typ:.4f} at d = {D0}"))
+    viol = max((float(np.max(np.asarray(r["s"]) - entropy_bound(np.asarray(r["d"]))))
+                for _, r in bp.iterrows() if np.size(r["s"])), default=np.nan)
+    # the bound holds for the true local entropy; BP (Bethe) is an approximation at finite N, off by O(1/N)
+    claims.append(Claim("every BP local-entropy curve is below H(d) (to 1e-3: BP is approximate at finite N)",
+                        viol < 1e-3, f"max S − H = {viol:.2g}"))
+    ex = data["exact"]
+    ball = {m: ball_entropy(solved(ex[ex["method"] == m]), N_EXACT, RADIUS)[0] for m in ex["method"].unique()}
+    best = max((v for k, v in ball.items() if k not in ("uniform", "sa") and np.isfinite(v)), default=np.nan)
+    claims.append(Claim(f"N = {N_EXACT} (exact): the entropic algorithms' solutions have more solutions within "
+                        f"distance {RADIUS}/N than uniformly sampled (typical) ones", best > ball.get("uniform", np.nan),
+                        ", ".join(f"{k}: {v:.4f}" for k, v in ball.items())))
+    return claims
+
+
+def plot(data, mode):
+    with np.errstate(divide="ignore", invalid="ignore"):  # S/H(d) at d = 0 is undefined: not drawn
+        return _plot(data, mode)
+
+
+def _plot(data, mode):
+    fig, (a, b, c, leg) = style.new_figure(2, 2, panel_height=3.9)
+    bp, ex = data["bp"], data["exact"]
+    n = int(bp["n"].iloc[0]) if len(bp) else _n(mode)
+    handles = []
+    counts_exact = {m: (len(solved(ex[ex["method"] == m])), int((ex["method"] == m).sum()))
+                    for m in (ex["method"].unique() if len(ex) else [])}
+    methods = list(dict.fromkeys(list(bp["method"].unique() if len(bp) else []) + list(counts_exact)))
+    for m in methods:
+        sub = bp[bp["method"] == m]
+        rows = solved(sub)
+        kw = style.algo(m)
+        tags = []
+        if len(sub):
+            tags.append(f"{len(rows)}/{len(sub)} solved at N = {n}" if len(rows) else f"no solution at N = {n} (0/{len(sub)})")
+        if m in counts_exact:
+            tags.append(f"{counts_exact[m][0]}/{counts_exact[m][1]} at N = {N_EXACT}")
+        kw["label"] = f"{kw['label']}: " + "; ".join(tags)
+        handles.append(style.proxy(**kw))
+        if not len(rows):
+            continue
+        d, s, se, _ = mean_by_gamma(rows)
+        o = np.argsort(d)
+        pk = {k: v for k, v in kw.items() if k != "label"}
+        a.errorbar(d[o], s[o], yerr=se[o], ms=4.5, capsize=0, **pk)
+        b.plot(d[o], s[o] / entropy_bound(d[o]), ms=4.5, **pk)
+    th = data["theory"].sort_values("kappa_ref") if len(data["theory"]) else data["theory"]
+    for _, r in th.iterrows():
+        typical = r["kappa_ref"] == 0
+        lab = ("typical solutions (Franz–Parisi, RS)" if typical else
+               rf"high-margin reference $\tilde\kappa$ = {r['kappa_ref']:g} (Franz–Parisi, RS)")
+        kw = dict(color="0.25", lw=1.3, ls=(0, (1, 1.5)) if typical else (0, (7, 2, 1, 2)), label=lab)
+        a.plot(r["d"], r["V"], **kw)
+        b.plot(r["d"], np.asarray(r["V"]) / entropy_bound(np.asarray(r["d"])), **kw)
+        handles.append(style.proxy(**kw))
+    mx = data.get("maxle")
+    if mx is not None and len(mx):
+        kw = dict(color=style.OKABE_ITO["yellow"], lw=5, alpha=0.9, solid_capstyle="round", zorder=1,
+                  label=r"max. local entropy (fBP at y = 21, internal entropy $\Sigma_{int}$)")
+        for _, r in mx.iterrows():
+            dm = np.asarray(r["d"])
+            a.plot(dm, r["sigma_int"], **kw)
+            b.plot(dm, np.asarray(r["sigma_int"]) / entropy_bound(dm), **kw)
+        handles.append(style.proxy(**kw))
+    dd = np.linspace(1e-4, 0.5, 400)
+    hk = dict(color="k", ls=(0, (4, 3)), lw=1.1, label="H(d): every configuration (upper bound)")
+    a.plot(dd, entropy_bound(dd), **hk)
+    handles.append(style.proxy(**hk))
+    a.set_xlim(0, 0.12)
+    a.set_ylim(-0.02, 0.4)
+    a.set_xlabel("normalized Hamming distance d")
+    a.set_ylabel("local entropy S(d) per weight")
+    style.panel_title(a, "a", rf"BP local entropy, N = {n}, $\alpha$ = {ALPHA:g}")
+    style.hline(b, 1.0, "S = H(d)", text=True, x=0.99, ha="right", va="bottom")
+    style.hline(b, 0.0, "S = 0", text=True, x=0.01, ha="left", va="bottom")
+    b.set_xscale("log")
+    b.set_xlim(1e-3, 0.5)
+    b.set_ylim(-0.5, 1.08)
+    b.set_xlabel("normalized Hamming distance d (log scale)")
+    b.set_ylabel("S(d) / H(d)")
+    style.panel_title(b, "b", "relative to the bound H(d)")
+    rs = np.arange(1, RADIUS_MAX + 1)
+    for m in counts_exact:
+        rows = solved(ex[ex["method"] == m])
+        if len(rows):
+            kw = {k: v for k, v in style.algo(m).items() if k != "label"}
+            c.plot(rs / N_EXACT, [ball_entropy(rows, N_EXACT, int(r))[0] for r in rs], ms=5, **kw)
+    ck = dict(color="k", ls=(0, (1, 1, 4, 1)), lw=1.1, label="every configuration a solution (ceiling of c)")
+    c.plot(rs / N_EXACT, [ball_entropy_bound(N_EXACT, int(r)) for r in rs], **ck)
+    handles.append(style.proxy(**ck))
+    style.vline(c, RADIUS / N_EXACT, f"claim: d = {RADIUS}/N", text=True, y=0.98, ha="right")
+    c.set_xlabel("radius d = D/N")
+    c.set_ylabel("(1/N) ln #solutions within d")
+    style.panel_title(c, "c", rf"exact enumeration, N = {N_EXACT}, $\alpha$ = {ALPHA_EXACT:g}")
+    style.legend_panel(leg, handles, title="algorithm: solved instances")
+    return fig
+
+
+FIGURE = register(Figure(
+    key="F4", name="algorithms_local_entropy", title="Local entropy of the solutions found by each algorithm",
+    establishes="Entropy-driven algorithms (fBP, rSGD, SA on the cross-entropy, the greedy entropy-driven LAL "
+                "search) find solutions inside dense regions: their BP local entropy lies close to H(d) at small d "
+                "and far above the Franz–Parisi curve of the isolated typical solutions (a, b). SA on the error "
+                f"loss, when it finds a solution at all, finds narrower ones. At N = {N_EXACT} exact enumeration "
+                "(c) counts more solutions near the solutions of every algorithm than near uniformly sampled ones.",
+    parts=parts, plot=plot, check=check,
+    sizes={"quick": f"N = 201, α = {ALPHA:g}, 2 instances; exact: N = {N_EXACT}, α = {ALPHA_EXACT:g}, 8 instances",
+           "full": f"N = 1001, α = {ALPHA:g}, 4 instances; exact: N = {N_EXACT}, α = {ALPHA_EXACT:g}, 40 instances"},
+    notes=f"SA on the error loss runs {SA_SWEEPS_LARGE_N:,} sweeps at N > 500 ({dict(ALGORITHMS)['sa']['max_sweeps']:,} "
+          f"below) and replicated SA on the error loss y = {RSA['y']}, {dict(ALGORITHMS)['replicated-sa']['max_sweeps']:,} sweeps; the "
+          "number of instances each algorithm solved is in the legend. The maximal local entropy curve is the "
+          "internal entropy of focusing BP at y = 21, not the y → ∞ theory."))

@@ -1,0 +1,188 @@
+r"""Finite-size scaling of algorithmic thresholds: success probabilities, their 50 % point, the N → ∞ limit.
+
+For an algorithm run on ``n`` instances at load α, ``k`` of which it solves:
+
+* :func:`wilson_interval` -- the Wilson score interval of the success probability (Wilson, JASA 22, 209
+  (1927)): with :math:`\hat p = k/n` and the normal quantile z,
+  :math:`\big(\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}\big)/(1 + z^2/n)`; unlike the Wald
+  interval it stays inside [0, 1] and is not degenerate at k = 0 or n.
+* :func:`fit_threshold` -- the success curve at one N fitted by maximum likelihood (binomial, every instance
+  one Bernoulli trial) with the logistic form :math:`P(\alpha) = 1/(1 + e^{(\alpha - \alpha_{50})/w})`; the
+  50 % point :math:`\alpha_{50}(N)` with a bootstrap interval (instances resampled within each α).
+* :func:`extrapolate` -- :math:`\alpha_{50}(N) = \alpha_\infty - a N^{-x}` fitted by weighted least squares
+  (weights from the bootstrap errors): the exponent x is fitted when there are at least four sizes and fixed
+  (default 1/2, stated in the result) otherwise; the uncertainty of :math:`\alpha_\infty` by a parametric
+  bootstrap over the :math:`\alpha_{50}(N)` errors. A finite-size form with a free exponent on three sizes has no
+  degree of freedom left, so the result says which form was used.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy import optimize, stats
+
+from ..core.checks import check_float, check_int
+
+__all__ = ["wilson_interval", "Threshold", "fit_threshold", "Extrapolation", "extrapolate"]
+
+
+def wilson_interval(k, n, confidence=0.95):
+    """Wilson score interval ``(lo, hi)`` of a binomial proportion k/n (arrays broadcast)."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if np.any(n <= 0) or np.any(k < 0) or np.any(k > n):
+        raise ValueError("wilson_interval needs 0 <= k <= n and n > 0")
+    z = stats.norm.ppf(0.5 + check_float("confidence", confidence, positive=True) / 2)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _logistic(alpha, a50, w):
+    return 1.0 / (1.0 + np.exp(np.clip((alpha - a50) / w, -700, 700)))
+
+
+def _mle(alpha, k, n, start):
+    """Maximum-likelihood (α50, w) of the logistic success curve.
+
+    The logistic curve is a binomial GLM, logit P = β0 + β1 α with β1 = −1/w and β0 = α50/w, fitted by
+    Newton's method (IRLS) in the centred variable t = (α − ᾱ)/s. A ridge of 1e-8 on β1 keeps the estimate
+    finite when the data are perfectly separated (every instance solved below some α and none above): w then
+    tends to 0 and α50 to the middle of the gap, which is the limit of the likelihood's maximizers.
+    """
+    centre, scale = float(np.mean(alpha)), float(np.ptp(alpha)) or 1.0
+    t = (alpha - centre) / scale
+    b1 = -scale / max(start[1], 1e-6)
+    beta = np.array([-b1 * (start[0] - centre) / scale, b1])
+    ridge = 1e-8
+    for _ in range(200):
+        eta = np.clip(beta[0] + beta[1] * t, -700, 700)
+        p = 1.0 / (1.0 + np.exp(-eta))
+        wts = n * p * (1 - p) + 1e-12
+        grad = np.array([np.sum(k - n * p), np.sum((k - n * p) * t) - ridge * beta[1]])
+        hess = np.array([[np.sum(wts), np.sum(wts * t)], [np.sum(wts * t), np.sum(wts * t * t) + ridge]])
+        step = np.linalg.solve(hess, grad)
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    b0, b1 = beta
+    if b1 >= 0:  # success does not fall with α: no threshold in the data
+        return float("nan"), float("nan")
+    w = -scale / b1
+    return float(centre - b0 * scale / b1), float(w)
+
+
+@dataclasses.dataclass
+class Threshold:
+    """The 50 % point of one success curve: ``alpha50`` with its bootstrap interval ``(lo, hi)`` and standard
+    error ``stderr``, the width ``w`` of the logistic fit, and the data (``alpha``, ``k``, ``n``)."""
+
+    alpha50: float
+    lo: float
+    hi: float
+    stderr: float
+    w: float
+    alpha: np.ndarray
+    k: np.ndarray
+    n: np.ndarray
+    bracketed: bool  # the data go from above 1/2 to below 1/2 (else alpha50 is an extrapolation of the fit)
+
+
+def fit_threshold(alpha, k, n, *, n_boot=400, seed=0, confidence=0.68) -> Threshold:
+    """Fit the logistic success curve to ``k`` solved of ``n`` instances at each ``alpha``; bootstrap α50.
+
+    ``confidence`` is the level of the reported interval (0.68: ± one standard error). The bootstrap resamples
+    the instances at each α (k* ~ Binomial(n, k/n)) and refits; ``stderr`` is the bootstrap standard deviation.
+    """
+    alpha = np.asarray(alpha, dtype=float)
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if alpha.ndim != 1 or alpha.shape != k.shape or alpha.shape != n.shape or alpha.size < 2:
+        raise ValueError("alpha, k and n must be 1-d arrays of equal length >= 2")
+    if np.any(n <= 0) or np.any(k < 0) or np.any(k > n):
+        raise ValueError("fit_threshold needs 0 <= k <= n and n > 0 at every alpha")
+    n_boot = check_int("n_boot", n_boot, min_value=10)
+    order = np.argsort(alpha)
+    alpha, k, n = alpha[order], k[order], n[order]
+    frac = k / n
+    # start: the linear crossing of 1/2 if any, else the middle of the range
+    cross = np.nonzero((frac[:-1] >= 0.5) & (frac[1:] < 0.5))[0]
+    if cross.size:
+        i = cross[0]
+        a0 = alpha[i] + (alpha[i + 1] - alpha[i]) * (frac[i] - 0.5) / max(frac[i] - frac[i + 1], 1e-9)
+    else:
+        a0 = float(np.mean(alpha))
+    span = float(alpha[-1] - alpha[0]) or 1.0
+    a50, w = _mle(alpha, k, n, (a0, span / 10))
+    if not np.isfinite(a50):
+        raise ValueError("the success fraction does not fall with alpha: no threshold to fit")
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    boots = np.empty(n_boot)
+    for b in range(n_boot):
+        kb = rng.binomial(n.astype(np.int64), frac)
+        boots[b] = _mle(alpha, kb, n, (a50, w))[0]
+    q = (1 - confidence) / 2
+    boots = boots[np.isfinite(boots)]
+    lo, hi = np.quantile(boots, [q, 1 - q])
+    bracketed = bool(frac.max() > 0.5 and frac.min() < 0.5)
+    return Threshold(a50, float(lo), float(hi), float(np.std(boots, ddof=1)), w, alpha, k, n, bracketed)
+
+
+@dataclasses.dataclass
+class Extrapolation:
+    """α50(N) = alpha_inf − a N^(−x): ``alpha_inf`` ± ``stderr`` (interval ``lo``, ``hi``), ``a``, ``x``,
+    whether x was fitted (``x_fitted``), the form as text, and χ²/dof of the fit (NaN with no dof left)."""
+
+    alpha_inf: float
+    stderr: float
+    lo: float
+    hi: float
+    a: float
+    x: float
+    x_fitted: bool
+    form: str
+    chi2_dof: float
+
+
+def extrapolate(n_sizes, alpha50, stderr, *, x=0.5, fit_exponent=None, n_boot=2000, seed=0,
+                confidence=0.68) -> Extrapolation:
+    """Extrapolate α50(N) to N → ∞ with α50(N) = α∞ − a N^(−x) (weighted least squares).
+
+    ``fit_exponent``: None (default) fits x when there are at least four sizes; True/False forces it. The
+    uncertainty comes from a parametric bootstrap (α50(N) ~ Normal(value, stderr)).
+    """
+    nn = np.asarray(n_sizes, dtype=float)
+    y = np.asarray(alpha50, dtype=float)
+    e = np.asarray(stderr, dtype=float)
+    if nn.ndim != 1 or nn.shape != y.shape or nn.shape != e.shape or nn.size < 2:
+        raise ValueError("n_sizes, alpha50 and stderr must be 1-d arrays of equal length >= 2")
+    if np.any(e <= 0) or np.any(nn <= 0):
+        raise ValueError("stderr and n_sizes must be > 0")
+    fit_x = (nn.size >= 4) if fit_exponent is None else bool(fit_exponent)
+    if fit_x and nn.size < 3:
+        raise ValueError("fitting the exponent needs at least three sizes")
+    x = check_float("x", x, positive=True)
+
+    def fit(yv):
+        if fit_x:
+            def res(th):
+                return (yv - (th[0] - th[1] * nn ** (-th[2]))) / e
+            sol = optimize.least_squares(res, x0=[yv.max(), 1.0, x], bounds=([-np.inf, -np.inf, 0.05], [np.inf, np.inf, 3]))
+            return sol.x, float(np.sum(sol.fun ** 2))
+        A = np.stack([np.ones_like(nn), -nn ** (-x)], axis=1) / e[:, None]
+        th, *_ = np.linalg.lstsq(A, yv / e, rcond=None)
+        chi2 = float(np.sum((A @ th - yv / e) ** 2))
+        return np.array([th[0], th[1], x]), chi2
+
+    theta, chi2 = fit(y)
+    dof = nn.size - (3 if fit_x else 2)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    boots = np.array([fit(y + e * rng.standard_normal(y.size))[0][0] for _ in range(check_int("n_boot", n_boot, min_value=10))])
+    q = (1 - confidence) / 2
+    lo, hi = np.quantile(boots, [q, 1 - q])
+    form = f"alpha50(N) = alpha_inf - a N^(-x), x {'fitted' if fit_x else 'fixed'} = {theta[2]:.3g}"
+    return Extrapolation(float(theta[0]), float(np.std(boots, ddof=1)), float(lo), float(hi), float(theta[1]),
+                         float(theta[2]), fit_x, form, chi2 / dof if dof > 0 else float("nan"))
