@@ -538,14 +538,26 @@ def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.80), xtol=None, y=np.inf)
     xtol = 1e-4 if xtol is None else xtol
 
     def g(a):
-        return max_local_entropy(a, None, kappa, n_points=2).min_pi_hat
+        with warnings.catch_warnings():  # reported once, below
+            warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+            return max_local_entropy(a, None, kappa, n_points=2).min_pi_hat
 
     lo, hi = bracket
     g_lo, g_hi = g(lo), g(hi)
     if not (g_lo > 0 > g_hi):
         raise ValueError(f"monotonicity_threshold: min pi_hat does not change sign on {bracket} "
                          f"({g_lo:.3g}, {g_hi:.3g})")
-    return optimize.brentq(g, lo, hi, xtol=xtol)
+    root = optimize.brentq(g, lo, hi, xtol=xtol)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        c = max_local_entropy(root, None, kappa, n_points=2)
+        at = max_local_entropy(root, [c.d_at_min_pi_hat], kappa, locate_min=False)
+    if not at.rs_valid[0]:
+        warnings.warn(f"monotonicity_threshold(kappa={kappa}): alpha_U = {root:.5g} is read where the RS external "
+                      f"entropy is negative (Sigma_ext = {at.sigma_ext[0]:.4g} at d = {c.d_at_min_pi_hat:.4g}, y = inf): "
+                      "the RS value is not self-consistent; see wfm.theory.ld_rsb.monotonicity_threshold_1rsb",
+                      ReplicaSymmetryWarning, stacklevel=2)
+    return root
 
 
 # ----------------------------------------------------------------------------------------------

@@ -102,6 +102,7 @@ __all__ = [
     "large_deviation_curve",
     "large_deviation_free_entropy",
     "monotonicity_threshold_finite_y",
+    "negative_intervals",
     "sigma_ext_infinity",
 ]
 
@@ -911,10 +912,46 @@ class LargeDeviationCurve:
         s = self.slope[np.isfinite(self.slope)]
         return bool(np.all(np.isfinite(self.S_int)) and np.all(np.diff(self.S_int[o]) > 0) and np.all(s > 0))
 
+    def negative_sigma_ext_intervals(self):
+        """The d-intervals where the RS external entropy is negative (:func:`negative_intervals`)."""
+        return negative_intervals(self.d, self.Sigma_ext)
+
     def as_dict(self):
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["sigma_int"] = self.phi
+        out["negative_sigma_ext_intervals"] = self.negative_sigma_ext_intervals()
         return out
+
+
+def negative_intervals(d, values):
+    r"""The intervals of d where ``values`` (e.g. :math:`\Sigma_{\rm ext}(d)` on a grid) is negative, as a list of
+    ``(d_lo, d_hi)``: the ends are the zero crossings, linearly interpolated in ln d between neighbouring grid
+    points; an interval that reaches the end of the grid (or a point where the value is NaN) ends at that grid
+    point. Their accuracy is that of the grid (a crossing is located to a fraction of the local spacing)."""
+    d = np.asarray(d, dtype=float)
+    v = np.asarray(values, dtype=float)
+    o = np.argsort(d)
+    d, v = d[o], v[o]
+    out, start = [], None
+    for i in range(d.size):
+        neg = bool(np.isfinite(v[i]) and v[i] < 0)
+        if neg and start is None:
+            if i > 0 and np.isfinite(v[i - 1]):
+                t = v[i - 1] / (v[i - 1] - v[i])
+                start = float(np.exp(np.log(d[i - 1]) + t * (np.log(d[i]) - np.log(d[i - 1]))))
+            else:
+                start = float(d[i])
+        elif not neg and start is not None:
+            if np.isfinite(v[i]):
+                t = v[i - 1] / (v[i - 1] - v[i])
+                end = float(np.exp(np.log(d[i - 1]) + t * (np.log(d[i]) - np.log(d[i - 1]))))
+            else:
+                end = float(d[i - 1])
+            out.append((start, end))
+            start = None
+    if start is not None:
+        out.append((start, float(d[-1])))
+    return out
 
 
 def _check_d(d):
@@ -938,7 +975,9 @@ def _infinite_y(alpha, dd, kappa, centre):
 
     if centre != "free":
         raise ValueError("y=inf with centre='solution': use wfm.theory.large_deviations.solution_centre_branch")
-    c = max_local_entropy(alpha, dd, kappa, locate_min=False)
+    with warnings.catch_warnings():  # the RS checks are made (and reported) by the caller
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        c = max_local_entropy(alpha, dd, kappa, locate_min=False)
     sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * d, c.q[i], c.dq[i], c.q_hat[i], c.dq_hat[i], c.pi_hat[i], kappa)
                     if np.isfinite(c.entropy[i]) else np.nan for i, d in enumerate(dd)])
     nan = np.full(dd.size, np.nan)
@@ -1084,7 +1123,9 @@ def _seed_from_infinity(alpha, kappa, d, y, y_big=1e4):
     """Free-centre saddle point at (d, y) continued in y from the y -> ∞ solution (max_local_entropy) at y_big."""
     from .large_deviations import max_local_entropy
 
-    m = max_local_entropy(alpha, [d], kappa, locate_min=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        m = max_local_entropy(alpha, [d], kappa, locate_min=False)
     if not np.isfinite(m.entropy[0]):
         return None
     x = np.array([np.log(m.q[0] / (1.0 - m.q[0])), np.log(m.dq[0]), m.pi_hat[0]])
@@ -1127,4 +1168,22 @@ def monotonicity_threshold_finite_y(y, kappa=0.0, bracket=(0.72, 0.80), xtol=1e-
             lo = mid
         else:
             hi = mid
+    _warn_if_read_off_rs(hi, y, kappa)
     return 0.5 * (lo + hi)
+
+
+def _warn_if_read_off_rs(alpha, y, kappa):
+    """ReplicaSymmetryWarning if, at the non-monotonic end ``alpha`` of the final bracket, S_int first decreases
+    where the RS external entropy is negative (the RS threshold is then read off a non-self-consistent curve)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        warnings.simplefilter("ignore", SaddlePointWarning)
+        c = large_deviation_curve(alpha, _THRESHOLD_GRID, y, kappa)
+    ok = np.isfinite(c.S_int)
+    d, s, sig = c.d[ok], c.S_int[ok], c.Sigma_ext[ok]
+    drop = np.flatnonzero(np.diff(s) <= 0)
+    if drop.size and min(sig[drop[0]], sig[drop[0] + 1]) < 0:
+        warnings.warn(f"monotonicity_threshold(y={y}): S_int first decreases (alpha={alpha:.5g}) between d = "
+                      f"{d[drop[0]]:.4g} and {d[drop[0] + 1]:.4g}, where the RS external entropy is negative "
+                      f"(Sigma_ext = {sig[drop[0]]:.4g}, {sig[drop[0] + 1]:.4g}): the RS value is not self-consistent",
+                      ReplicaSymmetryWarning, stacklevel=3)

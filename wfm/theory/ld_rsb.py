@@ -74,7 +74,9 @@ def _y_star(alpha, kappa, d, y_big=_Y_BIG, h_max=0.3):
     from y_big until Σ_ext changes sign, then the augmented system. None if it does not change sign."""
     from .large_deviations import max_local_entropy
 
-    m = max_local_entropy(alpha, [d], kappa, locate_min=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        m = max_local_entropy(alpha, [d], kappa, locate_min=False)
     if not np.isfinite(m.entropy[0]):
         return None
     p = 1.0 - 2.0 * d
@@ -108,12 +110,14 @@ def _y_star(alpha, kappa, d, y_big=_Y_BIG, h_max=0.3):
 
 @dataclasses.dataclass
 class FrozenCurve:
-    r"""Maximal local entropy at y = ∞ with the frozen one-step RSB of the external measure (module docstring).
+    r"""Large deviations at y (default ∞) with the frozen one-step RSB of the external measure (module docstring).
 
-    ``S``: :math:`S_{\rm int}(d;y^*(d))` where :math:`\Sigma_{\rm ext}(d;\infty) < 0` (``frozen``), else the RS
-    y → ∞ value; ``y_star`` (inf where not frozen); ``p_hat``: :math:`\hat p(d;y^*)` (:math:`\hat\pi` where not
-    frozen), :math:`dS/dd = 2\hat p`; ``S_rs`` and ``Sigma_ext_rs``: the RS y → ∞ curve and its external
-    entropy, for comparison. NaN where a saddle point was lost (:class:`SaddlePointWarning`)."""
+    ``S``: :math:`S_{\rm int}(d;y^*(d))` where the RS :math:`\Sigma_{\rm ext}(d;y) < 0` (``frozen``), else the RS
+    value :math:`S_{\rm int}(d;y)`; it is also the 1RSB free entropy per replica φ there (:math:`\Sigma_{\rm ext}=0`).
+    ``y_star`` (inf where not frozen); ``p_hat``: :math:`\hat p(d;y^*)` (the RS :math:`\hat p` or
+    :math:`\hat\pi` where not frozen), :math:`dS/dd = 2\hat p` on the frozen part; ``S_rs`` and
+    ``Sigma_ext_rs``: the RS curve at y and its external entropy, for comparison. NaN where a saddle point was
+    lost (:class:`SaddlePointWarning`)."""
 
     alpha: float
     kappa: float
@@ -124,33 +128,50 @@ class FrozenCurve:
     frozen: np.ndarray
     S_rs: np.ndarray
     Sigma_ext_rs: np.ndarray
+    y: float = np.inf
 
     @property
     def monotonic(self):
-        return bool(np.all(np.isfinite(self.p_hat)) and np.all(self.p_hat > 0))
+        """True if S increases along the (sorted) grid and p̂ > 0 on the frozen part (everywhere at y = ∞,
+        where p̂ is π̂ = ½ dS/dd on the RS part)."""
+        o = np.argsort(self.d)
+        ph = self.p_hat if np.isinf(self.y) else self.p_hat[self.frozen]
+        return bool(np.all(np.isfinite(self.S)) and np.all(np.diff(self.S[o]) > 0) and np.all(ph > 0))
+
+    def as_dict(self):
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def frozen_external_curve(alpha, d, kappa=0.0):
-    r"""The y → ∞ maximal local entropy of the binary perceptron (free centre) with the frozen 1RSB of the
-    external measure (module docstring): :math:`S(d) = S_{\rm int}(d;y^*(d))`, :math:`\Sigma_{\rm ext}(d;y^*) = 0`,
-    where the RS external entropy at y = ∞ is negative; the RS y → ∞ curve elsewhere. Returns a
-    :class:`FrozenCurve`."""
+def frozen_external_curve(alpha, d, kappa=0.0, y=np.inf):
+    r"""Large deviations of the binary perceptron (free centre) with the frozen 1RSB of the external measure
+    (module docstring): :math:`S(d) = S_{\rm int}(d;y^*(d))`, :math:`\Sigma_{\rm ext}(d;y^*) = 0`, where the RS
+    external entropy at y is negative; the RS curve at y elsewhere. y* depends on d only (not on y): the frozen
+    part of the curve at any finite y coincides with the y = ∞ one. Returns a :class:`FrozenCurve`."""
+    from .ld_finite_y import _check_y
+
     alpha = check_float("alpha", alpha, positive=True)
     kappa = check_float("kappa", kappa)
-    return _frozen(alpha, _check_d(d), kappa)[0]
+    return _frozen(alpha, _check_d(d), kappa, _check_y(y))[0]
 
 
-def _frozen(alpha, dd, kappa):
+def _frozen(alpha, dd, kappa, y=np.inf):
     """frozen_external_curve and the augmented solutions z(d) (None where not frozen or lost)."""
     from .large_deviations import max_local_entropy
+    from .ld_finite_y import large_deviation_curve
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReplicaSymmetryWarning)
-        m = max_local_entropy(alpha, dd, kappa, locate_min=False)
-    sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * di, m.q[i], m.dq[i], m.q_hat[i], m.dq_hat[i], m.pi_hat[i], kappa)
-                    if np.isfinite(m.entropy[i]) else np.nan for i, di in enumerate(dd)])
+        if np.isinf(y):
+            m = max_local_entropy(alpha, dd, kappa, locate_min=False)
+            sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * di, m.q[i], m.dq[i], m.q_hat[i], m.dq_hat[i],
+                                               m.pi_hat[i], kappa) if np.isfinite(m.entropy[i]) else np.nan
+                            for i, di in enumerate(dd)])
+            s_rs, ph_rs = m.entropy, m.pi_hat
+        else:
+            c = large_deviation_curve(alpha, dd, y, kappa)
+            sig, s_rs, ph_rs = c.Sigma_ext, c.S_int, c.p_hat
     frozen = np.isfinite(sig) & (sig < 0)
-    S, ys, ph = m.entropy.copy(), np.full(dd.size, np.inf), m.pi_hat.copy()
+    S, ys, ph = s_rs.copy(), np.full(dd.size, np.inf), ph_rs.copy()
     todo = np.sort(dd[frozen])
     aug = _Augmented(alpha, kappa)
     sols = {}
@@ -179,11 +200,15 @@ def _frozen(alpha, dd, kappa):
             lost.append(float(di))
             continue
         rec = aug.evaluate(z, 1 - 2 * di)[1]
+        if not np.exp(z[3]) < y:  # Σ_ext decreases in y: Σ_ext(y) < 0 needs y* < y (else another branch)
+            S[i], ys[i], ph[i] = np.nan, np.nan, np.nan
+            lost.append(float(di))
+            continue
         S[i], ys[i], ph[i] = rec["S_int"], float(np.exp(z[3])), rec["p_hat"]
     if lost:
-        warnings.warn(f"frozen_external_curve(alpha={alpha}): y* not found at d = {lost}", SaddlePointWarning,
-                      stacklevel=3)
-    return FrozenCurve(alpha, kappa, dd, S, ys, ph, frozen, m.entropy, sig), sols
+        warnings.warn(f"frozen_external_curve(alpha={alpha}, y={y}): y* not found (or not below y) at d = {lost}",
+                      SaddlePointWarning, stacklevel=3)
+    return FrozenCurve(alpha, kappa, dd, S, ys, ph, frozen, s_rs, sig, y), sols
 
 
 def _continue_in_alpha(z, alpha_from, alpha_to, kappa, d, h_max=0.005):
