@@ -401,3 +401,14 @@ def test_production_inner_rules():
         tol = 2e-8 if c[8] else 1e-11
         for j in range(5):
             np.testing.assert_allclose(k[j], r[j], rtol=0, atol=tol, err_msg=f"case {n}, output {j}")
+
+
+def test_negative_intervals():
+    d = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    # crossings interpolated linearly in ln d; an interval open at the end of the grid ends at its last point
+    got = F.negative_intervals(d, [1.0, -1.0, -1.0, 1.0, -1.0])
+    assert got[0] == pytest.approx((np.sqrt(0.02), np.sqrt(0.12))) and got[1] == pytest.approx((np.sqrt(0.2), 0.5))
+    # unsorted input is sorted first (values follow their d)
+    assert np.allclose(F.negative_intervals(d[::-1], [-1.0, 1.0, -1.0, -1.0, 1.0]), got)
+    assert F.negative_intervals(d, np.ones(5)) == []
+    assert F.negative_intervals([0.1, 0.2, 0.3], [-1.0, np.nan, -1.0]) == [(0.1, 0.1), (0.3, 0.3)]

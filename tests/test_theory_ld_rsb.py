@@ -69,3 +69,17 @@ def test_slope_is_two_p_hat(frozen):
         warnings.simplefilter("ignore", ReplicaSymmetryWarning)
         s = R.frozen_external_curve(ALPHA, [d - h, d + h]).S
     assert abs((s[1] - s[0]) / (2 * h) - 2 * frozen.p_hat[i]) < 1e-5
+
+
+@pytest.mark.slow
+def test_frozen_at_finite_y(frozen):
+    # y* depends on d only: at y = 20 the frozen part (RS Sigma_ext(d; 20) < 0, d = 0.02) equals the y = inf
+    # frozen value; where RS Sigma_ext(d; 20) > 0 (d = 0.1) the curve is the RS S_int(d; 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        c = R.frozen_external_curve(ALPHA, [0.02, 0.1], y=20.0)
+        rs = F.large_deviation_curve(ALPHA, [0.02, 0.1], 20.0)
+    assert list(c.frozen) == [True, False] and c.y == 20.0
+    assert abs(c.S[0] - frozen.S[0]) < 1e-9 and abs(c.y_star[0] - frozen.y_star[0]) < 1e-6 * frozen.y_star[0]
+    assert c.y_star[0] < 20 and c.S[0] < rs.S_int[0]
+    assert c.S[1] == rs.S_int[1] and np.isinf(c.y_star[1])
