@@ -135,8 +135,9 @@ def _max_local_entropy(args):
         record["alpha_U"] = monotonicity_threshold(args.kappa)
         extra.append(f"alpha_U (S_max stops being monotonic) = {record['alpha_U']:.5g}")
     extra += [f"note: {n}" for n in notes]
-    rows = zip(curve.d, curve.entropy, curve.bound, curve.entropy / curve.bound, curve.pi_hat, curve.q)
-    return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q"], rows, extra)
+    rows = zip(curve.d, curve.entropy, curve.bound, curve.entropy / curve.bound, curve.pi_hat, curve.q,
+               curve.sigma_ext, np.where(curve.rs_valid, "yes", "NO"))
+    return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q", "Sigma_ext", "RS_valid"], rows, extra)
 
 
 def _y_value(text):
