@@ -265,7 +265,7 @@ def monotonicity_threshold_1rsb(kappa=0.0, alpha_start=0.755, alpha_max=0.82, st
         S = np.array([o[1]["S_int"] if o[1] is not None else np.nan for o in out])
         return z_new, ph, ys, S
 
-    alphas, gs = [alpha_start], [float(np.nanmin(curve.p_hat))]
+    alphas, gs, lost = [alpha_start], [float(np.nanmin(curve.p_hat))], [int(np.isnan(curve.p_hat).sum())]
     a, z_cur = alpha_start, zs
     while gs[-1] > 0 and a < alpha_max:
         a_new = min(alpha_max, a + step)
@@ -274,10 +274,13 @@ def monotonicity_threshold_1rsb(kappa=0.0, alpha_start=0.755, alpha_max=0.82, st
             raise RuntimeError(f"monotonicity_threshold_1rsb: every frozen solution lost at alpha={a_new}")
         alphas.append(a_new)
         gs.append(float(np.nanmin(ph)))
+        lost.append(int(np.isnan(ph).sum()))
         if gs[-1] > 0:
             a, z_cur = a_new, z_new
     if gs[-1] > 0:
-        raise ValueError(f"monotonicity_threshold_1rsb: min p_hat still positive at alpha={alpha_max}")
+        scan = ", ".join(f"{x:.3f}: {g:.4g} ({n} lost)" for x, g, n in zip(alphas, gs, lost))
+        raise ValueError(f"monotonicity_threshold_1rsb: min p_hat still positive at alpha={alpha_max} on the grid "
+                         f"d in [{dd.min():.4g}, {dd.max():.4g}] ({dd.size} points); scan alpha: min p_hat = {scan}")
     lo, z_lo = a, z_cur
     hi = alphas[-1]
 
