@@ -206,7 +206,7 @@ def _magnetized_rs(alpha, p):
         th = np.tanh(math.sqrt(qh) * z + ph)
         return [w @ th ** 2 - q, math.log(alpha / (1 - q) * (w @ GH_ratio(u) ** 2) / qh), w @ th - p], (q, qh, ph)
 
-    sol = optimize.root(lambda x: eqs(x)[0], [0.0, 0.0, math.atanh(p)], method="hybr", options=dict(xtol=1e-14))
+    sol = optimize.root(lambda x: eqs(x)[0], [0.0, 0.0, math.atanh(p)], method="hybr", options={"xtol": 1e-14})
     q, qh, ph = eqs(sol.x)[1]
     u = -math.sqrt(q) * z / math.sqrt(1 - q)
     return -qh * (1 - q) / 2 - ph * p + w @ log_2cosh(math.sqrt(qh) * z + ph) + alpha * (w @ log_H(u))
@@ -330,9 +330,9 @@ def test_solution_centre_small_y_is_franz_parisi():
 # ----------------------------------------------------------------------------------------------
 # kernel table (tests/test_kernels.py collects it): the Numba inner integrals against a slow, obvious rule
 # ----------------------------------------------------------------------------------------------
-from kernel_table import KernelRef, check_kernel, unlisted  # noqa: E402
+from kernel_table import KernelRef, check_kernel, unlisted
 
-from wfm.theory import _ld_kernels  # noqa: E402
+from wfm.theory import _ld_kernels
 
 
 def ref_energetic_inner(A0, B0, kappa, y, sd, sqdq, sv, a, centre, t_start, fr, wf):

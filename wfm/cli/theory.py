@@ -175,8 +175,8 @@ def _ld(args):
     record["warnings"] = notes
     bad = negative_intervals(curve.d, curve.Sigma_ext)
     where = ", ".join(f"[{a:.4g}, {b:.4g}]" for a, b in bad) if bad else "nowhere on the grid"
-    extra = [f"# alpha={args.alpha} kappa={args.kappa} y={y} centre={args.centre} s_RS={curve.s_rs:.6g}; "
-             f"phi = S_int + Sigma_ext/y; RS not self-consistent (Sigma_ext < 0) for d in {where}"]
+    extra = [(f"# alpha={args.alpha} kappa={args.kappa} y={y} centre={args.centre} s_RS={curve.s_rs:.6g}; "
+              f"phi = S_int + Sigma_ext/y; RS not self-consistent (Sigma_ext < 0) for d in {where}")]
     if args.rsb:
         extra.append("# S_1RSB: frozen one-step RSB of the centres (Sigma_ext = 0 at y_star <= y) where RS has "
                      "Sigma_ext < 0, the RS S_int elsewhere (y_star = inf)")

@@ -90,8 +90,8 @@ def check(data, mode):
 
 
 #: style of the band under the part of an RS curve that is not self-consistent (a log-count below zero)
-_RS_SHADE = dict(color="0.6", lw=6, alpha=0.35, solid_capstyle="butt",
-                 label="RS not self-consistent: Franz–Parisi V(d) < 0 (fewer than one solution)")
+_RS_SHADE = {"color": "0.6", "lw": 6, "alpha": 0.35, "solid_capstyle": "butt",
+             "label": "RS not self-consistent: Franz–Parisi V(d) < 0 (fewer than one solution)"}
 
 
 def _shade_negative_rs(ax, d, v, relative):

@@ -117,8 +117,8 @@ _ETA_PAD = 9.5      # the grid covers |η| <= y·B + pad: the tail beyond is < e
 # ----------------------------------------------------------------------------------------------
 # quadrature rules
 # ----------------------------------------------------------------------------------------------
-_RULE = dict(h_min=1e-6, growth=1.5, h_max=0.5, n_gl=6)      # entropic ζ (sharp τ switch at ζ = 0, width ~ 1/y)
-_RULE_E = dict(h_min=1e-4, growth=1.6, h_max=0.6, n_gl=5)    # energetic ζ (feature at t0 = 0, width ~ √(1-q1))
+_RULE = {"h_min": 1e-6, "growth": 1.5, "h_max": 0.5, "n_gl": 6}      # entropic ζ (sharp τ switch at ζ = 0, width ~ 1/y)
+_RULE_E = {"h_min": 1e-4, "growth": 1.6, "h_max": 0.6, "n_gl": 5}    # energetic ζ (feature at t0 = 0, width ~ √(1-q1))
 
 
 @functools.lru_cache(maxsize=64)
@@ -283,7 +283,7 @@ def _entropic(q0_hat, Dq_hat, p_hat, y, Q_hat=0.0, R_hat=0.0):
     T1, S2, LC = _tilt_averages(mu, sigma)    # E tanh, E sech², E ln2cosh over ζ'
     T2 = 1.0 - S2
     M, D = 0.5 * (m_t[0] + m_t[1]), 0.5 * (m_t[0] - m_t[1])
-    out = dict(G=wz @ (0.5 * (lnZ[0] + lnZ[1]) + LC))
+    out = {"G": wz @ (0.5 * (lnZ[0] + lnZ[1]) + LC)}
     out["q0"] = wz @ (M * M + 2.0 * M * D * T1 + D * D * T2)
     var = 0.5 * (v_t[0] + v_t[1]) + 0.5 * T1 * (v_t[0] - v_t[1]) + S2 * D * D
     out["Dq"] = y * (wz @ var)
@@ -331,7 +331,7 @@ def _energetic_free_numpy(q0, Dq, y, kappa):
     f1 = g / sd                                  # ψ' = (G/H)(t)/√(1-q1)
     m1 = (w * f1).sum(axis=1)
     var = (w * (f1 - m1[:, None]) ** 2).sum(axis=1)
-    return dict(G=wz @ lnZ, q0h=wz @ (m1 * m1), Dqh=y * (wz @ var), L=wz @ (w * lh).sum(axis=1))
+    return {"G": wz @ lnZ, "q0h": wz @ (m1 * m1), "Dqh": y * (wz @ var), "L": wz @ (w * lh).sum(axis=1)}
 
 
 def _graded_rows(c, n_panels=24, n_gl=5, h_min=1e-5, reach=11.0):
@@ -352,8 +352,8 @@ def _graded_rows(c, n_panels=24, n_gl=5, h_min=1e-5, reach=11.0):
     return x, w / w.sum(axis=1, keepdims=True)
 
 
-_RULE_C = dict(growth=1.6, h_max=0.6, n_gl=4)                  # solution centre: outer z (h_min adapted)
-_ROWS_C = dict(n_panels=14, n_gl=4)                              # solution centre: outer η0 per z (graded)
+_RULE_C = {"growth": 1.6, "h_max": 0.6, "n_gl": 4}                  # solution centre: outer z (h_min adapted)
+_ROWS_C = {"n_panels": 14, "n_gl": 4}                              # solution centre: outer η0 per z (graded)
 _SIDE_C = ((0.0, 0.01, 0.05, 0.15, 0.4, 1.0), 8)                  # solution centre: inner t
 
 
@@ -448,8 +448,8 @@ def _energetic_solution_numpy(q0, Dq, Q, R, p, y, kappa):
     m1 = (w * f1).sum(axis=1)
     var = (w * (f1 - m1[:, None]) ** 2).sum(axis=1)
     chi = (w * gv).sum(axis=1) / sv
-    return dict(G=wo @ lnZ, q0h=wo @ (m1 * m1), Dqh=y * (wo @ var), Qh=wo @ (chi * chi), Rh=wo @ (chi * m1),
-                L=wo @ (w * lhu).sum(axis=1))
+    return {"G": wo @ lnZ, "q0h": wo @ (m1 * m1), "Dqh": y * (wo @ var), "Qh": wo @ (chi * chi), "Rh": wo @ (chi * m1),
+                "L": wo @ (w * lhu).sum(axis=1)}
 
 
 def _energetic_free(q0, Dq, y, kappa):
@@ -464,7 +464,7 @@ def _energetic_free(q0, Dq, y, kappa):
     fr, wf = _side_fractions()
     B0 = np.sqrt(q0) * z
     lnZ, m1, var, lav, _ = _ldk.energetic_inner(B0, B0, kappa, y, sd, np.sqrt(dq), 1.0, 0.0, False, eta_s, fr, wf)
-    return dict(G=wz @ lnZ, q0h=wz @ (m1 * m1), Dqh=y * (wz @ var), L=wz @ lav)
+    return {"G": wz @ lnZ, "q0h": wz @ (m1 * m1), "Dqh": y * (wz @ var), "L": wz @ lav}
 
 
 def _energetic_solution(q0, Dq, Q, R, p, y, kappa):
@@ -481,7 +481,7 @@ def _energetic_solution(q0, Dq, Q, R, p, y, kappa):
     lnZ, m1, var, lav, gv = _ldk.energetic_inner(np.ascontiguousarray(A0), np.ascontiguousarray(B0), kappa, y, sd,
                                                  np.sqrt(dq), sv, a, True, np.zeros(A0.size), fr, wf)
     chi = gv / sv
-    return dict(G=wo @ lnZ, q0h=wo @ (m1 * m1), Dqh=y * (wo @ var), Qh=wo @ (chi * chi), Rh=wo @ (chi * m1), L=wo @ lav)
+    return {"G": wo @ lnZ, "q0h": wo @ (m1 * m1), "Dqh": y * (wo @ var), "Qh": wo @ (chi * chi), "Rh": wo @ (chi * m1), "L": wo @ lav}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -544,14 +544,14 @@ class _Free:
         q0 = 1.0 / (1.0 + np.exp(-x[0]))
         Dq = np.exp(x[1])
         ok = bool(np.isfinite(Dq) and 0.0 < q0 and q0 + Dq / self.y < 1.0)
-        return dict(q0=q0, Dq=Dq, p_hat=float(x[2])), ok
+        return {"q0": q0, "Dq": Dq, "p_hat": float(x[2])}, ok
 
     def _terms(self, v, ee=None):
         if ee is None:
             ee = _energetic_free(v["q0"], v["Dq"], self.y, self.kappa)
         q0h, Dqh = self.alpha * ee["q0h"], self.alpha * ee["Dqh"]
         es = _entropic(q0h, Dqh, v["p_hat"], self.y)
-        return ee, es, dict(q0_hat=q0h, Dq_hat=Dqh)
+        return ee, es, {"q0_hat": q0h, "Dq_hat": Dqh}
 
     def residual(self, x, p):
         return self.evaluate(x, p)[0]
@@ -581,9 +581,9 @@ class _Free:
         g0, dg0 = _g0(y, p, v["q0"], v["Dq"], h["q0_hat"], h["Dq_hat"], v["p_hat"])
         phi_tot = g0 + es["G"] + self.alpha * ee["G"]
         s_int = dg0 + es["L"] + self.alpha * ee["L"]
-        return dict(p=p, q0=v["q0"], q1=v["q0"] + v["Dq"] / y, Dq=v["Dq"], q0_hat=h["q0_hat"],
-                    q1_hat=h["q0_hat"] + h["Dq_hat"] / y, Dq_hat=h["Dq_hat"], p_hat=v["p_hat"], Q=es["Q"], R=es["R"],
-                    Q_hat=0.0, R_hat=0.0, phi=phi_tot / y, S_int=s_int, Sigma_ext=phi_tot - y * s_int)
+        return {"p": p, "q0": v["q0"], "q1": v["q0"] + v["Dq"] / y, "Dq": v["Dq"], "q0_hat": h["q0_hat"],
+                    "q1_hat": h["q0_hat"] + h["Dq_hat"] / y, "Dq_hat": h["Dq_hat"], "p_hat": v["p_hat"], "Q": es["Q"], "R": es["R"],
+                    "Q_hat": 0.0, "R_hat": 0.0, "phi": phi_tot / y, "S_int": s_int, "Sigma_ext": phi_tot - y * s_int}
 
     def start(self):
         """A point near d = 1/2: fixed p̂ = 0.05/max(y, 1) from the RS pair (D_q ≈ y p̂² E(1-m²)²)."""
@@ -594,7 +594,7 @@ class _Free:
         def res(x2):
             return self.residual(np.r_[x2, ph], 0.0)[:2]
 
-        sol = optimize.root(res, x0, method="hybr", options=dict(xtol=1e-13))
+        sol = optimize.root(res, x0, method="hybr", options={"xtol": 1e-13})
         if np.max(np.abs(sol.fun)) > _TOL:  # pragma: no cover - guard
             raise RuntimeError(f"large_deviation_curve: no start point (residual {np.max(np.abs(sol.fun)):.2g})")
         x = np.r_[sol.x, ph]
@@ -623,13 +623,13 @@ class _Solution:
         R = p - rho * np.sqrt(DQ * Dq) / y
         ok = bool(np.isfinite(Dq) and np.isfinite(DQ) and 0.0 < q0 and q0 + Dq / y < 1.0 and 0.0 < Q < 1.0
                   and R * R < Q * q0 and abs(rho) < 1.0)
-        return dict(q0=q0, Dq=Dq, DQ=DQ, Q=Q, R=R, rho=rho, p_hat=float(x[4])), ok
+        return {"q0": q0, "Dq": Dq, "DQ": DQ, "Q": Q, "R": R, "rho": rho, "p_hat": float(x[4])}, ok
 
     def _terms(self, v, p, ee=None):
         if ee is None:
             ee = _energetic_solution(v["q0"], v["Dq"], v["Q"], v["R"], p, self.y, self.kappa)
         a = self.alpha
-        h = dict(q0_hat=a * ee["q0h"], Dq_hat=a * ee["Dqh"], Q_hat=a * ee["Qh"], R_hat=a * ee["Rh"])
+        h = {"q0_hat": a * ee["q0h"], "Dq_hat": a * ee["Dqh"], "Q_hat": a * ee["Qh"], "R_hat": a * ee["Rh"]}
         es = _entropic(h["q0_hat"], h["Dq_hat"], v["p_hat"], self.y, h["Q_hat"], h["R_hat"])
         return ee, es, h
 
@@ -656,9 +656,9 @@ class _Solution:
                       h["R_hat"])
         phi_tot = g0 + es["G"] + self.alpha * ee["G"]
         s_int = dg0 + es["L"] + self.alpha * ee["L"]
-        return dict(p=p, q0=v["q0"], q1=v["q0"] + v["Dq"] / y, Dq=v["Dq"], q0_hat=h["q0_hat"],
-                    q1_hat=h["q0_hat"] + h["Dq_hat"] / y, Dq_hat=h["Dq_hat"], p_hat=v["p_hat"], Q=v["Q"], R=v["R"],
-                    Q_hat=h["Q_hat"], R_hat=h["R_hat"], phi=phi_tot / y, S_int=s_int, Sigma_ext=phi_tot - y * s_int)
+        return {"p": p, "q0": v["q0"], "q1": v["q0"] + v["Dq"] / y, "Dq": v["Dq"], "q0_hat": h["q0_hat"],
+                    "q1_hat": h["q0_hat"] + h["Dq_hat"] / y, "Dq_hat": h["Dq_hat"], "p_hat": v["p_hat"], "Q": v["Q"], "R": v["R"],
+                    "Q_hat": h["Q_hat"], "R_hat": h["R_hat"], "phi": phi_tot / y, "S_int": s_int, "Sigma_ext": phi_tot - y * s_int}
 
     def start(self, eps=0.05):
         """Near the RS point (every replica and the centre a typical solution: p = Q = R = q0 = q1 = q_RS, all
@@ -689,7 +689,7 @@ class _Solution:
         q0 = q + 0.3 * eps * e2  # keeps R² < Q q0 in the guess (R ≈ q + 0.1 eps e2 with ρ = 0.9 ρ_0)
         u0 = np.array([np.log(q0 / (1.0 - q0)), np.log(y * eps * eps * e3), np.log(y * (1.0 - q)),
                        np.arctanh(0.9 * e2 / np.sqrt(e1 * e3)), q + eps * e2])
-        sol = optimize.root(res, u0, method="hybr", options=dict(xtol=1e-13))
+        sol = optimize.root(res, u0, method="hybr", options={"xtol": 1e-13})
         if np.max(np.abs(sol.fun)) > _TOL:  # pragma: no cover - guard
             raise RuntimeError("large_deviation_curve(centre='solution'): no start point "
                                f"(residual {np.max(np.abs(sol.fun)):.2g})")
@@ -760,7 +760,7 @@ def _solve(prob, x, p):
     if ok and np.all(np.isfinite(xs)):
         prob._J = J
         return xs, True, res
-    sol = optimize.root(prob.residual, x, args=(p,), method="hybr", options=dict(xtol=1e-13))
+    sol = optimize.root(prob.residual, x, args=(p,), method="hybr", options={"xtol": 1e-13})
     res = float(np.max(np.abs(sol.fun)))
     ok = bool(res < _TOL and np.all(np.isfinite(sol.x)))
     if ok:
@@ -981,9 +981,9 @@ def _infinite_y(alpha, dd, kappa, centre):
     sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * d, c.q[i], c.dq[i], c.q_hat[i], c.dq_hat[i], c.pi_hat[i], kappa)
                     if np.isfinite(c.entropy[i]) else np.nan for i, d in enumerate(dd)])
     nan = np.full(dd.size, np.nan)
-    return dict(S_int=c.entropy, Sigma_ext=sig, phi=c.entropy, q0=c.q, q1=c.q, p_hat=c.pi_hat, q0_hat=c.q_hat,
-                q1_hat=c.q_hat, Q=np.ones(dd.size), R=1 - 2 * dd, Q_hat=nan, R_hat=nan, slope=2 * c.pi_hat,
-                branch=np.zeros(dd.size), s_rs=c.s_rs)
+    return {"S_int": c.entropy, "Sigma_ext": sig, "phi": c.entropy, "q0": c.q, "q1": c.q, "p_hat": c.pi_hat, "q0_hat": c.q_hat,
+                "q1_hat": c.q_hat, "Q": np.ones(dd.size), "R": 1 - 2 * dd, "Q_hat": nan, "R_hat": nan, "slope": 2 * c.pi_hat,
+                "branch": np.zeros(dd.size), "s_rs": c.s_rs}
 
 
 def _slope_free(prob, x, p, rel=1e-4):

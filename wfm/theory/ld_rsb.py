@@ -289,5 +289,5 @@ def monotonicity_threshold_1rsb(kappa=0.0, alpha_start=0.755, alpha_max=0.82, st
 
     root = optimize.brentq(g, lo, hi, xtol=xtol)
     _, ph, ys, S = at(root, lo, z_lo)
-    info = dict(alpha=np.array(alphas), g=np.array(gs), d=dd, y_star=ys, p_hat=ph, S=S)
+    info = {"alpha": np.array(alphas), "g": np.array(gs), "d": dd, "y_star": ys, "p_hat": ph, "S": S}
     return root, info
