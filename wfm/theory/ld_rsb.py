@@ -248,7 +248,11 @@ def monotonicity_threshold_1rsb(kappa=0.0, alpha_start=0.755, alpha_max=0.82, st
     (each d separately; saddle point and :math:`\Sigma_{\rm ext} = 0` together) in steps of ``step`` until g
     changes sign, then the root is found by Brent's method (each evaluation continued from the last bracket
     end). Returns ``(alpha_U, info)``, ``info`` a dict with the scanned ``alpha``, ``g``, the grid and, at the
-    root, ``y_star``, ``p_hat`` and ``S`` along the grid. Level of approximation: module docstring."""
+    root, ``y_star``, ``p_hat`` and ``S`` along the grid. Level of approximation: module docstring. Caveat: each
+    d is continued in α along one branch of the augmented system (the one reached from y = ∞ at ``alpha_start``);
+    where the finite-y RS problem has several branches at y* (docs/theory/large_deviations.md, section 7) the one
+    with the larger φ is not selected. Raises ValueError, with the scan of min p̂ in α, if min p̂ does not change
+    sign below ``alpha_max``."""
     kappa = check_float("kappa", kappa)
     dd = np.geomspace(0.006, 0.12, 12) if d is None else _check_d(d)
     curve, sols = _frozen(alpha_start, dd, kappa)
