@@ -187,10 +187,14 @@ def _ld(args):
         if args.rsb and np.isinf(y):
             from ..theory import monotonicity_threshold_1rsb
 
-            (a1, _), n4 = _capture(monotonicity_threshold_1rsb, args.kappa)
-            record["alpha_U_1rsb"] = a1
-            extra.append(f"alpha_U (frozen 1RSB of the centres, y = inf) = {a1:.5g}")
-            n3 = n3 + n4
+            try:
+                (a1, _), n4 = _capture(monotonicity_threshold_1rsb, args.kappa)
+                record["alpha_U_1rsb"] = a1
+                extra.append(f"alpha_U (frozen 1RSB of the centres, y = inf) = {a1:.5g}")
+                n3 = n3 + n4
+            except ValueError as err:  # no sign change below alpha_max: reported, not an error of the command
+                record["alpha_U_1rsb"] = None
+                extra.append(f"alpha_U (frozen 1RSB of the centres, y = inf): not found -- {err}")
         notes = sorted(set(notes) | set(n3))
         record["warnings"] = notes
     extra += [f"note: {n}" for n in notes]
