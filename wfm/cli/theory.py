@@ -7,6 +7,7 @@ Subcommands:
     wfm theory max-margin --alpha 0.5                       κ_max(α), binary
     wfm theory franz-parisi --alpha 0.5 [--kappa-ref 0.2]   local entropy V(d) around a reference
     wfm theory max-local-entropy --alpha 0.6 [--threshold]  S_max(d), y -> inf large deviations (RS)
+    wfm theory ld --alpha 0.6 --y 20 [--rsb] [--threshold]  large deviations at finite y: S_int, Sigma_ext, phi
     wfm theory committee --k 2 4 inf --activation relu      tree committee RS capacity (sign or ReLU)
 
 Each prints a table, or one JSON record with --json.
@@ -136,8 +137,70 @@ def _max_local_entropy(args):
         record["alpha_U"] = monotonicity_threshold(args.kappa)
         extra.append(f"alpha_U (S_max stops being monotonic) = {record['alpha_U']:.5g}")
     extra += [f"note: {n}" for n in notes]
-    rows = zip(curve.d, curve.entropy, curve.bound, curve.entropy / curve.bound, curve.pi_hat, curve.q)
-    return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q"], rows, extra)
+    rows = zip(curve.d, curve.entropy, curve.bound, curve.entropy / curve.bound, curve.pi_hat, curve.q,
+               curve.sigma_ext, np.where(curve.rs_valid, "yes", "NO"))
+    return _emit(args, record, ["d", "S_max", "H(d)", "S/H", "pi_hat", "q", "Sigma_ext", "RS_valid"], rows, extra)
+
+
+def _y_value(text):
+    return float("inf") if str(text).lower() in ("inf", "infinity") else float(text)
+
+
+def _ld(args):
+    from ..theory import large_deviation_curve, monotonicity_threshold
+    from ..theory.ld_finite_y import negative_intervals
+
+    if args.d:
+        d = np.asarray(args.d, dtype=float)
+    else:
+        if args.n_points < 2:
+            raise ValueError(f"--n-points must be >= 2, got {args.n_points}")
+        if not 0 < args.d_min < args.d_max < 0.5:
+            raise ValueError(f"--d-min and --d-max must satisfy 0 < d-min < d-max < 0.5, got {args.d_min}, {args.d_max}")
+        d = np.geomspace(args.d_min, args.d_max, args.n_points)
+    y = args.y
+    if args.rsb and args.centre != "free":
+        raise ValueError("--rsb is implemented for --centre free only")
+    curve, notes = _capture(large_deviation_curve, args.alpha, d, y, kappa=args.kappa, centre=args.centre)
+    record = dict(curve.as_dict())
+    columns = ["d", "S_int", "Sigma_ext", "phi", "H(d)", "RS_valid", "branch"]
+    cols = [curve.d, curve.S_int, curve.Sigma_ext, curve.phi, curve.bound,
+            np.where(curve.rs_valid, "yes", "NO"), curve.branch]
+    if args.rsb:
+        from ..theory import frozen_external_curve
+
+        fr, n2 = _capture(frozen_external_curve, args.alpha, d, args.kappa, y)
+        notes = sorted(set(notes) | set(n2))
+        record["rsb"] = fr.as_dict()
+        columns += ["S_1RSB", "y_star"]
+        cols += [fr.S, fr.y_star]
+    record["warnings"] = notes
+    bad = negative_intervals(curve.d, curve.Sigma_ext)
+    where = ", ".join(f"[{a:.4g}, {b:.4g}]" for a, b in bad) if bad else "nowhere on the grid"
+    extra = [(f"# alpha={args.alpha} kappa={args.kappa} y={y} centre={args.centre} s_RS={curve.s_rs:.6g}; "
+              f"phi = S_int + Sigma_ext/y; RS not self-consistent (Sigma_ext < 0) for d in {where}")]
+    if args.rsb:
+        extra.append("# S_1RSB: frozen one-step RSB of the centres (Sigma_ext = 0 at y_star <= y) where RS has "
+                     "Sigma_ext < 0, the RS S_int elsewhere (y_star = inf)")
+    if args.threshold:
+        a_u, n3 = _capture(monotonicity_threshold, args.kappa, y=y)
+        record["alpha_U"] = a_u
+        extra.append(f"alpha_U(y={y}) (RS, S_int stops being monotonic) = {a_u:.5g}")
+        if args.rsb and np.isinf(y):
+            from ..theory import monotonicity_threshold_1rsb
+
+            try:
+                (a1, _), n4 = _capture(monotonicity_threshold_1rsb, args.kappa)
+                record["alpha_U_1rsb"] = a1
+                extra.append(f"alpha_U (frozen 1RSB of the centres, y = inf) = {a1:.5g}")
+                n3 = n3 + n4
+            except ValueError as err:  # no sign change below alpha_max: reported, not an error of the command
+                record["alpha_U_1rsb"] = None
+                extra.append(f"alpha_U (frozen 1RSB of the centres, y = inf): not found -- {err}")
+        notes = sorted(set(notes) | set(n3))
+        record["warnings"] = notes
+    extra += [f"note: {n}" for n in notes]
+    return _emit(args, record, columns, zip(*cols), extra)
 
 
 def _k_value(text):
@@ -235,6 +298,29 @@ def add_parsers(subparsers):
     x.add_argument("--threshold", action="store_true", help="also compute alpha_U, where S_max stops being monotonic")
     x.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     x.set_defaults(func=_max_local_entropy)
+
+    ld = sub.add_parser("ld", help="large deviations at finite y (RS): S_int, Sigma_ext, phi per d, RS validity",
+                        description="Robust-ensemble large deviations of the binary perceptron (replica symmetric): "
+                                    "the internal entropy S_int (local entropy of the dominant centres), the external "
+                                    "entropy Sigma_ext (their log-number) and phi = S_int + Sigma_ext/y per distance d, "
+                                    "with RS_valid = NO where RS is not self-consistent (Sigma_ext < 0, "
+                                    "Sigma_ext above ln 2 or s_RS, or S_int < 0).")
+    ld.add_argument("--alpha", type=float, required=True, help="load α")
+    ld.add_argument("--y", type=_y_value, default=float("inf"), help="number of replicas y > 0, or inf (default inf)")
+    ld.add_argument("--kappa", type=float, default=0.0, help="margin of the counted solutions (default 0)")
+    ld.add_argument("--centre", default="free", choices=("free", "solution"),
+                    help="free centre (robust ensemble) or centre constrained to be a solution (default free)")
+    ld.add_argument("--d", type=float, nargs="+", help="distances (default: --n-points log-spaced in [--d-min, --d-max])")
+    ld.add_argument("--n-points", type=int, default=20, help="number of distances on the default grid (default 20)")
+    ld.add_argument("--d-min", type=float, default=3e-3, help="smallest distance of the default grid (default 0.003)")
+    ld.add_argument("--d-max", type=float, default=0.3, help="largest distance of the default grid (default 0.3)")
+    ld.add_argument("--rsb", action="store_true",
+                    help="also the frozen one-step RSB of the centres where Sigma_ext < 0 (free centre)")
+    ld.add_argument("--threshold", action="store_true",
+                    help="also alpha_U(y), where S_int stops being monotonic (about a minute at y = inf, tens of "
+                         "minutes at finite y; with --rsb at y = inf also the frozen 1RSB value)")
+    ld.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
+    ld.set_defaults(func=_ld)
 
     c = sub.add_parser("committee", help="tree committee (sign or ReLU units): RS capacity or entropy")
     c.add_argument("--k", nargs="+", type=_k_value, default=[1, 3, 5, 7, 9],

@@ -118,6 +118,7 @@ def plot(data, mode):
                ls="none", zorder=4)
         b.annotate(rf"$\alpha_c(0)$ = {_capacity_at(sc, 0.0):.3f}", (0.0, _capacity_at(sc, 0.0)), xytext=(6, 4),
                    textcoords="offset points", ha="left", va="bottom", fontsize=style.RC["legend.fontsize"])
+    _shade_rs_broken(b)
     b.set_yscale("log")
     style.plain_log_ticks(b.yaxis, [0.2, 0.3, 0.5, 1, 2, 3, 5, 10, 20])
     b.set_xlabel(r"margin $\kappa$")
@@ -125,6 +126,13 @@ def plot(data, mode):
     style.panel_title(b, "b", "capacity vs margin")
     style.legend_below(b, ncol=1)
     return fig
+
+
+def _shade_rs_broken(ax):
+    """Hatch κ < 0, where the RS Gardner capacity of spherical weights is not exact (replica symmetry is broken
+    there: wfm.theory.gardner_capacity warns); legend entry."""
+    ax.axvspan(KAPPA_LO, 0.0, facecolor="none", edgecolor="0.75", hatch="///", lw=0, zorder=0,
+               label=r"$\kappa$ < 0: spherical RS not exact (RSB)")
 
 
 FIGURE = register(Figure(

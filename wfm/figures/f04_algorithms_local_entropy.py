@@ -89,6 +89,23 @@ def check(data, mode):
     return claims
 
 
+#: style of the band under the part of an RS curve that is not self-consistent (a log-count below zero)
+_RS_SHADE = {"color": "0.6", "lw": 6, "alpha": 0.35, "solid_capstyle": "butt",
+             "label": "RS not self-consistent: Franz–Parisi V(d) < 0 (fewer than one solution)"}
+
+
+def _shade_negative_rs(ax, d, v, relative):
+    """Underlay the part of the RS Franz–Parisi curve (V, or V/H(d) if ``relative``) where V < 0 with a grey
+    band: a negative log-count is not a count, the RS answer is not self-consistent there. True if drawn."""
+    d, v = np.asarray(d, float), np.asarray(v, float)
+    neg = np.isfinite(v) & (v < 0)
+    if not neg.any():
+        return False
+    kw = {k: x for k, x in _RS_SHADE.items() if k != "label"}
+    ax.plot(np.where(neg, d, np.nan), np.where(neg, v / entropy_bound(d) if relative else v, np.nan), zorder=0, **kw)
+    return True
+
+
 def plot(data, mode):
     with np.errstate(divide="ignore", invalid="ignore"):  # S/H(d) at d = 0 is undefined: not drawn
         return _plot(data, mode)
@@ -129,6 +146,9 @@ def _plot(data, mode):
         a.plot(r["d"], r["V"], **kw)
         b.plot(r["d"], np.asarray(r["V"]) / entropy_bound(np.asarray(r["d"])), **kw)
         handles.append(style.proxy(**kw))
+        drawn = [_shade_negative_rs(ax, r["d"], r["V"], rel) for ax, rel in ((a, False), (b, True))]
+        if any(drawn) and not any(h.get_label().startswith("RS not") for h in handles):
+            handles.append(style.proxy(**_RS_SHADE))
     mx = data.get("maxle")
     if mx is not None and len(mx):
         kw = dict(color=style.OKABE_ITO["yellow"], lw=5, alpha=0.9, solid_capstyle="round", zorder=1,

@@ -18,6 +18,11 @@ Modules
     unconstrained; derivation in the module docstring) and the load where it stops being monotonic.
 
     The PRL 2015 variant (centre constrained to be a solution) is followed where the constraint binds.
+:mod:`wfm.theory.ld_finite_y`
+    Finite-y large deviations (RS, centre free or a solution): internal entropy :math:`S_{\rm int}(d;y)`,
+    external entropy :math:`\Sigma_{\rm ext}(d;y)`, φ; RS self-consistency flags; :math:`\alpha_U(y)`.
+:mod:`wfm.theory.ld_rsb`
+    Frozen one-step RSB of the external measure where :math:`\Sigma_{\rm ext} < 0`, and its :math:`\alpha_U`.
 
 Warnings: :class:`ReplicaSymmetryWarning` when an RS answer is known not to be exact,
 :class:`SaddlePointWarning` when a saddle point is lost along a continuation (the points are reported).
@@ -36,6 +41,8 @@ from .committee import (
     tree_committee_rs,
 )
 from .large_deviations import MaxLocalEntropyCurve, max_local_entropy, monotonicity_threshold
+from .ld_finite_y import LargeDeviationCurve, large_deviation_curve, sigma_ext_infinity
+from .ld_rsb import FrozenCurve, frozen_external_curve, monotonicity_threshold_1rsb
 from .perceptron import (
     BinaryRS,
     binary_capacity,
@@ -79,6 +86,12 @@ __all__ = [
     "MaxLocalEntropyCurve",
     "max_local_entropy",
     "monotonicity_threshold",
+    "LargeDeviationCurve",
+    "large_deviation_curve",
+    "sigma_ext_infinity",
+    "FrozenCurve",
+    "frozen_external_curve",
+    "monotonicity_threshold_1rsb",
     "CommitteeRS",
     "tree_committee_capacity",
     "tree_committee_capacity_asymptote",

@@ -107,11 +107,13 @@ Results (κ = 0; ``tests/test_theory_ld.py``, ``wfm theory max-local-entropy``)
   :math:`\mathcal H(d)` at d → 0: :math:`1 - S_{\max}/\mathcal H < 10^{-3}` at d = 0.005 (α = 0.5, 0.6).
   Near d → 0, :math:`\hat q\to0` and :math:`\delta q\to\infty` (the energetic term vanishes).
 * :math:`\alpha_U = 0.7553` (:func:`monotonicity_threshold`, the root of :math:`\min_d\hat\pi = 0`); the
-  interior minimum of :math:`\hat\pi` sits at d ≈ 0.02. The replica literature quotes 0.77–0.78 (digest
-  §3.4, from memory/abstracts): our number is ~2 % lower and is reported, not tuned. It is not due to the PRL 2015
-  constraint on the centre (see below). Candidate reasons, not checked: the external entropy :math:`\Sigma_{\rm ext}`
-  at y → ∞ (not computed here) may be negative somewhere, in which case the physical curve is the one at a
-  finite :math:`y^*` with :math:`\Sigma_{\rm ext}(y^*) = 0`; RSB.
+  interior minimum of :math:`\hat\pi` sits at d ≈ 0.02. This is the correct RS y → ∞ number. The literature's
+  0.77–0.78 (Stojnic 2025, arXiv:2506.19276, second lifting level; replica papers) lies beyond RS: the RS
+  external entropy of this saddle point (``MaxLocalEntropyCurve.sigma_ext``, closed form in
+  :func:`wfm.theory.ld_finite_y.sigma_ext_infinity`) is negative on the whole branch below the top of the curve
+  (e.g. −0.236 at α = 0.6, d = 0.02), so the RS curve is not self-consistent (``rs_valid``, warning). The
+  frozen one-step RSB of the external measure (:mod:`wfm.theory.ld_rsb`) gives the corrected curve and its
+  own :math:`\alpha_U`. Not due to the PRL 2015 constraint on the centre (see below).
 * Above :math:`\alpha_U` the small-d end is still tangent to :math:`\mathcal H(d)` in this unconstrained-centre
   version; the curve acquires a decreasing stretch at intermediate d (α = 0.8: S(0.01) = 0.0260 > S(0.02) =
   0.0180). Close to capacity (α = 0.82) :math:`S_{\max}` is negative around d = 0.05 and the small-d branch is lost.
@@ -126,10 +128,9 @@ onset (α = 0.7553, d = 0.02, π̂ = 7e-4) the constraint binds on a fraction 4e
 :math:`\partial I_E^c/\partial(\delta Q,\delta p)` are 1e-11, 1e-9: :math:`\alpha_U` is the same in both settings
 (within RS, y → ∞). The branch cannot be followed through δQ̂ → 0 (the system degenerates) and stops there.
 
-What is NOT verified: the finite-y RS expression has not been solved, so the y → ∞ limit is checked only
-through the identities above, not by extrapolation in y; the external entropy (the O(1) term of :math:`\phi`)
-is not computed, so :math:`\Sigma_{\rm ext}\ge0` is not checked; RS is assumed throughout (no stability
-analysis); no comparison with focusing BP at large y or with exact enumeration yet.
+Finite y: :mod:`wfm.theory.ld_finite_y` solves the finite-y RS equations; its y → ∞ limit reproduces this
+curve (S_int − S_max ∝ 1/y², tested) and gives the external entropy. RS is assumed throughout; the RS
+self-consistency conditions are checked (:attr:`MaxLocalEntropyCurve.rs_valid`), no replicon analysis.
 
 Numerics (ours): :math:`\zeta` integrals by composite Gauss–Legendre on panels graded geometrically towards
 the sharp features (:math:`\zeta = 0` entropic, :math:`\zeta = \kappa/\sqrt q` energetic); inner maxima by
@@ -150,7 +151,7 @@ import numpy as np
 from scipy import optimize
 
 from ..core.checks import check_float, check_int
-from ._checks import SaddlePointWarning
+from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
 from .fp_potential import geometric_bound
 from .perceptron import binary_rs
@@ -327,6 +328,12 @@ class MaxLocalEntropyCurve:
     derivation assumes, and :math:`S_{\max}` decreases with d there (non-monotonic curve).
     ``typical_distance`` is the top of the curve, :math:`d_0 = (1-\mathbb E|\tanh\sqrt{\hat q}\zeta|)/2`,
     where :math:`S_{\max} = s_{RS}` (``s_rs``); :math:`d > d_0` is outside the branch (NaN).
+
+    ``sigma_ext`` is the external entropy of the same RS saddle point at y → ∞
+    (:func:`wfm.theory.ld_finite_y.sigma_ext_infinity`), the log-number of centres that reach
+    :math:`S_{\max}`; ``rs_valid`` is ``sigma_ext >= 0``. Where it is negative the RS curve is not self-consistent
+    (a :class:`ReplicaSymmetryWarning` is emitted): fewer than one such centre exists for typical patterns, and
+    the frozen one-step RSB of :mod:`wfm.theory.ld_rsb` gives the corrected curve.
     """
 
     alpha: float
@@ -344,6 +351,8 @@ class MaxLocalEntropyCurve:
     s_rs: float
     min_pi_hat: float
     d_at_min_pi_hat: float
+    sigma_ext: np.ndarray = None
+    rs_valid: np.ndarray = None
 
     @property
     def monotonic(self):
@@ -492,26 +501,63 @@ def max_local_entropy(alpha, d=None, kappa=0.0, *, n_points=40, d_min=1e-3, loca
         warnings.warn(f"max_local_entropy(alpha={alpha}): saddle point lost at d = {lost}", SaddlePointWarning,
                       stacklevel=2)
     pi = cols["pi_hat"]
+    from .ld_finite_y import sigma_ext_infinity
+
+    sig = np.array([sigma_ext_infinity(alpha, 1 - 2 * di, cols["q"][i], cols["dq"][i], cols["q_hat"][i],
+                                       cols["dq_hat"][i], pi[i], kappa) if np.isfinite(cols["entropy"][i]) else np.nan
+                    for i, di in enumerate(dd)])
+    rs_valid = np.isfinite(sig) & (sig >= -1e-9)
+    if np.any(np.isfinite(sig) & ~rs_valid):
+        bad = dd[np.isfinite(sig) & ~rs_valid]
+        warnings.warn(f"max_local_entropy(alpha={alpha}): the RS external entropy at y -> inf is negative at "
+                      f"d = {np.round(bad, 5).tolist()} (min {np.nanmin(sig):.4g}): the RS curve is not "
+                      "self-consistent there (rs_valid=False); see wfm.theory.ld_rsb.frozen_external_curve",
+                      ReplicaSymmetryWarning, stacklevel=2)
     return MaxLocalEntropyCurve(alpha, kappa, dd, cols["entropy"], geometric_bound(dd), cols["q"], cols["dq"],
                                 cols["q_hat"], cols["dq_hat"], pi, np.where(np.isnan(pi), False, pi >= 0),
-                                float(d_top), float(rs.entropy), min_pi, d_min_pi)
+                                float(d_top), float(rs.entropy), min_pi, d_min_pi, sig, rs_valid)
 
 
-def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.80), xtol=1e-4):
-    r"""The load :math:`\alpha_U` above which :math:`S_{\max}(d)` stops being monotonic: the root in α of
-    :math:`\min_d\hat\pi(d;\alpha) = 0` (:math:`\hat\pi = \frac12 dS_{\max}/dd`) by Brent's method in
-    ``bracket``. Expected (digest §3.4, replica literature, not forced): 0.77–0.78 for κ = 0."""
+def monotonicity_threshold(kappa=0.0, bracket=(0.70, 0.80), xtol=None, y=np.inf):
+    r"""The load :math:`\alpha_U` above which the maximal local entropy stops being monotonic in d (RS, centre
+    unconstrained).
+
+    * ``y=inf`` (default): the root in α of :math:`\min_d\hat\pi(d;\alpha) = 0` (:math:`\hat\pi = \frac12
+      dS_{\max}/dd`) by Brent's method in ``bracket`` (``xtol`` default 1e-4): 0.7553 for κ = 0. The replica
+      literature and Stojnic 2025 (arXiv:2506.19276, second level of lifted RDT) place the break-down at
+      0.77–0.78: beyond RS (the RS external entropy is negative there; see :mod:`wfm.theory.ld_rsb` for the
+      frozen one-step RSB value, :func:`wfm.theory.ld_rsb.monotonicity_threshold_1rsb`).
+    * finite ``y``: :math:`\alpha_U(y)`, where the internal entropy :math:`S_{\rm int}(d;y)` of the finite-y
+      robust ensemble stops increasing with d (:func:`wfm.theory.ld_finite_y.monotonicity_threshold_finite_y`,
+      bisection, ``xtol`` default 1e-3)."""
     kappa = check_float("kappa", kappa)
+    if not np.isinf(y):
+        from .ld_finite_y import monotonicity_threshold_finite_y
+
+        return monotonicity_threshold_finite_y(y, kappa, bracket, 1e-3 if xtol is None else xtol)
+    xtol = 1e-4 if xtol is None else xtol
 
     def g(a):
-        return max_local_entropy(a, None, kappa, n_points=2).min_pi_hat
+        with warnings.catch_warnings():  # reported once, below
+            warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+            return max_local_entropy(a, None, kappa, n_points=2).min_pi_hat
 
     lo, hi = bracket
     g_lo, g_hi = g(lo), g(hi)
     if not (g_lo > 0 > g_hi):
         raise ValueError(f"monotonicity_threshold: min pi_hat does not change sign on {bracket} "
                          f"({g_lo:.3g}, {g_hi:.3g})")
-    return optimize.brentq(g, lo, hi, xtol=xtol)
+    root = optimize.brentq(g, lo, hi, xtol=xtol)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicaSymmetryWarning)
+        c = max_local_entropy(root, None, kappa, n_points=2)
+        at = max_local_entropy(root, [c.d_at_min_pi_hat], kappa, locate_min=False)
+    if not at.rs_valid[0]:
+        warnings.warn(f"monotonicity_threshold(kappa={kappa}): alpha_U = {root:.5g} is read where the RS external "
+                      f"entropy is negative (Sigma_ext = {at.sigma_ext[0]:.4g} at d = {c.d_at_min_pi_hat:.4g}, y = inf): "
+                      "the RS value is not self-consistent; see wfm.theory.ld_rsb.monotonicity_threshold_1rsb",
+                      ReplicaSymmetryWarning, stacklevel=2)
+    return root
 
 
 # ----------------------------------------------------------------------------------------------
