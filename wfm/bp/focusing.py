@@ -19,8 +19,8 @@ from .core import make_state, resolve_form
 
 __all__ = ["focusing_bp"]
 
-TRACE_KEYS = ("gamma", "y", "iterations", "converged", "delta", "free_entropy", "overlap", "sigma_int", "q",
-              "errors")
+TRACE_KEYS = ("gamma", "y", "iterations", "converged", "delta", "free_entropy", "overlap", "sigma_int", "s_int",
+              "sigma_ext", "q", "errors")
 
 
 #: damping of the AMP form when the caller leaves it to the form (undamped AMP oscillates once the focusing
@@ -37,8 +37,11 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
     """Run focusing BP along ``steps`` = [(γ, y), ...]; returns (clipped weights, trace dict of arrays, BP state).
 
     Trace per protocol step: γ, y, sweeps done, converged, last max change, replicated free entropy per weight
-    and replica (``free_entropy``), replica–centre overlap ``overlap`` (S), Σ_int = φ_rep − γS (``sigma_int``,
-    the local entropy of the focused region; NaN at γ = ∞), q = ⟨m²⟩, and the errors of sign(m).
+    and replica (``free_entropy``, φ), replica–centre overlap ``overlap`` (S), ``sigma_int`` = φ − γS (what the
+    reference implementation reports as Σ_int; it is S_int + Σ_ext/y), the internal entropy ``s_int`` =
+    ∂(yφ)/∂y − γS (the local entropy of the dominant centres at d = (1 − S)/2) and the external entropy
+    ``sigma_ext`` = yφ − y ∂(yφ)/∂y (the log-number of those centres), both from
+    :meth:`wfm.bp.core.MessagePassing.replicated_entropies` (NaN at γ = ∞), q = ⟨m²⟩, and the errors of sign(m).
     ``thermo=False`` skips the free-entropy pass (NaN in the trace). ``form`` ("auto", "edges", "amp") and
     ``schedule`` ("sequential", "parallel"; per-edge only): :func:`wfm.bp.core.make_state`. ``damping=None``:
     0 for the sequential per-edge form, :data:`AMP_DAMPING` for AMP and the parallel schedule; ``max_iters=None``
@@ -65,18 +68,20 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
             conv, it, d = bp.iterate(max_iters=max_iters, epsilon=epsilon)
             if not np.all(np.isfinite(bp.H)):
                 # cannot happen with the clipped field parametrization; flagged rather than used if it does
-                trace_append(trace, gamma, y, it, False, math.nan, math.nan, math.nan, math.nan, math.nan, -1)
+                trace_append(trace, gamma, y, it, False, *([math.nan] * 7), -1)
                 break
             w = bp.clipped_weights()
             e = bp.count_errors(w)
             if best_e is None or e <= best_e:
                 best_w, best_e = w, e
             if thermo:
-                phi, S, sig = bp.replicated_free_entropy()
+                r = bp.replicated_entropies()
+                phi, S, sig = r["phi_rep"], r["overlap"], r["sigma_int"]
+                s_int, sig_ext = r["s_int"], r["sigma_ext"]
             else:
-                phi = S = sig = math.nan
+                phi = S = sig = s_int = sig_ext = math.nan
             q = float(np.mean(np.tanh(bp.H) ** 2))
-            trace_append(trace, gamma, y, it, conv, d, phi, S, sig, q, e)
+            trace_append(trace, gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(errors=e, gamma=f"{gamma:.3g}", y=f"{y:.3g}")
@@ -91,6 +96,6 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
     return best_w, out, bp
 
 
-def trace_append(trace, gamma, y, it, conv, d, phi, S, sig, q, e):
-    for k, v in zip(TRACE_KEYS, (gamma, y, it, conv, d, phi, S, sig, q, e)):
+def trace_append(trace, gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e):
+    for k, v in zip(TRACE_KEYS, (gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e)):
         trace[k].append(v)
