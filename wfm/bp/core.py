@@ -164,6 +164,13 @@ class MessagePassing:
         """sign(m) as int8 ±1 (ties → +1), the fBP "nonbayes" estimate."""
         return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
 
+    def centre_weights(self):
+        """The fBP centre sign(y t_i) = sign(g_i), g = H − ũ (replica→coupling field; the centre's field is y t_i
+        with t = atanh(tanh γ tanh g), :meth:`replicated_entropies`), as int8 ±1 (ties → +1), model weight shape.
+        Without focusing (γ = 0 or y = 1) it is sign(H)."""
+        g = self.H - self.ut
+        return np.where(g >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
+
     def free_entropy(self):
         """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.
 

@@ -33,7 +33,7 @@ AMP_ITERS_PER_STEP = 3
 
 def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping=None, randfact=0.01,
                 accuracy="auto", rng=None, max_seconds=None, stop_at_solution=True, thermo=True, progress=False,
-                form="auto", schedule="sequential"):
+                form="auto", schedule="sequential", centres=False):
     """Run focusing BP along ``steps`` = [(γ, y), ...]; returns (clipped weights, trace dict of arrays, BP state).
 
     Trace per protocol step: γ, y, sweeps done, converged, last max change, replicated free entropy per weight
@@ -46,6 +46,8 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
     ``schedule`` ("sequential", "parallel"; per-edge only): :func:`wfm.bp.core.make_state`. ``damping=None``:
     0 for the sequential per-edge form, :data:`AMP_DAMPING` for AMP and the parallel schedule; ``max_iters=None``
     (iterations per protocol step): 1 for the sequential per-edge form, :data:`AMP_ITERS_PER_STEP` otherwise.
+    ``centres=True`` adds ``trace["centre"]`` (steps, N_w) int8: the centre sign(g) after each step
+    (:meth:`wfm.bp.core.MessagePassing.centre_weights`).
     """
     rng = rng if rng is not None else np.random.default_rng()
     serial_edges = resolve_form(form, model, patterns, accuracy) == "edges" and schedule == "sequential"
@@ -56,6 +58,7 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
     bp = make_state(model, patterns, form=form, schedule=schedule, accuracy=accuracy, damping=damping, seed=rng,
                     randfact=randfact)
     trace = {k: [] for k in TRACE_KEYS}
+    cw = []
     t0 = time.perf_counter()
     best_w, best_e = bp.clipped_weights(), None
     bar = None
@@ -69,6 +72,8 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
             if not np.all(np.isfinite(bp.H)):
                 # cannot happen with the clipped field parametrization; flagged rather than used if it does
                 trace_append(trace, gamma, y, it, False, *([math.nan] * 7), -1)
+                if centres:
+                    cw.append(np.zeros(bp.n_weights, np.int8))  # no centre: 0 marks the step
                 break
             w = bp.clipped_weights()
             e = bp.count_errors(w)
@@ -82,6 +87,8 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
                 phi = S = sig = s_int = sig_ext = math.nan
             q = float(np.mean(np.tanh(bp.H) ** 2))
             trace_append(trace, gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e)
+            if centres:
+                cw.append(bp.centre_weights().reshape(-1))
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(errors=e, gamma=f"{gamma:.3g}", y=f"{y:.3g}")
@@ -93,6 +100,8 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
         if bar is not None:
             bar.close()
     out = {k: np.asarray(v) for k, v in trace.items()}
+    if centres:
+        out["centre"] = np.asarray(cw, dtype=np.int8).reshape(len(cw), bp.n_weights)
     return best_w, out, bp
 
 

@@ -2,9 +2,11 @@
 
 BP local entropy S(W̃, d) around the solutions found by each algorithm at N = 201 (quick) or 1001 (full), α = 0.4
 (Baldassi et al. 2015, arXiv:1509.05753; Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833), against the
-RS Franz–Parisi curve of typical solutions, a high-margin reference curve and the internal entropy of focusing
-BP at large y (the practical substitute of the maximal local entropy, Baldassi et al. 2016, arXiv:1605.06444);
-and, by exact enumeration at N = 25, the number of solutions within a small radius of the solutions found and
+RS Franz–Parisi curve of typical solutions, a high-margin reference curve, and focusing BP at y = 21 measured
+like the theory it is compared with: its internal entropy S_int = ∂(yφ)/∂y − γS (not φ − γS = S_int + Σ_ext/y),
+minus each instance's entropy offset s_BP − s_RS, against the finite-y large-deviation theory at the same y
+(Baldassi et al. 2016, arXiv:1605.06444; 2015, arXiv:1509.05753), with the plain-BP local entropy around the fBP
+centre as a second estimator; and, by exact enumeration at N = 25, the number of solutions within a small radius of the solutions found and
 of uniformly sampled ones.
 """
 from __future__ import annotations
@@ -23,6 +25,42 @@ KAPPA_REF_HIGH = 0.45
 N_EXACT, ALPHA_EXACT = 25, 0.6
 #: the radius (in flips) of the exact ball compared in the claim, and the largest one drawn
 RADIUS, RADIUS_MAX = 3, 7
+#: the number of replicas of the focusing-BP run compared with the finite-y theory at the same y
+Y_FBP = 21.0
+
+
+def fbp_internal_entropy(mx):
+    """fBP at y (``fig-fbp-max-local-entropy`` records, one per instance) averaged over instances at each γ.
+
+    Returns a dict of arrays over γ: ``d``, ``s`` = S_int − (s_BP − s_RS) (each instance's internal entropy
+    minus its entropy offset: BP entropy at zero field minus the RS entropy), ``se`` (standard error over
+    instances), ``count``; ``le_d``, ``le_s``, ``le_se``: the plain-BP local entropy around each step's centre,
+    offset-subtracted the same way; ``offset``, ``offset_se``: the offsets' mean and standard error.
+    """
+    acc, acc_le = {}, {}
+    offs = []
+    for _, r in mx.iterrows():
+        off = float(r["s_bp"]) - float(r["s_rs"])
+        offs.append(off)
+        for g, d, si, ld, ls in zip(*(np.atleast_1d(np.asarray(r[k], float))
+                                      for k in ("gamma", "d", "s_int", "le_d", "le_s"))):
+            acc.setdefault(round(g, 9), []).append((d, si - off))
+            if np.isfinite(ls):
+                acc_le.setdefault(round(g, 9), []).append((ld, ls - off))
+
+    def reduce(a):
+        gs = sorted(a)
+        d = np.array([np.mean([x for x, _ in a[g]]) for g in gs])
+        s = np.array([np.mean([y for _, y in a[g]]) for g in gs])
+        se = np.array([np.std([y for _, y in a[g]]) / np.sqrt(len(a[g])) for g in gs])
+        return np.array(gs), d, s, se, np.array([len(a[g]) for g in gs])
+
+    g, d, s, se, c = reduce(acc)
+    _, ld, ls, lse, _ = reduce(acc_le)
+    offs = np.asarray(offs)
+    return {"gamma": g, "d": d, "s": s, "se": se, "count": c, "le_d": ld, "le_s": ls, "le_se": lse,
+            "offset": float(offs.mean()) if offs.size else np.nan,
+            "offset_se": float(offs.std() / np.sqrt(offs.size)) if offs.size else np.nan, "n": int(offs.size)}
 
 
 def _n(mode):
@@ -43,8 +81,10 @@ def parts(mode):
                    "params": {"alpha": ALPHA, "d_min": 1e-3, "points": by_mode(mode, 14, 30),
                               "n_quad": by_mode(mode, 32, 48)},
                    "grid": {"kappa_ref": [0.0, KAPPA_REF_HIGH]}},
-        "maxle": {"experiment": "fig-fbp-max-local-entropy", "seeds": by_mode(mode, 1, 4),
-                  "params": {"n": n, "alpha": ALPHA}},
+        "maxle": {"experiment": "fig-fbp-max-local-entropy", "seeds": by_mode(mode, 3, 4),
+                  "params": {"n": n, "alpha": ALPHA, "y": Y_FBP}},
+        "ldy": {"experiment": "fig-ld-finite-y",
+                "params": {"alpha": ALPHA, "y": Y_FBP, "d_min": 0.004, "d_max": 0.3, "points": by_mode(mode, 16, 28)}},
     }
 
 
@@ -129,15 +169,31 @@ def _plot(data, mode):
         a.plot(r["d"], r["V"], **kw)
         b.plot(r["d"], np.asarray(r["V"]) / entropy_bound(np.asarray(r["d"])), **kw)
         handles.append(style.proxy(**kw))
-    mx = data.get("maxle")
+    mx, ldy = data.get("maxle"), data.get("ldy")
     if mx is not None and len(mx):
-        kw = dict(color=style.OKABE_ITO["yellow"], lw=5, alpha=0.9, solid_capstyle="round", zorder=1,
-                  label=r"max. local entropy (fBP at y = 21, internal entropy $\Sigma_{int}$)")
-        for _, r in mx.iterrows():
-            dm = np.asarray(r["d"])
-            a.plot(dm, r["sigma_int"], **kw)
-            b.plot(dm, np.asarray(r["sigma_int"]) / entropy_bound(dm), **kw)
+        f = fbp_internal_entropy(mx)
+        col = style.OKABE_ITO["wine"]
+        ok = (f["d"] > 0) & (f["d"] < 0.5)     # γ = 0: the centre is not focused (d = 1/2)
+        kw = dict(color=col, marker="*", ms=7, ls="none", zorder=4,
+                  label=rf"fBP at y = {Y_FBP:g}: internal entropy $S_{{int}}$ − (s$_{{BP}}$ − s$_{{RS}}$) "
+                        rf"(offset {f['offset']:+.4f} ± {f['offset_se']:.4f}), mean ± s.e. of {f['n']} instances")
+        a.errorbar(f["d"][ok], f["s"][ok], yerr=f["se"][ok], capsize=0, **kw)
+        b.plot(f["d"][ok], f["s"][ok] / entropy_bound(f["d"][ok]), **{k: v for k, v in kw.items() if k != "label"})
         handles.append(style.proxy(**kw))
+        if np.size(f["le_d"]):
+            lk = dict(color=col, marker="o", ms=5, mfc="none", ls="none", zorder=4,
+                      label="plain BP local entropy around the fBP centre at the same γ (same offset)")
+            a.errorbar(f["le_d"], f["le_s"], yerr=f["le_se"], capsize=0, **lk)
+            b.plot(f["le_d"], f["le_s"] / entropy_bound(f["le_d"]), **{k: v for k, v in lk.items() if k != "label"})
+            handles.append(style.proxy(**lk))
+    if ldy is not None and len(ldy):
+        r = ldy.iloc[0]
+        td, ts = np.asarray(r["d"]), np.asarray(r["s_int"])
+        tk = dict(color=style.OKABE_ITO["wine"], lw=1.6, ls="-", zorder=3,
+                  label=rf"finite-y RS theory at y = {Y_FBP:g}: $S_{{int}}$(d) (large deviations, free centre)")
+        a.plot(td, ts, **tk)
+        b.plot(td, ts / entropy_bound(td), **tk)
+        handles.append(style.proxy(**tk))
     dd = np.linspace(1e-4, 0.5, 400)
     hk = dict(color="k", ls=(0, (4, 3)), lw=1.1, label="H(d): every configuration (upper bound)")
     a.plot(dd, entropy_bound(dd), **hk)
@@ -184,5 +240,6 @@ FIGURE = register(Figure(
            "full": f"N = 1001, α = {ALPHA:g}, 4 instances; exact: N = {N_EXACT}, α = {ALPHA_EXACT:g}, 40 instances"},
     notes=f"SA on the error loss runs {SA_SWEEPS_LARGE_N:,} sweeps at N > 500 ({dict(ALGORITHMS)['sa']['max_sweeps']:,} "
           f"below) and replicated SA on the error loss y = {RSA['y']}, {dict(ALGORITHMS)['replicated-sa']['max_sweeps']:,} sweeps; the "
-          "number of instances each algorithm solved is in the legend. The maximal local entropy curve is the "
-          "internal entropy of focusing BP at y = 21, not the y → ∞ theory."))
+          "number of instances each algorithm solved is in the legend. The fBP curve is the internal entropy "
+          "S_int of focusing BP at y = 21 (instance entropy offset subtracted), compared with the finite-y RS "
+          "theory at y = 21, not with the y → ∞ theory."))
