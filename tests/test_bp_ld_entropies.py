@@ -132,3 +132,44 @@ def test_focusing_trace_exposes_s_int_and_sigma_ext():
     _, tr_inf, _ = focusing_bp(wfm.Perceptron(n), pats, [(math.inf, 2.0)], max_iters=5,
                                rng=np.random.default_rng(0), stop_at_solution=False)
     assert np.isnan(tr_inf["s_int"][0]) and np.isnan(tr_inf["sigma_ext"][0])
+
+
+def fbp_against_theory(n=1001, instances=4, alpha=0.4, y=21.0):
+    """The table quoted in benchmarks/BENCHMARKS.md: fBP (``fig-fbp-max-local-entropy``) S_int, φ − γS, Σ_ext and
+    the plain-BP local entropy around the centre, mean over instances per γ, against the finite-y RS theory
+    (:func:`wfm.theory.large_deviation_curve`) at the same y and d."""
+    import pandas as pd
+
+    from wfm.experiments.figures import fig_fbp_max_local_entropy
+    from wfm.figures.f04_algorithms_local_entropy import fbp_internal_entropy
+    from wfm.theory import large_deviation_curve
+
+    mx = pd.DataFrame([fig_fbp_max_local_entropy(n=n, alpha=alpha, y=y, seed=s) for s in range(instances)])
+    f = fbp_internal_entropy(mx)
+    ok = (f["d"] > 0) & (f["d"] < 0.45)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        th = large_deviation_curve(alpha, f["d"][ok], y)
+    acc = {}
+    for _, r in mx.iterrows():
+        for g, si, se in zip(r["gamma"], r["sigma_int"], r["sigma_ext"]):
+            acc.setdefault(round(float(g), 9), []).append((si, se))
+    print(f"N = {n}, alpha = {alpha}, y = {y}, {instances} instances; offset s_BP - s_RS = {f['offset']:+.4f} "
+          f"+- {f['offset_se']:.4f}")
+    print("| γ | d | S_int ± s.e. | S_int − offset | theory S_int | φ − γS (fBP) | theory φ | Σ_ext fBP | Σ_ext theory "
+          "| plain BP S at centre (d) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for k, j in enumerate(np.nonzero(ok)[0]):
+        a = np.asarray(acc[round(float(f["gamma"][j]), 9)])
+        i = np.nonzero(np.isclose(f["le_gamma"], f["gamma"][j]))[0]
+        le = f"{f['le_s'][i[0]]:.4f} ({f['le_d'][i[0]]:.4f})" if i.size else "-"
+        print(f"| {f['gamma'][j]:.2f} | {f['d'][j]:.4f} | {f['s'][j]:.4f} ± {f['se'][j]:.4f} | {f['s_corr'][j]:.4f} | "
+              f"{th.S_int[k]:.4f} | {a[:, 0].mean():.4f} | {th.phi[k]:.4f} | {a[:, 1].mean():.4f} | "
+              f"{th.Sigma_ext[k]:.4f} | {le} |")
+
+
+if __name__ == "__main__":
+    import sys
+
+    args = sys.argv[1:]
+    fbp_against_theory(n=int(args[0]) if args else 1001, instances=int(args[1]) if len(args) > 1 else 4)

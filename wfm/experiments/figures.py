@@ -305,7 +305,7 @@ def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: 
                 if c.converged[0]:
                     le_d[j], le_s[j] = c.d[0], c.s[0]
     return {"d": d[:keep], "s_int": s_int[:keep], "sigma_ext": np.asarray(h["sigma_ext"], float)[:keep],
-            "sigma_int": np.asarray(h["sigma_int"], float)[:keep], "gamma": g, "y": float(y),
+            "sigma_int": np.asarray(h["sigma_int"], float)[:keep], "gamma": g,
             "le_d": le_d, "le_s": le_s, "centre_errors": np.array([mdl.errors(c, pats) for c in centres], float),
             "s_bp": s_bp, "s_rs": float(theory.binary_entropy(alpha)),
             "n_dropped": int(S.size - keep), "centre_solved": bool(seen_zero)}
