@@ -181,6 +181,13 @@ class MessagePassing:
         """sign(m) as int8 ±1 (ties → +1), the fBP "nonbayes" estimate."""
         return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
 
+    def centre_weights(self):
+        """The fBP centre sign(y t_i) = sign(g_i), g = H − ũ (replica→coupling field; the centre's field is y t_i
+        with t = atanh(tanh γ tanh g), :meth:`replicated_entropies`), as int8 ±1 (ties → +1), model weight shape.
+        Without focusing (γ = 0 or y = 1) it is sign(H)."""
+        g = self.H - self.ut
+        return np.where(g >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
+
     def free_entropy(self):
         """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.
 
@@ -201,9 +208,9 @@ class MessagePassing:
         r"""Replicated Bethe free entropy for the focusing measure (y replicas coupled by e^{γ s c} to a centre c).
 
         Returns ``(phi_rep, S, sigma_int)`` per weight and replica: ``phi_rep = ln Z_rep / (N_w y)``; ``S`` the
-        replica–centre overlap ⟨s c⟩; ``sigma_int = phi_rep − γ S`` (the anchor's Σ_int = −βF − γS, the local
-        entropy of the dominant centre when y is large). With g = H − ũ the replica→coupling field,
-        t = atanh(tanh γ tanh g), w = (y−1)t:
+        replica–centre overlap ⟨s c⟩; ``sigma_int = phi_rep − γ S`` (the anchor's Σ_int = −βF − γS; it is
+        S_int + Σ_ext/y, not the local entropy: :meth:`replicated_entropies` separates the two). With
+        g = H − ũ the replica→coupling field, t = atanh(tanh γ tanh g), w = (y−1)t:
 
             ln Z_rep/y = Σ_μ ln Z_μ + Σ_i [ −P ln2cosh H_i + Σ_μ ln2cosh h_{i→μ} + ln2cosh g_i ]
                          + Σ_i [ ln(e^γ 2cosh(g+w) + e^{−γ} 2cosh(g−w)) − ln2cosh g − ln2cosh w ]
@@ -212,9 +219,37 @@ class MessagePassing:
         (factor, variable and edge terms of the pattern, coupling and centre nodes). Undefined (NaN) at γ = ∞
         (standard reinforcement) where the coupling is a hard constraint.
         """
+        r = self.replicated_entropies()
+        return r["phi_rep"], r["overlap"], r["sigma_int"]
+
+    def replicated_entropies(self):
+        r"""The replicated Bethe free entropy split into internal and external entropy (per weight).
+
+        Returns a dict with ``phi_rep`` (φ), ``overlap`` (S), ``sigma_int`` = φ − γS (as
+        :meth:`replicated_free_entropy`), ``dyphi`` = ∂(yφ)/∂y, ``s_int`` = ∂(yφ)/∂y − γS and ``sigma_ext``.
+
+        In ln Z_rep (:meth:`replicated_free_entropy`, messages fixed) y enters in two ways only: every
+        replica's factor, variable and edge terms appear y times (y·A), and the centre node, with y incoming
+        coupling messages t, contributes B(y) = Σ_i [ln2cosh(y t_i) − y ln2cosh t_i]. The Bethe free entropy
+        is stationary in the messages at a fixed point (Mézard & Montanari 2009, ch. 14; Yedidia, Freeman &
+        Weiss 2005), so the y-derivative along the family of fixed points is the explicit one (envelope
+        theorem; checked against a finite difference in y in ``tests/test_bp_ld_entropies.py``):
+
+                N_w ∂(yφ)/∂y = ∂ ln Z_rep/∂y = A + Σ_i [ t_i tanh(y t_i) − ln2cosh t_i ],
+            N_w Σ_ext = ln Z_rep − y ∂ ln Z_rep/∂y = Σ_i [ ln2cosh(y t_i) − y t_i tanh(y t_i) ].
+
+        With yφ = (1/N_w) ln Σ_c Z(c, γ)^y, Z(c, γ) = Σ_W 𝕏(W) e^{γ W·c}: ∂(yφ)/∂y is the mean of
+        (1/N_w) ln Z(c, γ) over the dominant centres, and its Legendre transform in γ, S_int = ∂(yφ)/∂y − γS, is
+        their local entropy at d = (1 − S)/2; Σ_ext = yφ − y ∂(yφ)/∂y is the Bethe entropy of the centre's measure
+        (each centre's marginal has the field y t_i), the log-number of dominant centres. Then
+        φ − γS = S_int + Σ_ext/y, the decomposition of the large-deviation theory at fixed d (Baldassi et al.,
+        PRL 115, 128101 (2015), arXiv:1509.05753; PNAS 113, E7655 (2016), arXiv:1605.06444;
+        :mod:`wfm.theory.ld_finite_y`). NaN at γ = ∞.
+        """
         gamma, y = self.gamma, self.y
         if not math.isfinite(gamma):
-            return math.nan, 1.0, math.nan
+            return {"phi_rep": math.nan, "overlap": 1.0, "sigma_int": math.nan, "dyphi": math.nan,
+                    "s_int": math.nan, "sigma_ext": math.nan}
         lnz, edge, self.contradictions = self._pattern_terms()
         H = self.H
         g = H - self.ut
@@ -223,12 +258,15 @@ class MessagePassing:
         a = gamma + log_2cosh(g + w)
         b = -gamma + log_2cosh(g - w)
         lnz_coupling = np.logaddexp(a, b) - log_2cosh(g) - log_2cosh(w)
+        centre = log_2cosh(y * t) - y * log_2cosh(t)                         # B(y) per site
         per_replica = (lnz + edge + (-self.p * log_2cosh(H) + log_2cosh(g)).sum() + lnz_coupling.sum()
-                       - (log_2cosh(y * t) - log_2cosh(w) - log_2cosh(t)).sum()
-                       + ((log_2cosh(y * t) - y * log_2cosh(t)) / y).sum())
-        phi_rep = per_replica / self.n_weights
+                       - (log_2cosh(y * t) - log_2cosh(w) - log_2cosh(t)).sum() + (centre / y).sum())
+        nw = self.n_weights
+        phi_rep = per_replica / nw
+        sigma_ext = float((log_2cosh(y * t) - y * t * np.tanh(y * t)).sum() / nw)
         S = float(np.tanh(0.5 * (a - b)).mean())
-        return phi_rep, S, phi_rep - gamma * S
+        return {"phi_rep": phi_rep, "overlap": S, "sigma_int": phi_rep - gamma * S, "dyphi": phi_rep - sigma_ext / y,
+                "s_int": phi_rep - gamma * S - sigma_ext / y, "sigma_ext": sigma_ext}
 
 
 class BP(MessagePassing):

@@ -19,8 +19,8 @@ from .core import make_state, resolve_form
 
 __all__ = ["focusing_bp"]
 
-TRACE_KEYS = ("gamma", "y", "iterations", "converged", "delta", "free_entropy", "overlap", "sigma_int", "q",
-              "errors")
+TRACE_KEYS = ("gamma", "y", "iterations", "converged", "delta", "free_entropy", "overlap", "sigma_int", "s_int",
+              "sigma_ext", "q", "errors")
 
 
 #: damping of the AMP form when the caller leaves it to the form (undamped AMP oscillates once the focusing
@@ -33,16 +33,21 @@ AMP_ITERS_PER_STEP = 3
 
 def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping=None, randfact=0.01,
                 accuracy="auto", rng=None, max_seconds=None, stop_at_solution=True, thermo=True, progress=False,
-                form="auto", schedule="sequential"):
+                form="auto", schedule="sequential", centres=False):
     """Run focusing BP along ``steps`` = [(γ, y), ...]; returns (clipped weights, trace dict of arrays, BP state).
 
     Trace per protocol step: γ, y, sweeps done, converged, last max change, replicated free entropy per weight
-    and replica (``free_entropy``), replica–centre overlap ``overlap`` (S), Σ_int = φ_rep − γS (``sigma_int``,
-    the local entropy of the focused region; NaN at γ = ∞), q = ⟨m²⟩, and the errors of sign(m).
+    and replica (``free_entropy``, φ), replica–centre overlap ``overlap`` (S), ``sigma_int`` = φ − γS (what the
+    reference implementation reports as Σ_int; it is S_int + Σ_ext/y), the internal entropy ``s_int`` =
+    ∂(yφ)/∂y − γS (the local entropy of the dominant centres at d = (1 − S)/2) and the external entropy
+    ``sigma_ext`` = yφ − y ∂(yφ)/∂y (the log-number of those centres), both from
+    :meth:`wfm.bp.core.MessagePassing.replicated_entropies` (NaN at γ = ∞), q = ⟨m²⟩, and the errors of sign(m).
     ``thermo=False`` skips the free-entropy pass (NaN in the trace). ``form`` ("auto", "edges", "amp") and
     ``schedule`` ("sequential", "parallel"; per-edge only): :func:`wfm.bp.core.make_state`. ``damping=None``:
     0 for the sequential per-edge form, :data:`AMP_DAMPING` for AMP and the parallel schedule; ``max_iters=None``
     (iterations per protocol step): 1 for the sequential per-edge form, :data:`AMP_ITERS_PER_STEP` otherwise.
+    ``centres=True`` adds ``trace["centre"]`` (steps, N_w) int8: the centre sign(g) after each step
+    (:meth:`wfm.bp.core.MessagePassing.centre_weights`).
     """
     rng = rng if rng is not None else np.random.default_rng()
     serial_edges = resolve_form(form, model, patterns, accuracy) == "edges" and schedule == "sequential"
@@ -53,6 +58,7 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
     bp = make_state(model, patterns, form=form, schedule=schedule, accuracy=accuracy, damping=damping, seed=rng,
                     randfact=randfact)
     trace = {k: [] for k in TRACE_KEYS}
+    cw = []
     t0 = time.perf_counter()
     best_w, best_e = bp.clipped_weights(), None
     bar = None
@@ -65,18 +71,24 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
             conv, it, d = bp.iterate(max_iters=max_iters, epsilon=epsilon)
             if not np.all(np.isfinite(bp.H)):
                 # cannot happen with the clipped field parametrization; flagged rather than used if it does
-                trace_append(trace, gamma, y, it, False, math.nan, math.nan, math.nan, math.nan, math.nan, -1)
+                trace_append(trace, gamma, y, it, False, *([math.nan] * 7), -1)
+                if centres:
+                    cw.append(np.zeros(bp.n_weights, np.int8))  # no centre: 0 marks the step
                 break
             w = bp.clipped_weights()
             e = bp.count_errors(w)
             if best_e is None or e <= best_e:
                 best_w, best_e = w, e
             if thermo:
-                phi, S, sig = bp.replicated_free_entropy()
+                r = bp.replicated_entropies()
+                phi, S, sig = r["phi_rep"], r["overlap"], r["sigma_int"]
+                s_int, sig_ext = r["s_int"], r["sigma_ext"]
             else:
-                phi = S = sig = math.nan
+                phi = S = sig = s_int = sig_ext = math.nan
             q = float(np.mean(np.tanh(bp.H) ** 2))
-            trace_append(trace, gamma, y, it, conv, d, phi, S, sig, q, e)
+            trace_append(trace, gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e)
+            if centres:
+                cw.append(bp.centre_weights().reshape(-1))
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(errors=e, gamma=f"{gamma:.3g}", y=f"{y:.3g}")
@@ -88,9 +100,11 @@ def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping
         if bar is not None:
             bar.close()
     out = {k: np.asarray(v) for k, v in trace.items()}
+    if centres:
+        out["centre"] = np.asarray(cw, dtype=np.int8).reshape(len(cw), bp.n_weights)
     return best_w, out, bp
 
 
-def trace_append(trace, gamma, y, it, conv, d, phi, S, sig, q, e):
-    for k, v in zip(TRACE_KEYS, (gamma, y, it, conv, d, phi, S, sig, q, e)):
+def trace_append(trace, gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e):
+    for k, v in zip(TRACE_KEYS, (gamma, y, it, conv, d, phi, S, sig, s_int, sig_ext, q, e)):
         trace[k].append(v)

@@ -10,6 +10,16 @@ bounded above by H(d) = −d ln d − (1−d) ln(1−d) (every configuration at 
 ``method="exact"`` counts the solutions at each Hamming distance with :func:`wfm.exact.distance_counts`:
 S(d_k) = (1/N) ln 𝒩_k at d_k = k/N. A γ at which BP does not converge is flagged (``converged`` False) and
 its d, S, φ, q are NaN: it is never silently used.
+
+The reference need not be a solution: what is counted is always the solutions at distance d from it. Around a
+reference that violates patterns, however, the measure e^{γ W·W̃} concentrates as γ grows on the few solutions
+nearest to W̃, and BP can converge to a fixed point that no measure has (around the fBP centre of a random
+N = 1001 instance: S = 1.8 > ln 2 at γ = 3.5). Every converged point is therefore also checked against what
+the exact Φ(γ) = (1/N) ln Σ_W 𝕏(W) e^{γ W·W̃} obeys whatever the instance: S = Φ − γq is the Shannon entropy
+per weight of the tilted measure, so 0 ≤ S ≤ H(d) (≤ ln 2); Φ is convex in γ, so q(γ) = Φ′(γ) does not decrease,
+Φ(γ) ≥ Φ(γ′) + q(γ′)(γ − γ′), and dS/dγ = −γ dq/dγ ≤ 0 (γ ≥ 0) — compared with the last accepted point of the
+increasing γ sweep, to :data:`CONSISTENCY_TOL`. A point that fails is flagged exactly like a non-converged one
+(``converged`` False, NaN) and listed with the reason in ``meta["inconsistent"]``.
 """
 from __future__ import annotations
 
@@ -25,10 +35,40 @@ from ..core.special import entropy_bound as binary_entropy_bound
 from .core import make_state
 
 __all__ = ["LocalEntropyCurve", "local_entropy", "entropy", "binary_entropy_bound", "exact_canonical",
-           "DEFAULT_GAMMAS"]
+           "consistency_failure", "CONSISTENCY_TOL", "DEFAULT_GAMMAS"]
 
 #: default γ grid: dense at small γ (typical distances), up to γ = 10 (d ≈ 1e-4 for a wide minimum)
 DEFAULT_GAMMAS = np.concatenate([np.arange(0.0, 2.0, 0.1), np.arange(2.0, 5.0, 0.25), np.arange(5.0, 10.01, 1.0)])
+
+
+#: tolerance of the thermodynamic consistency checks of a BP point (module docstring): 100 × the default
+#: convergence threshold on the magnetizations (q and Φ are averages of them)
+CONSISTENCY_TOL = 1e-5
+
+
+def consistency_failure(gamma, phi, q, prev=None, tol=CONSISTENCY_TOL):
+    """Why the point (γ, Φ, q) cannot come from any measure Σ_W 𝕏(W) e^{γ W·W̃} (module docstring), or None.
+
+    ``prev``: the last accepted (γ′, Φ′, q′) with γ′ < γ, or None."""
+    s = phi - gamma * q
+    d = (1.0 - q) / 2.0
+    if not (-1.0 - tol <= q <= 1.0 + tol):
+        return f"overlap q = {q:.6g} outside [-1, 1]"
+    if s < -tol:
+        return f"S = {s:.6g} < 0"
+    bound = float(binary_entropy_bound(min(max(d, 0.0), 1.0)))
+    if s > bound + tol:
+        return f"S = {s:.6g} > H(d) = {bound:.6g} at d = {d:.6g}"
+    if prev is not None:
+        g0, phi0, q0 = prev
+        s0 = phi0 - g0 * q0
+        if q < q0 - tol:
+            return f"q decreased from {q0:.6g} (gamma = {g0:g}) to {q:.6g}"
+        if phi < phi0 + q0 * (gamma - g0) - tol:
+            return f"Phi = {phi:.6g} below the tangent of Phi at gamma = {g0:g} (Phi not convex)"
+        if s > s0 + tol:
+            return f"S increased from {s0:.6g} (gamma = {g0:g}) to {s:.6g}"
+    return None
 
 
 def exact_canonical(counts, gammas):
@@ -155,7 +195,9 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
     warm-started from the previous fixed point) run BP with external field γW̃ to ``epsilon``; a γ whose BP does
     not converge within ``max_iters`` sweeps is flagged and NaN (the next γ restarts from the last converged
     messages). A γ that does not converge undamped is retried once with ``fallback_damping`` (None: no retry);
-    ``meta["damped"]`` lists those γ. ``method="exact"``: enumeration (small N; :func:`wfm.exact.distance_counts`).
+    ``meta["damped"]`` lists those γ. A converged point that fails the consistency checks of the module
+    docstring (:func:`consistency_failure`) is flagged too, with its reason in ``meta["inconsistent"]``;
+    ``meta["reference_errors"]`` is the number of patterns the reference violates. ``method="exact"``: enumeration (small N; :func:`wfm.exact.distance_counts`).
     ``form``: per-edge BP ("edges"), AMP ("amp") or "auto" (:func:`wfm.bp.core.resolve_form`); with AMP the
     convergence criterion ``epsilon`` applies to the weights' magnetizations.
     """
@@ -182,7 +224,7 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
     n = g.size
     phi, q, conv, iters = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool), np.zeros(n, int)
     saved = bp.copy_messages()
-    damped = []
+    damped, inconsistent, prev = [], [], None
     for j, gam in enumerate(g):
         bp.set_field(gam * ref_f)
         saved_here = bp.copy_messages()
@@ -194,20 +236,32 @@ def local_entropy(model, patterns, reference, method="bp", gammas=None, accuracy
             f = bp.free_entropy()
             qq = bp.overlap(ref_f)
             if math.isfinite(f) and math.isfinite(qq) and bp.contradictions == 0:
-                phi[j], q[j], conv[j] = f, qq, True
-                saved = bp.copy_messages()
-                continue
+                why = consistency_failure(float(gam), f, qq, prev)
+                if why is None:
+                    phi[j], q[j], conv[j] = f, qq, True
+                    prev = (float(gam), f, qq)
+                    saved = bp.copy_messages()
+                    continue
+                inconsistent.append((float(gam), why))
         bp.restore_messages(saved)
     if not conv.all():
-        warnings.warn(f"local_entropy: BP did not converge at gamma = {g[~conv].tolist()} (flagged, excluded)",
-                      RuntimeWarning, stacklevel=2)
+        bad = {gm for gm, _ in inconsistent}
+        parts = []
+        if [x for x in g[~conv].tolist() if x not in bad]:
+            parts.append(f"BP did not converge at gamma = {[x for x in g[~conv].tolist() if x not in bad]}")
+        if inconsistent:
+            parts.append(f"BP converged to a fixed point that no measure has at gamma = {sorted(bad)} (first: "
+                         f"{inconsistent[0][1]})")
+        msg = "local_entropy: " + "; ".join(parts)
+        warnings.warn(msg + " (flagged, excluded)", RuntimeWarning, stacklevel=2)
     s = phi - g * q
     d = (1.0 - q) / 2.0
     return LocalEntropyCurve(d=d, s=s, phi=phi, q=q, gamma=g, converged=conv, upper=binary_entropy_bound(d),
                              method="bp", n_weights=nw,
                              meta={"accuracy": bp.accuracy, "form": bp.form, "epsilon": epsilon, "max_iters": max_iters,
                                    "damping": damping, "iterations": iters.tolist(), "seed": seed,
-                                   "damped": damped})
+                                   "damped": damped, "inconsistent": inconsistent,
+                                   "reference_errors": int(bp.count_errors(ref))})
 
 
 def entropy(model, patterns, method="bp", accuracy="auto", damping=0.0, epsilon=1e-7, max_iters=2000, seed=0,

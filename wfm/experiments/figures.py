@@ -12,8 +12,10 @@ physical quantity by a new method:
 * ``fig-solve-measure`` -- one random (or teacher–student) instance of a binary model, solved by one method
   (or a uniformly sampled solution, by enumeration), then measured: local entropy S(W̃, d) by BP
   (Baldassi et al. 2015, arXiv:1509.05753) or by enumeration, local energy under random flips, test error;
-* ``fig-fbp-max-local-entropy`` -- the internal entropy of focusing BP at large y (Baldassi et al. 2016,
-  arXiv:1605.06444);
+* ``fig-fbp-max-local-entropy`` -- the internal and external entropy of focusing BP at fixed y (Baldassi et
+  al. 2016, arXiv:1605.06444), the instance's entropy offset and the local entropy around the fBP centre;
+* ``fig-ld-finite-y`` -- the finite-y large-deviation theory of the same quantities
+  (:func:`wfm.theory.large_deviation_curve`);
 * ``fig-continuous`` -- continuous-weight models trained by gradient methods, measured with
   :mod:`wfm.landscape` (Hessian spectrum, multiplicative local energy: Pittorino et al. 2021,
   arXiv:2006.07897);
@@ -248,41 +250,83 @@ def fig_solve_measure(*, model: BinaryModel = "perceptron", n: int, k: int | Non
 
 @experiment("fig-fbp-max-local-entropy")
 def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: str = "0:0.25:6",
-                              max_iters: int = 100, seed: int) -> dict:
-    """Maximal local entropy curve by focusing BP at large y (Baldassi et al. 2016, arXiv:1605.06444).
+                              max_iters: int = 100, local_entropy: bool = True, seed: int) -> dict:
+    """Internal entropy of focusing BP at fixed y (Baldassi et al. 2016, arXiv:1605.06444), to compare with the
+    finite-y large-deviation theory at the same y (``fig-ld-finite-y``; Baldassi et al. 2015, arXiv:1509.05753).
 
-    The y → ∞ large-deviation curve (Baldassi et al. 2015, arXiv:1509.05753) is not computed here; this is its
-    practical substitute. fBP with the scoping protocol (fixed ``y``, γ along ``gammas``) on a random binary perceptron instance,
-    not stopping at the first solution. Each protocol step gives the replica–centre overlap S and the internal
-    entropy Σ_int = −βF − γS (the local entropy of the dominant centre); returned as d = (1 − S)/2 and
-    ``sigma_int``. Only the leading stretch where BP is stable is returned: the points up to the first step
-    where Σ_int stops decreasing, exceeds H(d), or the centre stops being a solution after having been one
-    (BP leaves the dense region; ``n_dropped`` counts the rest).
+    fBP with the scoping protocol (fixed ``y``, γ along ``gammas``) on a random binary perceptron instance, not
+    stopping at the first solution (:func:`wfm.bp.focusing.focusing_bp`, seeded as ``solve(method="fbp")``).
+    Each protocol step gives the replica–centre overlap S (d = (1 − S)/2), the internal entropy ``s_int`` =
+    ∂(yφ)/∂y − γS (local entropy of the dominant centres), the external entropy ``sigma_ext`` and the old
+    ``sigma_int`` = φ − γS = s_int + sigma_ext/y (:meth:`wfm.bp.core.MessagePassing.replicated_entropies`).
+    Only the leading stretch where BP is stable is returned: the points up to the first step where S_int stops
+    decreasing, exceeds H(d), or the centre stops being a solution after having been one (``n_dropped`` counts
+    the rest). The instance's entropy offset: ``s_bp`` (Bethe entropy at zero field, :func:`wfm.bp.entropy`)
+    and ``s_rs`` (:func:`wfm.theory.binary_entropy`). ``local_entropy``: also the plain-BP local entropy
+    Φ(c, γ) − γq around the centre c = sign(g) of each kept step, at that step's γ (``le_d``, ``le_s``; NaN where
+    :func:`wfm.bp.local_entropy` flags the point), which S_int approaches as y grows; ``centre_errors``: the
+    training errors of each centre.
     """
-    from ..solvers import solve
+    from .. import theory
+    from ..bp import entropy as bp_entropy
+    from ..bp import local_entropy as bp_le
+    from ..bp.focusing import focusing_bp
+    from ..bp.protocols import scoping
 
     _, s_solve = _streams(seed, 2)
     mdl, pats = figure_instance(model="perceptron", n=n, alpha=alpha, seed=seed).build()
-    res = solve(mdl, pats, method="fbp", seed=_int_seed(s_solve), protocol="scoping", gammas=gammas, y=y,
-                stop_at_solution=False, max_iters=max_iters)
-    h = res.history
+    rng = np.random.default_rng(np.random.SeedSequence(_int_seed(s_solve)))
+    _, h, _ = focusing_bp(mdl, pats, scoping(gammas, y), max_iters=max_iters, rng=rng, stop_at_solution=False,
+                          centres=True)
     S = np.asarray(h["overlap"], float)
-    sig = np.asarray(h["sigma_int"], float)
+    s_int = np.asarray(h["s_int"], float)
     err = np.asarray(h["errors"], float)
     d = (1.0 - S) / 2.0
     keep = 0
     seen_zero = False
     for i in range(S.size):
-        if not (np.isfinite(sig[i]) and np.isfinite(d[i])) or sig[i] > entropy_bound(d[i]) + 1e-9:
+        if not (np.isfinite(s_int[i]) and np.isfinite(d[i])) or s_int[i] > entropy_bound(d[i]) + 1e-9:
             break
-        if i > 0 and sig[i] > sig[i - 1]:
+        if i > 0 and s_int[i] > s_int[i - 1]:
             break
         if seen_zero and err[i] > 0:
             break
         seen_zero |= err[i] == 0
         keep = i + 1
-    return {"d": d[:keep], "sigma_int": sig[:keep], "gamma": np.asarray(h["gamma"], float)[:keep],
+    g = np.asarray(h["gamma"], float)[:keep]
+    centres = h["centre"][:keep]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s_bp = float(bp_entropy(mdl, pats, seed=_int_seed(s_solve)))
+        le_d, le_s = np.full(keep, np.nan), np.full(keep, np.nan)
+        if local_entropy:
+            for j in range(keep):
+                c = bp_le(mdl, pats, centres[j], gammas=[g[j]], seed=_int_seed(s_solve))
+                if c.converged[0]:
+                    le_d[j], le_s[j] = c.d[0], c.s[0]
+    return {"d": d[:keep], "s_int": s_int[:keep], "sigma_ext": np.asarray(h["sigma_ext"], float)[:keep],
+            "sigma_int": np.asarray(h["sigma_int"], float)[:keep], "gamma": g,
+            "le_d": le_d, "le_s": le_s, "centre_errors": np.array([mdl.errors(c, pats) for c in centres], float),
+            "s_bp": s_bp, "s_rs": float(theory.binary_entropy(alpha)),
             "n_dropped": int(S.size - keep), "centre_solved": bool(seen_zero)}
+
+
+@experiment("fig-ld-finite-y")
+def fig_ld_finite_y(*, alpha: float, y: float, d_min: float = 0.004, d_max: float = 0.3, points: int = 24,
+                    kappa: float = 0.0) -> dict:
+    """Finite-y RS large deviations, free centre (:func:`wfm.theory.large_deviation_curve`; Baldassi et al.
+    2015, arXiv:1509.05753; 2016, arXiv:1605.06444): S_int, Σ_ext and φ = S_int + Σ_ext/y on a log grid of d;
+    ``rs_valid`` where Σ_ext ≥ 0 (points where the saddle point is lost are dropped, ``n_dropped``)."""
+    from .. import theory
+
+    grid = np.geomspace(d_min, d_max, points)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = theory.large_deviation_curve(alpha, grid, y, kappa)
+    ok = np.isfinite(c.S_int)
+    return {"d": grid[ok], "s_int": np.asarray(c.S_int)[ok], "sigma_ext": np.asarray(c.Sigma_ext)[ok],
+            "phi": np.asarray(c.phi)[ok], "rs_valid": np.asarray(c.rs_valid, bool)[ok],
+            "n_dropped": int((~ok).sum())}
 
 
 # ----------------------------------------------------------------------------------------------------------

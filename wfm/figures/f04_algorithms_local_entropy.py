@@ -2,9 +2,11 @@
 
 BP local entropy S(W̃, d) around the solutions found by each algorithm at N = 201 (quick) or 1001 (full), α = 0.4
 (Baldassi et al. 2015, arXiv:1509.05753; Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833), against the
-RS Franz–Parisi curve of typical solutions, a high-margin reference curve and the internal entropy of focusing
-BP at large y (the practical substitute of the maximal local entropy, Baldassi et al. 2016, arXiv:1605.06444);
-and, by exact enumeration at N = 25, the number of solutions within a small radius of the solutions found and
+RS Franz–Parisi curve of typical solutions, a high-margin reference curve, and focusing BP at y = 21 measured
+like the theory it is compared with: its internal entropy S_int = ∂(yφ)/∂y − γS (not φ − γS = S_int + Σ_ext/y),
+minus each instance's entropy offset s_BP − s_RS, against the finite-y large-deviation theory at the same y
+(Baldassi et al. 2016, arXiv:1605.06444; 2015, arXiv:1509.05753), with the plain-BP local entropy around the fBP
+centre as a second estimator; and, by exact enumeration at N = 25, the number of solutions within a small radius of the solutions found and
 of uniformly sampled ones.
 """
 from __future__ import annotations
@@ -23,6 +25,47 @@ KAPPA_REF_HIGH = 0.45
 N_EXACT, ALPHA_EXACT = 25, 0.6
 #: the radius (in flips) of the exact ball compared in the claim, and the largest one drawn
 RADIUS, RADIUS_MAX = 3, 7
+#: the number of replicas of the focusing-BP run compared with the finite-y theory at the same y
+Y_FBP = 21.0
+
+
+def fbp_internal_entropy(mx):
+    """fBP at y (``fig-fbp-max-local-entropy`` records, one per instance) averaged over instances at each γ.
+
+    Returns a dict of arrays over γ: ``d``, ``s`` (S_int), ``se`` (standard error over instances), ``count``,
+    ``s_corr`` = S_int − (s_BP − s_RS) (each instance's internal entropy minus its entropy offset: BP entropy at
+    zero field minus the RS entropy; exact at the top of the curve, where S_int = s_BP, not at d → 0, where every
+    local entropy vanishes), ``se_corr``; ``le_gamma``, ``le_d``, ``le_s``, ``le_se``: the plain-BP local
+    entropy around each step's centre at that γ (the γ where it was measured); ``offset``, ``offset_se``: the
+    offsets' mean and standard error, ``n`` instances.
+    """
+    acc, acc_c, acc_le = {}, {}, {}
+    offs = []
+    for _, r in mx.iterrows():
+        off = float(r["s_bp"]) - float(r["s_rs"])
+        offs.append(off)
+        for g, d, si, ld, ls in zip(*(np.atleast_1d(np.asarray(r[k], float))
+                                      for k in ("gamma", "d", "s_int", "le_d", "le_s"))):
+            acc.setdefault(round(g, 9), []).append((d, si))
+            acc_c.setdefault(round(g, 9), []).append((d, si - off))
+            if np.isfinite(ls):
+                acc_le.setdefault(round(g, 9), []).append((ld, ls))
+
+    def reduce(a):
+        gs = sorted(a)
+        d = np.array([np.mean([x for x, _ in a[g]]) for g in gs])
+        s = np.array([np.mean([y for _, y in a[g]]) for g in gs])
+        se = np.array([np.std([y for _, y in a[g]]) / np.sqrt(len(a[g])) for g in gs])
+        return np.array(gs), d, s, se, np.array([len(a[g]) for g in gs])
+
+    g, d, s, se, c = reduce(acc)
+    _, _, sc, sec, _ = reduce(acc_c)
+    lg, ld, ls, lse, _ = reduce(acc_le)
+    offs = np.asarray(offs)
+    return {"gamma": g, "d": d, "s": s, "se": se, "count": c, "s_corr": sc, "se_corr": sec,
+            "le_gamma": lg, "le_d": ld, "le_s": ls, "le_se": lse,
+            "offset": float(offs.mean()) if offs.size else np.nan,
+            "offset_se": float(offs.std() / np.sqrt(offs.size)) if offs.size else np.nan, "n": int(offs.size)}
 
 
 def _n(mode):
@@ -43,8 +86,10 @@ def parts(mode):
                    "params": {"alpha": ALPHA, "d_min": 1e-3, "points": by_mode(mode, 14, 30),
                               "n_quad": by_mode(mode, 32, 48)},
                    "grid": {"kappa_ref": [0.0, KAPPA_REF_HIGH]}},
-        "maxle": {"experiment": "fig-fbp-max-local-entropy", "seeds": by_mode(mode, 1, 4),
-                  "params": {"n": n, "alpha": ALPHA}},
+        "maxle": {"experiment": "fig-fbp-max-local-entropy", "seeds": by_mode(mode, 3, 4),
+                  "params": {"n": n, "alpha": ALPHA, "y": Y_FBP}},
+        "ldy": {"experiment": "fig-ld-finite-y",
+                "params": {"alpha": ALPHA, "y": Y_FBP, "d_min": 0.002, "d_max": 0.3, "points": by_mode(mode, 18, 30)}},
     }
 
 
@@ -57,6 +102,32 @@ def _s_at_d0(bp):
             d, s, _, _ = mean_by_gamma(rows)
             vals[m] = s_at(d, s, D0)
     return vals
+
+
+def _check_fbp_theory(data):
+    """fBP S_int at y = Y_FBP against the finite-y theory at the same y, within the instances' entropy offset."""
+    mx, ldy = data.get("maxle"), data.get("ldy")
+    text = (f"fBP's internal entropy S_int at y = {Y_FBP:g} follows the finite-y RS theory at the same y, to within "
+            "the instances' entropy offset |s_BP − s_RS| (+ 2 s.e.) at every step")
+    if mx is None or not len(mx) or ldy is None or not len(ldy):
+        return Claim(text, False, "no fBP or theory records")
+    f = fbp_internal_entropy(mx)
+    r = ldy.iloc[0]
+    th = np.array([s_at(r["d"], r["s_int"], x) for x in f["d"]])
+    ok = np.isfinite(th) & (f["d"] > 0) & (f["d"] < 0.45)
+    dev, dev_c = f["s"][ok] - th[ok], f["s_corr"][ok] - th[ok]
+    tol = abs(f["offset"]) + 2 * (f["offset_se"] + f["se"][ok])
+    # the quantity plotted before: φ − γS = S_int + Σ_ext/y
+    acc = {}
+    for _, rec in mx.iterrows():
+        for g, si in zip(np.atleast_1d(rec["gamma"]), np.atleast_1d(rec["sigma_int"])):
+            acc.setdefault(round(float(g), 9), []).append(si)
+    old = np.array([np.mean(acc[round(float(g), 9)]) for g in f["gamma"]])[ok] - th[ok]
+    det = (f"{int(ok.sum())} steps, d in [{f['d'][ok].min():.4f}, {f['d'][ok].max():.4f}]; "
+           f"max |S_int − theory| = {np.max(np.abs(dev)):.4f} (offset-corrected {np.max(np.abs(dev_c)):.4f}); "
+           f"offset {f['offset']:+.4f} ± {f['offset_se']:.4f} ({f['n']} instances); "
+           f"φ − γS instead: max dev {np.max(np.abs(old)):.4f}") if ok.any() else "no step inside the theory grid"
+    return Claim(text, bool(ok.any()) and bool(np.all(np.abs(dev) <= tol)), det)
 
 
 @safe_check
@@ -80,6 +151,7 @@ def check(data, mode):
     # the bound holds for the true local entropy; BP (Bethe) is an approximation at finite N, off by O(1/N)
     claims.append(Claim("every BP local-entropy curve is below H(d) (to 1e-3: BP is approximate at finite N)",
                         viol < 1e-3, f"max S − H = {viol:.2g}"))
+    claims.append(_check_fbp_theory(data))
     ex = data["exact"]
     ball = {m: ball_entropy(solved(ex[ex["method"] == m]), N_EXACT, RADIUS)[0] for m in ex["method"].unique()}
     best = max((v for k, v in ball.items() if k not in ("uniform", "sa") and np.isfinite(v)), default=np.nan)
@@ -149,15 +221,31 @@ def _plot(data, mode):
         drawn = [_shade_negative_rs(ax, r["d"], r["V"], rel) for ax, rel in ((a, False), (b, True))]
         if any(drawn) and not any(h.get_label().startswith("RS not") for h in handles):
             handles.append(style.proxy(**_RS_SHADE))
-    mx = data.get("maxle")
+    mx, ldy = data.get("maxle"), data.get("ldy")
     if mx is not None and len(mx):
-        kw = dict(color=style.OKABE_ITO["yellow"], lw=5, alpha=0.9, solid_capstyle="round", zorder=1,
-                  label=r"max. local entropy (fBP at y = 21, internal entropy $\Sigma_{int}$)")
-        for _, r in mx.iterrows():
-            dm = np.asarray(r["d"])
-            a.plot(dm, r["sigma_int"], **kw)
-            b.plot(dm, np.asarray(r["sigma_int"]) / entropy_bound(dm), **kw)
+        f = fbp_internal_entropy(mx)
+        col = style.OKABE_ITO["wine"]
+        ok = (f["d"] > 0) & (f["d"] < 0.5)     # γ = 0: the centre is not focused (d = 1/2)
+        kw = dict(color=col, marker="*", ms=7, ls="none", zorder=4,
+                  label=rf"fBP, y = {Y_FBP:g}: $S_{{int}}$ ({f['n']} inst.; s$_{{BP}}$ − s$_{{RS}}$ = "
+                        rf"{f['offset']:+.3f} ± {f['offset_se']:.3f})")
+        a.errorbar(f["d"][ok], f["s"][ok], yerr=f["se"][ok], capsize=0, **kw)
+        b.plot(f["d"][ok], f["s"][ok] / entropy_bound(f["d"][ok]), **{k: v for k, v in kw.items() if k != "label"})
         handles.append(style.proxy(**kw))
+        if np.size(f["le_d"]):
+            lk = dict(color=col, marker="o", ms=5, mfc="none", ls="none", zorder=4,
+                      label="plain BP around the fBP centre, same γ")
+            a.errorbar(f["le_d"], f["le_s"], yerr=f["le_se"], capsize=0, **lk)
+            b.plot(f["le_d"], f["le_s"] / entropy_bound(f["le_d"]), **{k: v for k, v in lk.items() if k != "label"})
+            handles.append(style.proxy(**lk))
+    if ldy is not None and len(ldy):
+        r = ldy.iloc[0]
+        td, ts = np.asarray(r["d"]), np.asarray(r["s_int"])
+        tk = dict(color=style.OKABE_ITO["wine"], lw=1.6, ls="-", zorder=3,
+                  label=rf"RS large deviations, y = {Y_FBP:g}: $S_{{int}}$(d)")
+        a.plot(td, ts, **tk)
+        b.plot(td, ts / entropy_bound(td), **tk)
+        handles.append(style.proxy(**tk))
     dd = np.linspace(1e-4, 0.5, 400)
     hk = dict(color="k", ls=(0, (4, 3)), lw=1.1, label="H(d): every configuration (upper bound)")
     a.plot(dd, entropy_bound(dd), **hk)
@@ -200,9 +288,13 @@ FIGURE = register(Figure(
                 f"loss, when it finds a solution at all, finds narrower ones. At N = {N_EXACT} exact enumeration "
                 "(c) counts more solutions near the solutions of every algorithm than near uniformly sampled ones.",
     parts=parts, plot=plot, check=check,
-    sizes={"quick": f"N = 201, α = {ALPHA:g}, 2 instances; exact: N = {N_EXACT}, α = {ALPHA_EXACT:g}, 8 instances",
-           "full": f"N = 1001, α = {ALPHA:g}, 4 instances; exact: N = {N_EXACT}, α = {ALPHA_EXACT:g}, 40 instances"},
+    sizes={"quick": f"N = 201, α = {ALPHA:g}, 2 instances (fBP at y = {Y_FBP:g}: 3); exact: N = {N_EXACT}, "
+                    f"α = {ALPHA_EXACT:g}, 8 instances",
+           "full": f"N = 1001, α = {ALPHA:g}, 4 instances (fBP at y = {Y_FBP:g}: 4); exact: N = {N_EXACT}, "
+                   f"α = {ALPHA_EXACT:g}, 40 instances"},
     notes=f"SA on the error loss runs {SA_SWEEPS_LARGE_N:,} sweeps at N > 500 ({dict(ALGORITHMS)['sa']['max_sweeps']:,} "
           f"below) and replicated SA on the error loss y = {RSA['y']}, {dict(ALGORITHMS)['replicated-sa']['max_sweeps']:,} sweeps; the "
-          "number of instances each algorithm solved is in the legend. The maximal local entropy curve is the "
-          "internal entropy of focusing BP at y = 21, not the y → ∞ theory."))
+          "number of instances each algorithm solved is in the legend. The fBP stars are the internal entropy "
+          "S_int = ∂(yφ)/∂y − γS of focusing BP at y = 21 (not φ − γS = S_int + Σ_ext/y; the instances' entropy "
+          "offset s_BP − s_RS is in the legend), compared with the finite-y RS theory at the same y = 21, not with "
+          "the y → ∞ theory."))

@@ -9,7 +9,8 @@ y = (2−ρ)/(1−ρ)); either accepts every protocol: ``"standard"`` (dr), ``"s
 ``"pseudo"`` (rhos, x), ``"free"`` (steps = [(γ, y), ...]).
 
 ``history`` holds the protocol trace: γ, y, sweeps, converged, replicated free entropy, replica–centre overlap
-S, Σ_int = φ − γS (local entropy of the focused region), q = ⟨m²⟩ and the errors of sign(m) per step.
+S, Σ_int = φ − γS (= S_int + Σ_ext/y), the internal entropy S_int and external entropy Σ_ext
+(:meth:`wfm.bp.core.MessagePassing.replicated_entropies`), q = ⟨m²⟩ and the errors of sign(m) per step.
 """
 from __future__ import annotations
 
