@@ -25,6 +25,7 @@ from scipy.special import log_ndtr
 import wfm
 from wfm.bp import BP
 from wfm.bp import _kernels as K
+from wfm.kernels.arrays import KernelArrays
 
 
 def numpy_sweep(order, X, u, H, thr):
@@ -56,22 +57,25 @@ def bench_speed(n, alpha, repeat):
     for _ in range(3):  # move away from the random initial condition (and compile)
         bp.sweep()
     order = np.random.default_rng(1).permutation(pats.p).astype(np.int64)
+    X = KernelArrays(model, pats).X  # the reference's float64 inputs (the kernel reads the int8 patterns)
     # correctness: both implementations from the same state give the same messages
-    u1, H1, ut = bp.u.copy(), bp.H.copy(), bp.ut.copy()
-    u2, H2 = bp.u.copy(), bp.H.copy()
-    K.sweep(order, bp.X, u1, H1, ut, bp.thr, 0.0, 0.0, 0.0, 1.0, False)
-    numpy_sweep(order, bp.X, u2, H2, bp.thr)
+    u0, H0 = bp.u.copy(), bp.H.copy()
+    bp.kernel_sweep(order)
+    u1 = bp.u.copy()
+    u2, H2 = u0.copy(), H0.copy()
+    numpy_sweep(order, X, u2, H2, bp.thr)
     err = float(np.max(np.abs(np.tanh(u1) - np.tanh(u2))))
     assert err < 1e-9, err
     t_nb, t_np = [], []
     for _ in range(repeat):
-        u1, H1 = bp.u.copy(), bp.H.copy()
+        bp.u[...] = u0
+        bp.H[...] = H0
         t = time.process_time()
-        K.sweep(order, bp.X, u1, H1, ut, bp.thr, 0.0, 0.0, 0.0, 1.0, False)
+        bp.kernel_sweep(order)
         t_nb.append(time.process_time() - t)
-        u2, H2 = bp.u.copy(), bp.H.copy()
+        u2, H2 = u0.copy(), H0.copy()
         t = time.process_time()
-        numpy_sweep(order, bp.X, u2, H2, bp.thr)
+        numpy_sweep(order, X, u2, H2, bp.thr)
         t_np.append(time.process_time() - t)
     rec = {"clock": "process CPU time (time.process_time), robust to other jobs on the machine",
            "n": n, "alpha": alpha, "p": pats.p, "numba_ms": 1e3 * min(t_nb), "numpy_ms": 1e3 * min(t_np),
@@ -81,22 +85,27 @@ def bench_speed(n, alpha, repeat):
     return rec
 
 
-def bench_success(n, alphas, instances, methods, out, options):
+def bench_success(n, alphas, instances, methods, out, options, forms=("edges",), first=0):
     recs = []
     for alpha in alphas:
         for method in methods:
-            for inst in range(instances):
+            for inst in range(first, first + instances):
                 model = wfm.Perceptron(n)
                 pats = wfm.random_patterns(n, alpha=alpha, seed=10_000 + inst)
-                r = wfm.solve(model, pats, method=method, seed=inst, thermo=False, **options.get(method, {}))
-                rec = {"n": n, "alpha": alpha, "method": method, "instance": inst, "solved": r.solved,
-                       "errors": r.n_errors, "sweeps": r.iterations, "seconds": r.seconds,
-                       "steps": int(len(r.history["gamma"])), "options": options.get(method, {})}
-                recs.append(rec)
-                if out:
-                    with open(out, "a") as f:
-                        f.write(json.dumps(rec) + "\n")
-                print(json.dumps(rec), flush=True)
+                for form in forms:
+                    opts = dict(options.get(method, {}), form=form)
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    r = wfm.solve(model, pats, method=method, seed=inst, thermo=False, **opts)
+                    rec = {"n": n, "alpha": alpha, "method": method, "form": r.extra.get("form", form),
+                           "instance": inst, "solved": r.solved, "errors": r.n_errors, "sweeps": r.iterations,
+                           "seconds": r.seconds, "wall": time.perf_counter() - t0,
+                           "cpu": time.process_time() - c0, "steps": int(len(r.history["gamma"])),
+                           "options": opts, "load": os.getloadavg()[0]}
+                    recs.append(rec)
+                    if out:
+                        with open(out, "a") as f:
+                            f.write(json.dumps(rec) + "\n")
+                    print(json.dumps(rec), flush=True)
     return recs
 
 
@@ -104,10 +113,12 @@ def summarize(path):
     rows = [json.loads(line) for line in open(path)]
     import pandas as pd
     df = pd.DataFrame(rows)
-    g = df.groupby(["method", "alpha"])
+    if "form" not in df:
+        df["form"] = "edges"
+    g = df.groupby(["method", "form", "alpha"])
     tab = g.agg(instances=("solved", "size"), p_success=("solved", "mean"), sweeps_median=("sweeps", "median"),
                 seconds_median=("seconds", "median"))
-    solved = df[df.solved].groupby(["method", "alpha"])["seconds"].median().rename("seconds_to_solution_median")
+    solved = df[df.solved].groupby(["method", "form", "alpha"])["seconds"].median().rename("seconds_to_solution_median")
     print(tab.join(solved).to_string())
 
 
@@ -122,11 +133,13 @@ def main(argv=None):
     ap.add_argument("--methods", nargs="+", default=["fbp", "bp"])
     ap.add_argument("--options", default="{}", help='JSON: {"fbp": {...}, "bp": {...}}')
     ap.add_argument("--out", default=None)
+    ap.add_argument("--forms", nargs="+", default=["edges"], help="BP forms to run on each instance: edges amp")
+    ap.add_argument("--first", type=int, default=0, help="first instance index")
     a = ap.parse_args(argv)
     if a.what == "speed":
         bench_speed(a.n, a.alpha, a.repeat)
     elif a.what == "success":
-        bench_success(a.n, a.alphas, a.instances, a.methods, a.out, json.loads(a.options))
+        bench_success(a.n, a.alphas, a.instances, a.methods, a.out, json.loads(a.options), a.forms, a.first)
     else:
         summarize(a.out)
     return 0

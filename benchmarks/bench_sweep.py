@@ -11,6 +11,9 @@
    process), and of 1 record with ``fsync=True`` (durable against power loss). Target: > 1000 records/s.
 3. Speed-up: ``--cpu-tasks`` tasks of the CPU-bound ``cpu`` experiment on 1 and on 2 local workers (pools
    started and warmed up before timing, so spawn + import is excluded). Target: ~2x.
+4. Spec expansion: validating and hashing the tasks of a ``solve`` spec of ``--tasks`` tasks (every default
+   filled in, the method's options resolved and checked by value, the model built once per point), per task;
+   and ``status()`` of the store of part 2, which judges every record stale or not, per record.
 """
 from __future__ import annotations
 
@@ -105,15 +108,33 @@ def speedup(n_tasks, d, size=150, repeats=40):
     return times
 
 
+def expansion(n_tasks, d):
+    seeds = 20
+    spec = S.load_spec({"experiment": "solve", "seeds": seeds, "params": {"n": 101, "method": "sa"},
+                        "grid": {"alpha": [round(0.01 * (i + 1), 4) for i in range(max(1, n_tasks // seeds))]}})
+    t0 = time.perf_counter()
+    tasks = spec.tasks()
+    dt = time.perf_counter() - t0
+    print(f"[spec] {len(tasks)} solve tasks validated and hashed: {dt / len(tasks) * 1e6:.0f} us per task")
+    path = os.path.join(d, "t100.sqlite")
+    if os.path.exists(path):
+        t0 = time.perf_counter()
+        S.status(path)
+        dt = time.perf_counter() - t0
+        n = sum(sum(v for k, v in c.items() if k != "stale") for c in S.status(path).values())
+        print(f"[spec] status() of a {n}-record store (each record judged stale or not): "
+              f"{n / dt:,.0f} records/s")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--tasks", type=int, default=2000)
     p.add_argument("--records", type=int, default=5000)
     p.add_argument("--cpu-tasks", type=int, default=16)
-    p.add_argument("--only", choices=("overhead", "store", "speedup"), action="append",
+    p.add_argument("--only", choices=("overhead", "store", "speedup", "spec"), action="append",
                    help="run only this part (repeatable)")
     args = p.parse_args()
-    parts = args.only or ("overhead", "store", "speedup")
+    parts = args.only or ("overhead", "store", "speedup", "spec")
     print(f"cores: {S.usable_cores()}, load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as d:
         if "overhead" in parts:
@@ -122,6 +143,8 @@ def main():
             store_throughput(args.records, d)
         if "speedup" in parts:
             speedup(args.cpu_tasks, d)
+        if "spec" in parts:
+            expansion(args.tasks, d)
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -12,6 +12,7 @@ from wfm import exact
 from wfm.bp import BP, LocalEntropyCurve, binary_entropy_bound, entropy, exact_canonical, local_entropy, run_bp
 from wfm.bp import _kernels as K
 from wfm.bp.protocols import make_protocol, parse_range
+from wfm.kernels.arrays import KernelArrays
 
 
 # ------------------------------------------------------------------------------------------------
@@ -64,6 +65,17 @@ def brute_counts(model, pats, ref=None):
     return np.bincount(dist[ok], minlength=n + 1)
 
 
+def _ksweep(bp, order, damping=0.0, gamma=0.0, y=1.0):
+    """One sequential kernel sweep over ``order`` with explicit damping / focusing parameters."""
+    return K.sweep(np.asarray(order, dtype=np.int64), bp.code, bp.xi, bp.sig, bp.tree, bp.accuracy == "exact", bp.u,
+                   bp.H, bp.ut, bp.thr, bp.kappa_out, damping, gamma, y)
+
+
+def _X(bp, pats):
+    """The label-absorbed inputs X[μ, k, i] (float64) of the slow references."""
+    return KernelArrays(bp.model, pats).X
+
+
 def _state(model, pats, seed=0, spread=1.5, accuracy="auto"):
     bp = BP(model, pats, accuracy=accuracy, seed=seed)
     rng = np.random.default_rng(seed + 7)
@@ -100,10 +112,10 @@ def test_gaussian_perceptron_update_matches_numpy():
     model = wfm.Perceptron(41, margin=0.3)
     pats = wfm.random_patterns(41, alpha=0.5, seed=3)
     bp = _state(model, pats, accuracy="gaussian")
-    X, thr = bp.X, bp.thr
+    X, thr = _X(bp, pats), bp.thr
     for mu in (0, 5, 11):
         expect = ref_gauss_perceptron_messages(X, bp.u, bp.H, mu, thr)
-        K.sweep(np.array([mu]), X, bp.u, bp.H, bp.ut, thr, bp.kappa_out, 0.0, 0.0, 1.0, False)
+        _ksweep(bp, [mu])
         np.testing.assert_allclose(bp.u[mu, 0], expect, rtol=1e-10, atol=1e-12)
     # H is kept equal to θ + Σ u incrementally
     H = bp.H.copy()
@@ -117,8 +129,8 @@ def test_exact_update_matches_enumeration(model):
     pats = wfm.random_patterns(model.n, alpha=0.6, seed=1, model=model)
     bp = _state(model, pats, accuracy="exact", spread=1.0)
     for mu in range(min(3, pats.p)):
-        expect = ref_pattern_messages_enum(model, bp.X, bp.u, bp.H, mu, bp.thr, bp.kappa_out)
-        K.sweep(np.array([mu]), bp.X, bp.u, bp.H, bp.ut, bp.thr, bp.kappa_out, 0.0, 0.0, 1.0, True)
+        expect = ref_pattern_messages_enum(model, _X(bp, pats), bp.u, bp.H, mu, bp.thr, bp.kappa_out)
+        _ksweep(bp, [mu])
         np.testing.assert_allclose(bp.u[mu], expect, rtol=1e-9, atol=1e-11)
 
 
@@ -127,7 +139,7 @@ def test_gaussian_committee_update_matches_numpy():
     pats = wfm.random_patterns(33, alpha=0.5, seed=2, model=model)
     bp = _state(model, pats, accuracy="gaussian", spread=0.8)
     mu = 4
-    X, u, H = bp.X, bp.u, bp.H
+    X, u, H = _X(bp, pats), bp.u, bp.H
     h = H - u[mu]
     m = np.tanh(h)
     mean = (X[mu] * m).sum(1)
@@ -146,7 +158,7 @@ def test_gaussian_committee_update_matches_numpy():
         lp = {s: np.logaddexp(v[k] + ref_log_H(-(mb + s * X[mu, k]) / sb), -v[k] + ref_log_H((mb + s * X[mu, k]) / sb))
               for s in (1, -1)}
         expect[k] = 0.5 * (lp[1] - lp[-1])
-    K.sweep(np.array([mu]), X, u, H, bp.ut, bp.thr, bp.kappa_out, 0.0, 0.0, 1.0, False)
+    _ksweep(bp, [mu])
     np.testing.assert_allclose(u[mu], expect, rtol=1e-9, atol=1e-12)
 
 
@@ -155,12 +167,12 @@ def test_damping_and_focusing_node():
     pats = wfm.random_patterns(21, alpha=0.3, seed=0)
     bp = _state(model, pats, accuracy="gaussian")
     old = bp.u[2, 0].copy()
-    new = ref_gauss_perceptron_messages(bp.X, bp.u, bp.H, 2, bp.thr)
-    K.sweep(np.array([2]), bp.X, bp.u, bp.H, bp.ut, bp.thr, 0.0, 0.3, 0.0, 1.0, False)
+    new = ref_gauss_perceptron_messages(_X(bp, pats), bp.u, bp.H, 2, bp.thr)
+    _ksweep(bp, [2], damping=0.3)
     np.testing.assert_allclose(bp.u[2, 0], 0.7 * new + 0.3 * old, rtol=1e-10)
     # weight node P + i: ũ_i = focusing_field(γ, y, H_i − ũ_i)
     g = bp.H[0, 4] - bp.ut[0, 4]
-    K.sweep(np.array([pats.p + 4]), bp.X, bp.u, bp.H, bp.ut, bp.thr, 0.0, 0.0, 0.8, 5.0, False)
+    _ksweep(bp, [pats.p + 4], gamma=0.8, y=5.0)
     ref = np.arctanh(np.tanh(0.8) * np.tanh(4 * np.arctanh(np.tanh(0.8) * np.tanh(g))))
     assert bp.ut[0, 4] == pytest.approx(ref, rel=1e-10)
     assert bp.H[0, 4] == pytest.approx(g + ref, rel=1e-12)
@@ -372,7 +384,7 @@ def test_solver_trace_thermodynamics():
     assert phi_rep == pytest.approx(bp.free_entropy() + np.log(2 * np.cosh(0.8)), abs=1e-10)
     assert sig == pytest.approx(phi_rep - 0.8 * S)
     r = wfm.solve(model, pats, method="fbp", seed=0, protocol="scoping", gammas="0.5:0.5:5", y=5, max_iters=50,
-                  stop_at_zero=False)
+                  stop_at_solution=False)
     assert len(r.history["gamma"]) == 10
     assert np.all(np.isfinite(r.history["sigma_int"]))
     assert r.solved

@@ -1,6 +1,7 @@
 """Statistical validation of wfm.bp (``pytest -m slow tests/test_bp_validation.py``).
 
-Also a script: ``python tests/test_bp_validation.py [small|rs|fbp-local|known-good]`` prints the figures quoted in
+Also a script: ``python tests/test_bp_validation.py [small|rs|fbp-local|known-good|amp-small|amp-edges|amp-rs]``
+prints the figures quoted in
 benchmarks/BENCHMARKS.md (## Message passing). The asserted bounds are the measured figures with a margin.
 """
 import json
@@ -17,7 +18,7 @@ from wfm.bp import entropy, exact_canonical, local_entropy
 GAMMAS_SMALL = np.concatenate([np.arange(0.0, 2.0, 0.2), np.arange(2.0, 6.01, 0.5)])
 
 
-def small_n_validation(n=21, alphas=(0.2, 0.4), instances=20, accuracy="exact"):
+def small_n_validation(n=21, alphas=(0.2, 0.4), instances=20, accuracy="exact", form="edges"):
     """BP (exact factor updates) vs enumeration: entropy, and local entropy S(γ) = Φ − γq around a uniformly
     sampled solution, compared at the same γ with the exact canonical Φ(γ), q(γ) from the distance counts."""
     model = wfm.Perceptron(n)
@@ -29,7 +30,7 @@ def small_n_validation(n=21, alphas=(0.2, 0.4), instances=20, accuracy="exact"):
             c = exact.count_solutions(model, pats)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                s_bp = entropy(model, pats, accuracy=accuracy, seed=inst)
+                s_bp = entropy(model, pats, accuracy=accuracy if form == "edges" else "auto", seed=inst, form=form)
             if np.isfinite(s_bp):
                 ent_err.append(s_bp - np.log(c) / n)
             else:
@@ -38,7 +39,8 @@ def small_n_validation(n=21, alphas=(0.2, 0.4), instances=20, accuracy="exact"):
             counts = exact.distance_counts(model, pats, ref)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                curve = local_entropy(model, pats, ref, gammas=GAMMAS_SMALL, accuracy=accuracy, seed=inst)
+                curve = local_entropy(model, pats, ref, gammas=GAMMAS_SMALL, seed=inst, form=form,
+                                      accuracy=accuracy if form == "edges" else "auto")
             phi, q = exact_canonical(counts, GAMMAS_SMALL)
             ok = curve.converged
             nonconv_le += int((~ok).sum())
@@ -46,7 +48,7 @@ def small_n_validation(n=21, alphas=(0.2, 0.4), instances=20, accuracy="exact"):
             le_err.extend((curve.s[ok] - (phi[ok] - GAMMAS_SMALL[ok] * q[ok])).tolist())
             d_err.extend((curve.d[ok] - (1 - q[ok]) / 2).tolist())
         ent_err, le_err, d_err = map(np.abs, map(np.asarray, (ent_err, le_err, d_err)))
-        out[alpha] = {"n": n, "instances": instances, "accuracy": accuracy,
+        out[alpha] = {"n": n, "instances": instances, "accuracy": accuracy, "form": form,
                       "entropy_mean_abs_err": float(ent_err.mean()), "entropy_max_abs_err": float(ent_err.max()),
                       "entropy_nonconverged": nonconv_ent,
                       "local_entropy_mean_abs_err": float(le_err.mean()), "local_entropy_max_abs_err": float(le_err.max()),
@@ -111,6 +113,48 @@ def fbp_local_large(n=1001, alpha=0.6, seed=0, d_points=(0.005, 0.01, 0.02, 0.05
             "bp_points_converged": int(c.converged.sum()), "bp_points": int(c.converged.size)}
 
 
+def amp_vs_edges(n=1001, alphas=(0.3, 0.5, 0.6), instances=3, le_alpha=0.6):
+    """AMP vs per-edge BP (Gaussian factors) on the same instances: the entropy per weight at zero field, and the
+    local-entropy curve S(γ) around an fBP solution on a common γ grid."""
+    model = wfm.Perceptron(n)
+    out = {"n": n, "entropy": {}}
+    for alpha in alphas:
+        d = []
+        for i in range(instances):
+            pats = wfm.random_patterns(n, alpha=alpha, seed=6000 + i)
+            ea = entropy(model, pats, form="amp", epsilon=1e-8, seed=i)
+            ee = entropy(model, pats, form="edges", accuracy="gaussian", epsilon=1e-8, seed=i)
+            d.append(ea - ee)
+        out["entropy"][alpha] = {"amp_minus_edges": d, "max_abs": float(np.max(np.abs(d)))}
+    pats = wfm.random_patterns(n, alpha=le_alpha, seed=6100)
+    r = wfm.solve(model, pats, method="fbp", seed=0, form="edges")
+    gam = np.concatenate([np.arange(0.0, 1.0, 0.1), np.arange(1.0, 4.01, 0.5)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ca = local_entropy(model, pats, r.weights, gammas=gam, form="amp", epsilon=1e-7, max_iters=1000)
+        ce = local_entropy(model, pats, r.weights, gammas=gam, form="edges", accuracy="gaussian", epsilon=1e-7,
+                           max_iters=1000)
+    ok = ca.converged & ce.converged
+    out["local_entropy"] = {"alpha": le_alpha, "solved": bool(r.solved), "gammas": gam.tolist(),
+                            "points_both_converged": int(ok.sum()),
+                            "max_abs_diff_s": float(np.max(np.abs(ca.s[ok] - ce.s[ok]))),
+                            "max_abs_diff_d": float(np.max(np.abs(ca.d[ok] - ce.d[ok])))}
+    return out
+
+
+def amp_rs(n=10001, alphas=(0.3, 0.5, 0.6), instances=2):
+    """AMP entropy at N = 10 001 (mean over instances) vs the RS entropy of wfm.theory."""
+    from wfm.theory import binary_entropy
+    model = wfm.Perceptron(n)
+    out = {}
+    for alpha in alphas:
+        vals = [entropy(model, wfm.random_patterns(n, alpha=alpha, seed=7000 + i), form="amp", epsilon=1e-7, seed=i)
+                for i in range(instances)]
+        out[alpha] = {"n": n, "amp_entropy": vals, "amp_mean": float(np.mean(vals)),
+                      "rs_entropy": float(binary_entropy(alpha)), "diff": float(np.mean(vals) - binary_entropy(alpha))}
+    return out
+
+
 def known_good():
     out = {}
     cm = wfm.Committee(321, 5)
@@ -166,6 +210,34 @@ def test_fbp_local_entropy_above_franz_parisi():
 
 
 @pytest.mark.slow
+def test_small_n_amp_vs_enumeration():
+    """AMP (form="amp") vs enumeration at N = 21, the figures of test_small_n_entropy_and_local_entropy for AMP."""
+    res = small_n_validation(form="amp")
+    for alpha, r in res.items():
+        assert r["entropy_nonconverged"] <= 3
+        assert r["entropy_mean_abs_err"] < 0.015
+        assert r["entropy_max_abs_err"] < 0.05
+        assert r["local_entropy_mean_abs_err"] < 0.015
+        assert r["local_entropy_max_abs_err"] < 0.15
+
+
+@pytest.mark.slow
+def test_amp_vs_edges_1001():
+    r = amp_vs_edges()
+    for alpha, e in r["entropy"].items():
+        assert e["max_abs"] < 0.002, (alpha, e)
+    le = r["local_entropy"]
+    assert le["solved"] and le["points_both_converged"] >= 12
+    assert le["max_abs_diff_s"] < 0.003, le
+
+
+@pytest.mark.slow
+def test_amp_rs_entropy_10001():
+    for alpha, r in amp_rs().items():
+        assert abs(r["diff"]) < 0.003, (alpha, r)
+
+
+@pytest.mark.slow
 def test_known_good_committee():
     assert known_good()["committee_321x5_alpha0.3"]["solved"]
 
@@ -181,5 +253,6 @@ def test_fbp_perceptron_1001_alpha06():
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "small"
     fn = {"small": small_n_validation, "rs": rs_validation, "fbp-local": fbp_local_small,
-          "fbp-large": fbp_local_large, "known-good": known_good}[what]
+          "fbp-large": fbp_local_large, "known-good": known_good, "amp-small": lambda: small_n_validation(form="amp"),
+          "amp-edges": amp_vs_edges, "amp-rs": amp_rs}[what]
     print(json.dumps(fn(), default=float, indent=1), flush=True)

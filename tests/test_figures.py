@@ -217,7 +217,7 @@ def test_each_algorithm_has_its_own_colour_marker_and_line_style():
     for key in ("color", "marker", "linestyle"):
         vals = [str(style.algo(m)[key]) for m in used_together]
         assert len(set(vals)) == len(vals), key
-    assert style.variant_label("sa-ce", {"gamma0": 20.0, "gamma1": 20.0}) == "SA on CE (γ = 20)"
+    assert style.variant_label("sa-ce", {"ce_gamma0": 20.0, "ce_gamma1": 20.0}) == "SA on CE (γ = 20)"
     assert style.variant_label("sa-ce", {}) == "SA on CE"
 
 

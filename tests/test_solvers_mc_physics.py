@@ -22,7 +22,7 @@ N, ALPHA, INSTANCES = 21, 0.4, 20
 METHODS = {
     "sa": ("sa", {}),
     "sa-ce (full schedule)": ("sa-ce", {"stop_at_solution": False}),
-    "sa-ce γ=1 (full schedule)": ("sa-ce", {"gamma0": 1.0, "gamma1": 1.0, "stop_at_solution": False}),
+    "sa-ce γ=1 (full schedule)": ("sa-ce", {"ce_gamma0": 1.0, "ce_gamma1": 1.0, "stop_at_solution": False}),
     "replicated-sa (full schedule)": ("replicated-sa", {"stop_at_solution": False}),
     "replicated-sa flips (full schedule)": ("replicated-sa", {"energy": "flips", "beta0": 0.5, "beta1": 5.0,
                                                               "stop_at_solution": False}),

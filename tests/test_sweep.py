@@ -226,7 +226,7 @@ def test_run_resume_and_load(tmp_path, pool):
     spec["grid"]["x"] = [0.5, 1.5, 2.5]
     third = S.run(spec, path, executor=pool, progress=False)
     assert (third.ran, third.skipped, third.done) == (3, 6, 9)
-    assert S.status(path) == {"echo": {"pending": 0, "running": 0, "done": 9, "failed": 0}}
+    assert S.status(path) == {"echo": {"pending": 0, "running": 0, "done": 9, "failed": 0, "stale": 0}}
 
 
 def test_failed_tasks_are_recorded_and_do_not_stop_the_sweep(tmp_path, pool):
@@ -332,7 +332,7 @@ def test_cli_run_status_export_experiments(tmp_path, capsys):
     assert "4 tasks: 2 done, 2 failed" in out and "echo asked to fail" in out
     assert main(["sweep", "status", str(p), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "echo": {"pending": 0, "running": 0, "done": 2, "failed": 2, "missing": 0}}
+        "echo": {"pending": 0, "running": 0, "done": 2, "failed": 2, "missing": 0, "stale": 0}}
     assert main(["sweep", "export", str(tmp_path / "spec.sqlite"), "--out", str(tmp_path / "o.csv")]) == 0
     assert (tmp_path / "o.csv").read_text().count("\n") == 3
     assert main(["sweep", "run", str(p), "--dry-run"]) == 0 and "4 tasks" in capsys.readouterr().out

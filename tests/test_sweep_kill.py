@@ -146,6 +146,7 @@ def test_ctrl_c_saves_what_finished_and_releases_the_rest(tmp_path, sig):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted; finished tasks are saved" in err and "Traceback" not in err
+    assert "leaked" not in err and "resource_tracker" not in err, err
     logged = {int(line.split()[0]) for line in (tmp_path / "log").read_text().splitlines()}
     with sqlite3.connect(store) as con:
         counts = dict(con.execute("SELECT status, count(*) FROM tasks GROUP BY status").fetchall())
@@ -172,3 +173,133 @@ def _children(pgid):
             except ProcessLookupError:
                 pass
     return out
+
+
+# ------------------------------------------------------------------------------ orphans, semaphores, start-up
+
+LONG = """experiment = "sleep"
+seeds = 4
+[params]
+seconds = 60
+log_start = "{log}"
+"""
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (dead, not yet reaped by its new parent) counts as dead
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _start_coordinator(spec_path, pdeathsig=True):
+    """``wfm sweep run`` as a child of this process; ``pdeathsig=False`` switches off the Linux layer of the
+    workers' protection so that the portable watchdog alone is tested."""
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = ("import sys, wfm.sweep.pool as P\n"
+            f"P.LocalPool._pdeathsig = {pdeathsig}\n"
+            "from wfm.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    return subprocess.Popen([sys.executable, "-c", code, "sweep", "run", str(spec_path), "--no-progress",
+                             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def _children_of(pid):
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(p))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("pdeathsig", [True, False], ids=["prctl+watchdog", "watchdog-only"])
+def test_workers_exit_when_the_coordinator_is_killed(tmp_path, pdeathsig):
+    log = tmp_path / "started"
+    spec = tmp_path / "spec.toml"
+    spec.write_text(LONG.format(log=log))
+    proc = _start_coordinator(spec, pdeathsig)
+    try:
+        t0 = time.monotonic()
+        while len(log.read_text().splitlines() if log.exists() else []) < 2:  # both workers are in a task
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() - t0 < 120, "the workers did not start their tasks"
+            time.sleep(0.05)
+        workers = {int(line.split()[1]) for line in log.read_text().splitlines()}
+        assert {int(line.split()[2]) for line in log.read_text().splitlines()} == {proc.pid}
+        children = set(_children_of(proc.pid))  # the workers and multiprocessing's resource tracker
+        assert workers <= children
+        os.kill(proc.pid, signal.SIGKILL)  # the coordinator alone, no chance to clean up
+        proc.wait(timeout=30)
+        t_kill = time.monotonic()
+        while any(_alive(p) for p in children) and time.monotonic() - t_kill < 10:
+            time.sleep(0.05)
+        left = [p for p in children if _alive(p)]
+        print(f"workers {sorted(workers)} gone {time.monotonic() - t_kill:.2f} s after the kill")
+        assert not left, f"still alive 10 s after the coordinator was killed: {left}"
+        _, err = proc.communicate(timeout=30)  # returns: no orphan holds the coordinator's stderr open
+        assert "leaked" not in err and "resource_tracker" not in err, err
+    finally:
+        for p in [proc.pid] + _children_of(proc.pid):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def test_ctrl_c_while_workers_start_prints_no_traceback_and_no_leak_warning(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.format(seeds=20, seconds=0.1, log=tmp_path / "log"))
+    store = tmp_path / "spec.sqlite"
+    proc = start_sweep(spec, "--workers", "2")
+    wait_for(store, 0, proc)  # the tasks are registered; the workers are being started (importing wfm)
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C hits the whole process group, workers included
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "leaked" not in err and "resource_tracker" not in err, err
+    assert err.strip().splitlines()[-1].startswith("wfm sweep: interrupted")
+    for _ in range(50):
+        left = _children(proc.pid)
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left
+
+
+_FIRST_WORKER_MASK = """
+import signal, sys
+from wfm.sweep import pool
+
+def report(conn):
+    conn.send(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+if __name__ == "__main__":
+    parent, child = pool._SPAWN.Pipe()
+    p = pool._EnvSpawnProcess(target=report, args=(child,))
+    p.start()
+    print("blocked" if parent.recv() else "live")
+    p.join()
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks")
+def test_the_first_worker_starts_with_sigint_blocked(tmp_path):
+    """The first spawn also launches multiprocessing's resource tracker, which unblocks SIGINT behind us."""
+    script = tmp_path / "first.py"
+    script.write_text(_FIRST_WORKER_MASK)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                         cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert out.stdout.strip() == "blocked", out.stderr

@@ -1,12 +1,14 @@
 r"""Belief propagation on binary perceptrons and sign committee machines: state, iteration, free entropy.
 
-Factor graph (paper_digest.md §3.2): ±1 weights W_{ki}, one factor per pattern μ (the hidden outputs of a
+Factor graph (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444, SI): ±1 weights W_{ki}, one factor per pattern μ (the hidden outputs of a
 committee are summed out inside it), an external field θ_{ki} on every weight (θ = γW̃ to measure the local
-entropy around W̃, paper_digest.md §3.1), and optionally a focusing/reinforcement field ũ_{ki} (fBP,
-paper_digest.md §4.1). Message equations and their numerically safe field parametrization are in
-:mod:`wfm.bp._kernels`.
+entropy around W̃, Baldassi et al., PRL 115, 128101 (2015), arXiv:1509.05753), and optionally a
+focusing/reinforcement field ũ_{ki} (fBP, Baldassi et al. 2016; reinforcement: Braunstein & Zecchina, PRL 96,
+030201 (2006)). Message equations and their numerically safe field parametrization are in
+:mod:`wfm.bp._kernels.factors`; the AMP form in :mod:`wfm.bp.amp`.
 
-Bethe free entropy per weight (paper_digest.md §3.2 step 4, normalised messages, fields h = H − u):
+Bethe free entropy per weight (normalised messages, fields h = H − u; Mézard & Montanari, *Information,
+Physics, and Computation* (2009), ch. 14):
 
     φ = (1/N_w) [ Σ_μ ln Z_μ + Σ_{ki} ( (1 − P) ln 2cosh H_{ki} + Σ_μ ln 2cosh h_{ki→μ} ) ],
 
@@ -15,7 +17,7 @@ field is part of Z_i) and Z_{ia} = 2cosh(H_i)/(2cosh h_{i→a} 2cosh u_{a→i}).
 (1/N) ln #solutions; at θ = γW̃ it estimates Φ(W̃, γ) = (1/N) ln Σ_W 𝕏(W) e^{γ W·W̃}.
 
 Replicated (fBP) free entropy per weight and replica, with the y replicas coupled to a traced-out centre by
-e^{γ s c} (paper_digest.md §3.1, §4.1): see :meth:`BP.replicated_free_entropy`.
+e^{γ s c} (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444, SI): see :meth:`MessagePassing.replicated_free_entropy`.
 """
 from __future__ import annotations
 
@@ -27,13 +29,18 @@ import numpy as np
 
 from ..core.checks import check_choice, check_float, check_int
 from ..core.special import log_2cosh
-from ..data import Patterns
+from ..kernels.arrays import KernelArrays
 from ..models import Model
 from . import _kernels as K
 
-__all__ = ["BP", "BPResult", "run_bp", "graph_arrays"]
+__all__ = ["BP", "BPResult", "MessagePassing", "run_bp", "make_state", "resolve_form", "kernel_arrays", "SCHEDULES",
+           "FORMS", "AMP_AUTO_MIN_WEIGHTS"]
 
 _ACCURACIES = ("auto", "gaussian", "exact")
+SCHEDULES = ("sequential", "parallel")
+FORMS = ("auto", "edges", "amp")
+#: form="auto" uses AMP from this many weights on (see :func:`resolve_form`; success rates in BENCHMARKS.md)
+AMP_AUTO_MIN_WEIGHTS = 3000
 #: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
 AUTO_EXACT_MAX_M = 63
 
@@ -49,29 +56,23 @@ def _check_model(model):
         raise ValueError(f"belief propagation supports sign hidden units only (activation='sign'), got {model.activation!r}")
 
 
-def graph_arrays(model, patterns):
-    """X[μ, k, i] = σ^μ ξ^μ_{k,i} (float64, label absorbed), the unit threshold and the output margin.
+def kernel_arrays(model, patterns) -> KernelArrays:
+    """The checked :class:`~wfm.kernels.arrays.KernelArrays` of a BP instance (model kind, patterns, sizes).
 
-    Perceptron: unit threshold thr = κ√N (pattern satisfied iff Σ_i X_i W_i > κ√N); committees: thr = 0 on
-    the hidden fields and κ on the output Σ_k τ_k.
+    BP reads ``xi`` (P, N) as stored (int8 ±1 or float32) and ``sig`` (P,) int8 and forms the label-absorbed
+    input x = σ^μ ξ^μ_{cols(k, i)} inside the kernels: nothing of size P × N is converted to float64.
+    Perceptron: thr = κ√N (pattern satisfied iff Σ_i x_i W_i > κ√N); committees: thr = 0 on the hidden fields
+    and κ on the output Σ_k τ_k.
     """
     _check_model(model)
-    if not isinstance(patterns, Patterns):
-        raise TypeError(f"patterns must be a wfm.Patterns, got {type(patterns).__name__}")
-    if patterns.n != model.n:
-        raise ValueError(f"patterns have N={patterns.n} inputs but the model has n={model.n}")
-    xi = np.asarray(patterns.xi, dtype=np.float64) * np.asarray(patterns.labels, dtype=np.float64)[:, None]
-    kk, mm = model.k, model.m
+    return KernelArrays(model, patterns)
+
+
+def thresholds(model):
+    """(thr on a unit's field, κ_out on the output Σ_k τ_k) of a BP model."""
     if model.kind == "perceptron":
-        X = xi[:, None, :]
-        thr, kout = model.margin * math.sqrt(mm), 0.0
-    elif model.tree:
-        X = xi.reshape(xi.shape[0], kk, mm)
-        thr, kout = 0.0, model.margin
-    else:
-        X = np.repeat(xi[:, None, :], kk, axis=1)
-        thr, kout = 0.0, model.margin
-    return np.ascontiguousarray(X), float(thr), float(kout)
+        return model.margin * math.sqrt(model.m), 0.0
+    return 0.0, float(model.margin)
 
 
 @dataclass
@@ -87,58 +88,18 @@ class BPResult:
     state: "BP" = field(repr=False)
 
 
-class BP:
-    """BP state on one instance: messages u (P, K, m), focusing fields ũ (K, m), external field θ (K, m).
+class MessagePassing:
+    """What the per-edge (:class:`BP`) and the AMP (:class:`wfm.bp.amp.AMP`) forms share: the external field θ,
+    the focusing parameters, the total fields H (K, m), iteration to a fixed point, the observables and the
+    (replicated) Bethe free entropy from the subclass's ``_pattern_terms`` (Σ_μ ln Z_μ, Σ_{μ,i} ln 2cosh h_{i→μ},
+    contradictions)."""
 
-    Parameters
-    ----------
-    model, patterns : a binary :class:`~wfm.Perceptron`, :class:`~wfm.TreeCommittee` or
-        :class:`~wfm.Committee` (sign units) and its :class:`~wfm.Patterns`.
-    field : external field θ on the weights (model weight shape or flat; default 0). For the local entropy
-        around W̃ use ``gamma * W̃``.
-    accuracy : ``"gaussian"`` (central-limit factor update, O(m) per unit), ``"exact"`` (convolution, O(m²) per
-        unit; ±1 inputs) or ``"auto"`` (exact when m ≤ 63 and the inputs are ±1).
-    damping : λ ∈ [0, 1): u ← (1−λ) u_new + λ u_old (in field space).
-    seed, randfact : initial factor→weight magnetizations uniform in [−randfact, randfact] (anchor default 0.01).
-    """
+    form = ""
 
-    def __init__(self, model, patterns, field=None, accuracy="auto", damping=0.0, seed=None, randfact=0.01):
-        self.model = model
-        self.X, self.thr, self.kappa_out = graph_arrays(model, patterns)
-        self.p, self.k, self.m = self.X.shape
-        check_choice("accuracy", accuracy, _ACCURACIES)
-        binary_inputs = bool(patterns.binary)
-        if accuracy == "auto":
-            accuracy = "exact" if (binary_inputs and self.m <= AUTO_EXACT_MAX_M) else "gaussian"
-        if accuracy == "exact" and not binary_inputs:
-            raise ValueError("accuracy='exact' needs ±1 (binary) patterns; use accuracy='gaussian'")
-        self.accuracy = accuracy
-        self.damping = check_float("damping", damping, nonnegative=True)
-        if self.damping >= 1.0:
-            raise ValueError(f"damping must be in [0, 1), got {damping}")
-        randfact = check_float("randfact", randfact, nonnegative=True)
-        if randfact >= 1.0:
-            raise ValueError(f"randfact must be in [0, 1), got {randfact}")
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(seed))
-        self.u = np.arctanh(self.rng.uniform(-randfact, randfact, size=(self.p, self.k, self.m)))
-        self.ut = np.zeros((self.k, self.m))
-        self.theta = np.zeros((self.k, self.m))
-        self.H = np.zeros((self.k, self.m))
-        self.contradictions = 0
-        self.gamma = 0.0  # focusing coupling (np.inf = standard reinforcement)
-        self.y = 1.0
-        if field is not None:
-            self.set_field(field)
-        else:
-            self._refresh()
-
-    # -- state ---------------------------------------------------------------------------------
+   # -- state ---------------------------------------------------------------------------------
     @property
     def n_weights(self):
         return self.k * self.m
-
-    def _refresh(self):
-        K.recompute_fields(self.theta, self.u, self.ut, self.H)
 
     def set_field(self, field):
         """Set the external field θ (model weight shape, flat, or a scalar); keeps the messages."""
@@ -163,26 +124,8 @@ class BP:
             raise ValueError(f"y must be a finite number >= 1, got {y}")
         self.gamma, self.y = gamma, y
 
-    def copy_messages(self):
-        return self.u.copy(), self.ut.copy()
-
-    def restore_messages(self, saved):
-        self.u[...] = saved[0]
-        self.ut[...] = saved[1]
-        self._refresh()
-
-    # -- iteration -------------------------------------------------------------------------------
-    def _order(self):
-        focusing = not (self.y == 1.0 or self.gamma == 0.0) or np.any(self.ut != 0.0)
-        n_nodes = self.p + (self.n_weights if focusing else 0)
-        return self.rng.permutation(n_nodes).astype(np.int64)
-
-    def sweep(self):
-        """One sweep over all nodes in a fresh random order; returns the max change of a message magnetization."""
-        d = K.sweep(self._order(), self.X, self.u, self.H, self.ut, self.thr, self.kappa_out, self.damping,
-                    self.gamma, self.y, self.accuracy == "exact")
-        self._refresh()
-        return d
+    def _focusing_active(self):
+        return not (self.y == 1.0 or self.gamma == 0.0) or bool(np.any(self.ut != 0.0))
 
     def iterate(self, max_iters=1000, epsilon=1e-6):
         """Sweep until the max message change is below ``epsilon`` or ``max_iters`` sweeps; (converged, iters, delta).
@@ -201,16 +144,25 @@ class BP:
         return False, max_iters, d
 
     # -- observables ---------------------------------------------------------------------------------
+
+    # -- observables ---------------------------------------------------------------------------------
     def magnetizations(self):
         """Per-weight magnetizations m_{ki} = tanh H_{ki} (model weight shape)."""
         return np.tanh(self.H).reshape(self.model.weight_shape)
 
+    def count_errors(self, weights=None):
+        """Training errors of ``weights`` (default: the clipped weights sign(m)) on this instance's patterns,
+        counted by a compiled pass over the stored (int8 or float32) patterns (no P × N temporary); the rule of
+        :meth:`wfm.models.Model.errors`."""
+        from ._kernels import amp as A
+        w = self.clipped_weights() if weights is None else weights
+        W = np.ascontiguousarray(np.asarray(w, dtype=np.float64).reshape(self.k, self.m))
+        f = A.count_errors if K.use_threads(self.xi.size * self.k) else A.count_errors_serial
+        return int(f(self.code, self.xi, self.sig, self.tree, W, self.thr, self.kappa_out))
+
     def clipped_weights(self):
         """sign(m) as int8 ±1 (ties → +1), the fBP "nonbayes" estimate."""
         return np.where(self.H >= 0.0, 1, -1).astype(np.int8).reshape(self.model.weight_shape)
-
-    def _pattern_terms(self):
-        return K.pattern_terms(self.X, self.u, self.H, self.thr, self.kappa_out, self.accuracy == "exact")
 
     def free_entropy(self):
         """Bethe free entropy per weight φ (module docstring); θ + ũ act as the external field.
@@ -262,15 +214,148 @@ class BP:
         return phi_rep, S, phi_rep - gamma * S
 
 
+class BP(MessagePassing):
+    """Per-edge BP state on one instance: messages u (P, K, m), focusing fields ũ (K, m), external field θ (K, m).
+
+    Parameters
+    ----------
+    model, patterns : a binary :class:`~wfm.Perceptron`, :class:`~wfm.TreeCommittee` or
+        :class:`~wfm.Committee` (sign units) and its :class:`~wfm.Patterns`.
+    field : external field θ on the weights (model weight shape or flat; default 0). For the local entropy
+        around W̃ use ``gamma * W̃``.
+    accuracy : ``"gaussian"`` (central-limit factor update, O(m) per unit), ``"exact"`` (convolution, O(m²) per
+        unit; ±1 inputs) or ``"auto"`` (exact when m ≤ 63 and the inputs are ±1).
+    damping : λ ∈ [0, 1): u ← (1−λ) u_new + λ u_old (in field space).
+    seed, randfact : initial factor→weight magnetizations uniform in [−randfact, randfact] (anchor default 0.01).
+    schedule : ``"sequential"`` (default: the nodes in a fresh seeded random permutation every sweep, each update
+        seeing the previous ones; serial) or ``"parallel"`` (synchronous: all patterns from the same fields, then
+        the fields, then the focusing nodes; threaded over patterns and weights, same result for any thread
+        count; use it with damping). See :mod:`wfm.bp._kernels.edges`.
+    """
+
+    form = "edges"
+
+    def __init__(self, model, patterns, field=None, accuracy="auto", damping=0.0, seed=None, randfact=0.01,
+                 schedule="sequential"):
+        self.model = model
+        ka = kernel_arrays(model, patterns)
+        self.xi, self.sig, self.tree = ka.xi, ka.sig, bool(ka.tree)
+        self.code = int(ka.code)
+        self.thr, self.kappa_out = thresholds(model)
+        self.p, self.k, self.m = ka.p, model.k, model.m
+        check_choice("accuracy", accuracy, _ACCURACIES)
+        self.schedule = check_choice("schedule", schedule, SCHEDULES) or schedule
+        binary_inputs = bool(patterns.binary)
+        if accuracy == "auto":
+            accuracy = "exact" if (binary_inputs and self.m <= AUTO_EXACT_MAX_M) else "gaussian"
+        if accuracy == "exact" and not binary_inputs:
+            raise ValueError("accuracy='exact' needs ±1 (binary) patterns; use accuracy='gaussian'")
+        self.accuracy = accuracy
+        self.damping = check_float("damping", damping, nonnegative=True)
+        if self.damping >= 1.0:
+            raise ValueError(f"damping must be in [0, 1), got {damping}")
+        randfact = check_float("randfact", randfact, nonnegative=True)
+        if randfact >= 1.0:
+            raise ValueError(f"randfact must be in [0, 1), got {randfact}")
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(seed))
+        self.u = np.arctanh(self.rng.uniform(-randfact, randfact, size=(self.p, self.k, self.m)))
+        self.ut = np.zeros((self.k, self.m))
+        self.theta = np.zeros((self.k, self.m))
+        self.H = np.zeros((self.k, self.m))
+        self.contradictions = 0
+        self.gamma = 0.0  # focusing coupling (np.inf = standard reinforcement)
+        self.y = 1.0
+        if field is not None:
+            self.set_field(field)
+        else:
+            self._refresh()
+
+    def _threads(self):
+        return K.use_threads(self.u.size)
+
+    def _refresh(self):
+        f = K.recompute_fields_par if self._threads() else K.recompute_fields
+        f(self.theta, self.u, self.ut, self.H)
+
+    def copy_messages(self):
+        return self.u.copy(), self.ut.copy()
+
+    def restore_messages(self, saved):
+        self.u[...] = saved[0]
+        self.ut[...] = saved[1]
+        self._refresh()
+
+    # -- iteration -------------------------------------------------------------------------------
+
+    # -- iteration -------------------------------------------------------------------------------
+    def _order(self):
+        focusing = self._focusing_active()
+        n_nodes = self.p + (self.n_weights if focusing else 0)
+        return self.rng.permutation(n_nodes).astype(np.int64)
+
+    def kernel_sweep(self, order=None):
+        """The kernel of one sweep alone (no recomputation of H afterwards): sequential in ``order`` (default a
+        fresh random order), or one parallel sweep. Returns the max change of a message magnetization."""
+        exact = self.accuracy == "exact"
+        if self.schedule == "parallel":
+            f = K.sweep_parallel if self._threads() else K.sweep_parallel_serial
+            return f(self.code, self.xi, self.sig, self.tree, exact, self.u, self.H, self.theta,
+                                    self.ut, self.thr, self.kappa_out, self.damping, self.gamma, self.y,
+                                    self._focusing_active())
+        order = self._order() if order is None else order
+        return K.sweep(order, self.code, self.xi, self.sig, self.tree, exact, self.u, self.H, self.ut, self.thr,
+                       self.kappa_out, self.damping, self.gamma, self.y)
+
+    def sweep(self):
+        """One sweep over all nodes (sequential: a fresh random order); returns the max change of a message
+        magnetization."""
+        d = self.kernel_sweep()
+        if self.schedule == "sequential":
+            self._refresh()
+        return d
+
+    def _pattern_terms(self):
+        f = K.pattern_terms_par if self._threads() else K.pattern_terms
+        return f(self.code, self.xi, self.sig, self.tree, self.accuracy == "exact", self.u, self.H,
+                               self.thr, self.kappa_out)
+
+
+def resolve_form(form, model, patterns, accuracy="auto"):
+    """The form a ``form`` argument selects: ``"edges"`` (per-edge messages, :class:`BP`), ``"amp"`` (AMP/TAP,
+    :class:`wfm.bp.amp.AMP`) or ``"auto"``: AMP when the patterns are ±1, the factor update may be Gaussian
+    (``accuracy`` "auto" or "gaussian", units of more than AUTO_EXACT_MAX_M inputs) and the model has at least
+    :data:`AMP_AUTO_MIN_WEIGHTS` weights; per-edge BP otherwise."""
+    check_choice("form", form, FORMS)
+    if form != "auto":
+        return form
+    if (patterns.binary and accuracy in ("auto", "gaussian") and model.m > AUTO_EXACT_MAX_M
+            and model.n_weights >= AMP_AUTO_MIN_WEIGHTS):
+        return "amp"
+    return "edges"
+
+
+def make_state(model, patterns, form="auto", schedule="sequential", **kwargs):
+    """A :class:`BP` (``form="edges"``, with ``schedule``) or :class:`wfm.bp.amp.AMP` (``form="amp"``) state;
+    ``form="auto"``: :func:`resolve_form`. ``kwargs``: field, accuracy, damping, seed, randfact."""
+    _check_model(model)
+    form = resolve_form(form, model, patterns, kwargs.get("accuracy", "auto"))
+    if form == "amp":
+        from .amp import AMP
+        return AMP(model, patterns, **kwargs)
+    return BP(model, patterns, schedule=schedule, **kwargs)
+
+
 def run_bp(model, patterns, field=None, accuracy="auto", damping=0.0, epsilon=1e-6, max_iters=1000, seed=None,
-           randfact=0.01, state=None) -> BPResult:
+           randfact=0.01, state=None, form="auto", schedule="sequential") -> BPResult:
     """Run BP to a fixed point (or ``max_iters`` sweeps) and return the :class:`BPResult`.
 
-    ``state`` (a :class:`BP` of the same instance) warm-starts from its messages; ``field`` then replaces its
-    external field. Equations: module docstring and :mod:`wfm.bp._kernels` (paper_digest.md §3.2).
+    ``state`` (a :class:`BP` or AMP state of the same instance) warm-starts from its messages; ``field`` then
+    replaces its external field. ``form``, ``schedule``: :func:`make_state`. Equations: module docstring,
+    :mod:`wfm.bp._kernels.factors` and :mod:`wfm.bp._kernels.amp`.
     """
     if state is None:
-        state = BP(model, patterns, field=field, accuracy=accuracy, damping=damping, seed=seed, randfact=randfact)
+        state = make_state(model, patterns, form=form, schedule=schedule, field=field, accuracy=accuracy,
+                           damping=damping, seed=seed, randfact=randfact)
     elif field is not None:
         state.set_field(field)
     conv, it, d = state.iterate(max_iters=max_iters, epsilon=epsilon)

@@ -1,4 +1,5 @@
-r"""Focusing BP and reinforced BP as solvers (paper_digest.md §4.1; BinaryCommitteeMachineFBP.jl ``focusingBP``).
+r"""Focusing BP and reinforced BP as solvers (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444;
+the reference implementation BinaryCommitteeMachineFBP.jl, ``focusingBP``).
 
 BP on the y-replicated robust-ensemble measure with the centre traced out: each weight receives, on top of the
 pattern messages, the focusing message ũ_i = atanh(tanh γ · tanh[(y−1) atanh(tanh γ · tanh h_i)]) (h_i the
@@ -14,7 +15,7 @@ import time
 
 import numpy as np
 
-from .core import BP
+from .core import make_state, resolve_form
 
 __all__ = ["focusing_bp"]
 
@@ -22,17 +23,35 @@ TRACE_KEYS = ("gamma", "y", "iterations", "converged", "delta", "free_entropy", 
               "errors")
 
 
-def focusing_bp(model, patterns, steps, *, max_iters=1000, epsilon=1e-3, damping=0.0, randfact=0.01,
-                accuracy="auto", rng=None, max_seconds=None, stop_at_zero=True, thermo=True, progress=False):
+#: damping of the AMP form when the caller leaves it to the form (undamped AMP oscillates once the focusing
+#: field is strong; measured in benchmarks/BENCHMARKS.md)
+AMP_DAMPING = 0.3
+#: iterations per protocol step of the AMP form when the caller leaves it to the form (AMP with one damped
+#: iteration per step lags behind the protocol; measured in benchmarks/BENCHMARKS.md)
+AMP_ITERS_PER_STEP = 3
+
+
+def focusing_bp(model, patterns, steps, *, max_iters=None, epsilon=1e-3, damping=None, randfact=0.01,
+                accuracy="auto", rng=None, max_seconds=None, stop_at_solution=True, thermo=True, progress=False,
+                form="auto", schedule="sequential"):
     """Run focusing BP along ``steps`` = [(γ, y), ...]; returns (clipped weights, trace dict of arrays, BP state).
 
     Trace per protocol step: γ, y, sweeps done, converged, last max change, replicated free entropy per weight
     and replica (``free_entropy``), replica–centre overlap ``overlap`` (S), Σ_int = φ_rep − γS (``sigma_int``,
     the local entropy of the focused region; NaN at γ = ∞), q = ⟨m²⟩, and the errors of sign(m).
-    ``thermo=False`` skips the free-entropy pass (NaN in the trace).
+    ``thermo=False`` skips the free-entropy pass (NaN in the trace). ``form`` ("auto", "edges", "amp") and
+    ``schedule`` ("sequential", "parallel"; per-edge only): :func:`wfm.bp.core.make_state`. ``damping=None``:
+    0 for the sequential per-edge form, :data:`AMP_DAMPING` for AMP and the parallel schedule; ``max_iters=None``
+    (iterations per protocol step): 1 for the sequential per-edge form, :data:`AMP_ITERS_PER_STEP` otherwise.
     """
     rng = rng if rng is not None else np.random.default_rng()
-    bp = BP(model, patterns, accuracy=accuracy, damping=damping, seed=rng, randfact=randfact)
+    serial_edges = resolve_form(form, model, patterns, accuracy) == "edges" and schedule == "sequential"
+    if damping is None:
+        damping = 0.0 if serial_edges else AMP_DAMPING
+    if max_iters is None:
+        max_iters = 1 if serial_edges else AMP_ITERS_PER_STEP
+    bp = make_state(model, patterns, form=form, schedule=schedule, accuracy=accuracy, damping=damping, seed=rng,
+                    randfact=randfact)
     trace = {k: [] for k in TRACE_KEYS}
     t0 = time.perf_counter()
     best_w, best_e = bp.clipped_weights(), None
@@ -49,7 +68,7 @@ def focusing_bp(model, patterns, steps, *, max_iters=1000, epsilon=1e-3, damping
                 trace_append(trace, gamma, y, it, False, math.nan, math.nan, math.nan, math.nan, math.nan, -1)
                 break
             w = bp.clipped_weights()
-            e = int(model.errors(w, patterns))
+            e = bp.count_errors(w)
             if best_e is None or e <= best_e:
                 best_w, best_e = w, e
             if thermo:
@@ -61,7 +80,7 @@ def focusing_bp(model, patterns, steps, *, max_iters=1000, epsilon=1e-3, damping
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(errors=e, gamma=f"{gamma:.3g}", y=f"{y:.3g}")
-            if e == 0 and stop_at_zero:
+            if e == 0 and stop_at_solution:
                 break
             if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
                 break

@@ -1,4 +1,5 @@
-r"""Focusing protocols: sequences of (γ, y) for focusing BP (paper_digest.md §4.1; BinaryCommitteeMachineFBP.jl).
+r"""Focusing protocols: sequences of (γ, y) for focusing BP (Baldassi et al., PNAS 113, E7655 (2016), arXiv:1605.06444;
+BinaryCommitteeMachineFBP.jl).
 
 | protocol | schedule |
 |---|---|

@@ -39,8 +39,9 @@ def _run(args):
                   "solve_seconds": res.seconds}
     errors = int(model.errors(ref, pats))
     gammas = parse_range("--gammas", args.gammas) if args.gammas else None
+    kw = {} if args.estimator == "exact" else {"form": args.form}
     curve = local_entropy(model, pats, ref, method=args.estimator, gammas=gammas, accuracy=args.accuracy,
-                          damping=args.damping, epsilon=args.epsilon, max_iters=args.max_iters, seed=args.seed)
+                          damping=args.damping, epsilon=args.epsilon, max_iters=args.max_iters, seed=args.seed, **kw)
     curve.meta.update(source)
     curve.meta.update({"reference_errors": errors, "instance": inst.describe()})
     if args.out:
@@ -82,6 +83,9 @@ def add_parsers(sub):
     p.add_argument("--estimator", default="bp", choices=["bp", "exact"],
                    help="bp: belief propagation with a field γ toward the solution (default); exact: enumeration")
     p.add_argument("--gammas", default=None, help="γ grid, START:STEP:STOP (default: 0 … 10, dense at small γ)")
+    p.add_argument("--form", default="auto", choices=("auto", "edges", "amp"),
+                   help="BP form: per-edge messages, AMP (two products with the patterns per iteration), or auto "
+                        "(AMP from 3000 weights on; default)")
     p.add_argument("--accuracy", default="auto", help="BP factor update: auto | gaussian | exact (default auto)")
     p.add_argument("--damping", type=float, default=0.0, help="BP damping in [0, 1) (default 0)")
     p.add_argument("--epsilon", type=float, default=1e-7, help="BP convergence threshold (default 1e-7)")

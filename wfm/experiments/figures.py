@@ -264,7 +264,7 @@ def fig_fbp_max_local_entropy(*, n: int, alpha: float, y: float = 21.0, gammas: 
     _, s_solve = _streams(seed, 2)
     mdl, pats = figure_instance(model="perceptron", n=n, alpha=alpha, seed=seed).build()
     res = solve(mdl, pats, method="fbp", seed=_int_seed(s_solve), protocol="scoping", gammas=gammas, y=y,
-                stop_at_zero=False, max_iters=max_iters)
+                stop_at_solution=False, max_iters=max_iters)
     h = res.history
     S = np.asarray(h["overlap"], float)
     sig = np.asarray(h["sigma_int"], float)

@@ -15,9 +15,28 @@ seeded: the sweep passes one plain integer per task, from which the function bui
 ``numpy.random.SeedSequence``; one without ``seed`` is deterministic.
 
 An experiment returns a flat ``dict`` of scalars (bool, int, float, str, None) and NumPy arrays; its keys may
-not repeat a parameter name. :func:`run` wraps it into a *record* that also carries the experiment name, the
-parameters, the seed, ``wfm.__version__``, the wall time, the host and the content hash of
-(experiment, parameters, seed).
+not repeat a parameter name. :func:`run` wraps it into a *record* that also carries the experiment name and
+version, the parameters, the seed, ``wfm.__version__``, the wall time, the host and the task hash.
+
+Task identity. A task is identified by the content hash (:func:`task_hash`) of its *identity*
+(:meth:`Experiment.identity`): the experiment name, the experiment's ``version`` (declared on the decorator,
+``@experiment("solve", version=2)``; default 1), **every** parameter with its default filled in, and the seed.
+An experiment that has both a ``method`` and an ``options`` parameter, where ``method`` names a solver of
+:mod:`wfm.solvers`, also has its options resolved: the method's registered defaults are filled in
+(``wfm.solvers.resolve_options``), so the identity holds the options the solver really runs with. An experiment
+may declare ``resolve=f`` to resolve further (``f(params) -> params``, all parameters given). Consequently:
+a changed default of an experiment or of a method, a new option of a method, or a bumped experiment version
+gives new tasks (records computed before are *stale*: ``wfm sweep status`` counts them, ``wfm.sweep.load``
+leaves them out); giving a parameter explicitly at its default value is the same task as leaving it out.
+Bump ``version`` when an experiment's computation or record changes for the same parameters.
+
+(Stores written before task identities included defaults and versions -- store schema 1 -- hold hashes of the
+given parameters only: every record of such a store is stale once, and is recomputed when its sweep runs
+again.)
+
+Validation (:meth:`Experiment.validate`, run on every task of a spec before anything runs): the declared
+types, the experiment's ``check`` (cheap value checks, e.g. that a model can be built or a size limit), and for
+a ``method``/``options`` pair the method's option names, types and values (``wfm.solvers.validate_options``).
 
 Experiments import the scientific modules they use inside their body, so this registry imports (and a
 sweep validates a spec) without loading them.
@@ -45,6 +64,10 @@ __all__ = [
     "names",
     "run",
     "task_hash",
+    "content_hash",
+    "task_identities",
+    "canonical_identity",
+    "hash_with_seed",
     "canonical_json",
     "RESERVED",
 ]
@@ -52,7 +75,7 @@ __all__ = [
 #: names that records use for their metadata: no parameter or result may take them
 RESERVED = frozenset(
     {"experiment", "hash", "seed", "params", "version", "host", "wall_time", "status", "error",
-     "attempts", "started_at", "finished_at"}
+     "attempts", "started_at", "finished_at", "experiment_version", "identity", "stale"}
 )
 
 _REGISTRY: dict[str, "Experiment"] = {}
@@ -92,16 +115,68 @@ def canonical_json(obj) -> str:
                       allow_nan=False)
 
 
-def task_hash(experiment: str, params: dict, seed) -> str:
-    """sha256 (hex) of the canonical JSON of ``{"experiment", "params", "seed"}``.
+def content_hash(obj) -> str:
+    """sha256 (hex) of :func:`canonical_json` of ``obj``.
 
-    The same experiment, parameters and seed give the same hash in every run, on every machine and Python
-    version: the JSON is canonical (sorted keys; ``1`` and ``1.0`` are the same number; floats written
-    with their shortest round-trip representation). Parameters left at their defaults are not part of it,
-    so giving an experiment a new optional parameter does not invalidate existing stores.
+    The same object gives the same hash in every run, on every machine and Python version: the JSON is
+    canonical (sorted keys; ``1`` and ``1.0`` are the same number; floats written with their shortest
+    round-trip representation).
     """
-    text = canonical_json({"experiment": experiment, "params": params, "seed": seed})
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    return hashlib.sha256(canonical_json(obj).encode("ascii")).hexdigest()
+
+
+def task_hash(experiment: str, params: dict, seed) -> str:
+    """The hash of a task: :func:`content_hash` of its identity (:meth:`Experiment.identity`).
+
+    ``experiment`` must be registered (its version, defaults and resolution are part of the identity). The
+    identity is ``{"experiment", "version", "params" (every parameter, defaults filled in, method options
+    resolved), "seed"}``, so a changed default or experiment version gives a new hash.
+    """
+    return content_hash(get(experiment).identity(params, seed))
+
+
+def canonical_identity(experiment: str, params: dict) -> dict:
+    """The identity of ``experiment`` with ``params`` (:meth:`Experiment.identity`) in canonical form, without
+    its seed: give it to :func:`hash_with_seed`."""
+    return _canonical(get(experiment).identity(params, None), "params")
+
+
+def hash_with_seed(identity: dict, seed) -> tuple:
+    """``(task hash, identity as canonical JSON)`` of a :func:`canonical_identity` completed with ``seed``."""
+    text = json.dumps({**identity, "seed": None if seed is None else int(seed)}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest(), text
+
+
+def task_identities(experiment: str, params: dict, seeds) -> list:
+    """``[(task_hash, identity as canonical JSON), ...]`` for each seed of ``seeds``, resolving the identity
+    (:meth:`Experiment.identity`) once."""
+    ident = canonical_identity(experiment, params)
+    # the canonical JSON is the same around the seed for every seed: write it once, put each seed in
+    head, _, tail = hash_with_seed(ident, None)[1].rpartition(',"seed":null,')
+    out = []
+    for seed in seeds:
+        text = f'{head},"seed":{"null" if seed is None else int(seed)},{tail}'
+        out.append((hashlib.sha256(text.encode("ascii")).hexdigest(), text))
+    return out
+
+
+def _solver_options(options):
+    """``options`` (None, a dict, or a JSON object as text) as a dict, or None if it cannot be read."""
+    if options is None or options == "":
+        return {}
+    if isinstance(options, str):
+        try:
+            options = json.loads(options)
+        except json.JSONDecodeError:
+            return None
+    return dict(options) if isinstance(options, dict) else None
+
+
+def _is_solver(method) -> bool:
+    from ..solvers import is_method
+
+    return is_method(method)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -191,7 +266,8 @@ class Experiment:
     ``required``/``optional`` come from the keyword-only parameters of ``func`` (``optional`` maps a name to
     its default); ``types`` from its annotations; ``seeded`` tells whether it takes ``seed``; ``check`` is an
     optional cheap validation of the parameter values (e.g. that a method name exists), run before a sweep
-    starts.
+    starts; ``version`` (an integer >= 1) is part of the task identity; ``resolve`` (optional) maps the full
+    parameters to the ones that determine the result (see the module docstring).
     """
 
     name: str
@@ -201,6 +277,8 @@ class Experiment:
     types: dict
     seeded: bool
     check: Callable[[dict], None] | None = None
+    version: int = 1
+    resolve: Callable[[dict], dict] | None = None
 
     @property
     def doc(self) -> str:
@@ -214,7 +292,10 @@ class Experiment:
     def validate(self, params: dict, seed=None) -> dict:
         """Return ``params`` checked and converted; TypeError/ValueError naming the offending parameter.
 
-        Only the given parameters are returned (defaults are not filled in: they are not part of the hash).
+        Only the given parameters are returned (defaults are filled in by :meth:`identity`). Checks: names,
+        declared types, the seed, the experiment's ``check`` (with the defaults filled in) and, for a
+        ``method``/``options`` pair naming a solver, the option names, types and values
+        (``wfm.solvers.validate_options``, without the model: model-dependent checks belong to ``check``).
         """
         if not isinstance(params, dict):
             raise TypeError(f"params of experiment {self.name!r} must be a dict, got {type(params).__name__}")
@@ -237,13 +318,40 @@ class Experiment:
         elif seed is not None:
             raise TypeError(f"experiment {self.name!r} is deterministic and takes no seed; got seed={seed!r} "
                             "(leave `seeds` out of the spec)")
+        full = {**self.optional, **out}
+        if "method" in full and "options" in full and _is_solver(full["method"]):
+            from ..solvers import validate_options
+
+            opts = _solver_options(full["options"])
+            if opts is not None:  # options that are not a table: the experiment's check says so
+                validate_options(full["method"], opts)
         if self.check is not None:
-            self.check({**self.optional, **out})
+            self.check(full)
         return out
+
+    def identity(self, params: dict, seed=None) -> dict:
+        """What identifies a task: ``{"experiment", "version", "params", "seed"}``.
+
+        ``params``: the given (validated) parameters; the identity holds all of them with the defaults filled
+        in, passed through ``resolve`` if the experiment declares one, and with the ``options`` of a
+        ``method`` that names a solver completed with the method's defaults (as a table, even where the
+        experiment takes them as JSON text). :func:`task_hash` hashes it.
+        """
+        full = {**self.optional, **params}
+        if self.resolve is not None:
+            full = dict(self.resolve(dict(full)))
+        if "method" in full and "options" in full and _is_solver(full["method"]):
+            opts = _solver_options(full["options"])
+            if opts is not None:
+                from ..solvers import resolve_options
+
+                full["options"] = resolve_options(full["method"], opts)
+        return {"experiment": self.name, "version": self.version, "params": full,
+                "seed": None if seed is None else int(seed)}
 
     def describe(self) -> str:
         """One line per parameter: name, type, default."""
-        lines = [f"{self.name}: {self.doc.splitlines()[0] if self.doc else ''}"]
+        lines = [f"{self.name} (version {self.version}): {self.doc.splitlines()[0] if self.doc else ''}"]
         for p in self.params:
             tp = self.types.get(p, inspect.Parameter.empty)
             t = "" if tp is inspect.Parameter.empty else f" ({_type_name(tp)})"
@@ -254,8 +362,18 @@ class Experiment:
         return "\n".join(lines)
 
 
-def experiment(name: str, *, check: Callable[[dict], None] | None = None):
-    """Decorator registering ``func`` as experiment ``name`` (see the module docstring)."""
+def experiment(name: str, *, check: Callable[[dict], None] | None = None, version: int = 1,
+               resolve: Callable[[dict], dict] | None = None):
+    """Decorator registering ``func`` as experiment ``name`` (see the module docstring).
+
+    ``check(params)``: cheap validation of the parameter values (defaults filled in), run on every task of a
+    spec before anything runs. ``version``: an integer >= 1, part of the task identity; bump it when the
+    computation or the record changes for the same parameters (the records computed before become stale).
+    ``resolve(params) -> params``: the parameters that determine the result, given all of them (e.g. a
+    ``None`` default replaced by the value it stands for), for the task identity.
+    """
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"version of experiment {name!r} must be an integer >= 1, got {version!r}")
 
     def register(func):
         if name in _REGISTRY:
@@ -277,7 +395,7 @@ def experiment(name: str, *, check: Callable[[dict], None] | None = None):
                 required.append(p.name)
             else:
                 optional[p.name] = p.default
-        _REGISTRY[name] = Experiment(name, func, tuple(required), optional, tps, seeded, check)
+        _REGISTRY[name] = Experiment(name, func, tuple(required), optional, tps, seeded, check, version, resolve)
         return func
 
     return register
@@ -330,9 +448,9 @@ def check_result(name: str, result, params: dict) -> dict:
 def run(name: str, params: dict | None = None, seed=None) -> dict:
     """Validate and run experiment ``name``; return its record (results + metadata).
 
-    The record holds the results under their own keys plus ``experiment``, ``params`` (the given ones),
-    ``seed``, ``hash`` (:func:`task_hash`), ``version`` (``wfm.__version__``), ``host`` and ``wall_time``
-    (seconds).
+    The record holds the results under their own keys plus ``experiment``, ``experiment_version``,
+    ``params`` (the given ones), ``seed``, ``hash`` (:func:`task_hash`), ``version`` (``wfm.__version__``),
+    ``host`` and ``wall_time`` (seconds).
     """
     from ..core import __version__
 
@@ -346,6 +464,7 @@ def run(name: str, params: dict | None = None, seed=None) -> dict:
     result = exp.func(**kwargs)
     wall = time.perf_counter() - t0
     record = check_result(name, result, params)
-    record.update(experiment=name, params=params, seed=seed, hash=task_hash(name, params, seed),
-                  version=__version__, host=socket.gethostname(), wall_time=wall)
+    record.update(experiment=name, experiment_version=exp.version, params=params, seed=seed,
+                  hash=content_hash(exp.identity(params, seed)), version=__version__, host=socket.gethostname(),
+                  wall_time=wall)
     return record

@@ -42,15 +42,26 @@ def _instance(p, seed):
 
 
 def _check_instance(p):
-    """Cheap checks run when a spec is validated: the model builds, α > 0, the method and its options exist."""
-    from ..core.checks import check_options
-
-    instance_of(p)  # the model builds, α > 0 and gives at least one pattern
+    """Cheap checks run when a spec is validated: the model builds, α > 0, the method applies to the model and
+    its options are valid for it (names, types, values: ``wfm.solvers.validate_options``)."""
+    inst = instance_of(p)  # the model builds, α > 0 and gives at least one pattern
     if "method" in p:
-        from ..solvers import method_info
+        from ..solvers import validate_options
 
-        info = method_info(p["method"])  # ValueError listing the methods
-        check_options(f"method={p['method']!r}", p.get("options") or {}, info["options"])
+        validate_options(p["method"], p.get("options") or {}, inst.build_model(), inst.patterns == "binary")
+
+
+def _check_exact(p):
+    """:func:`_check_instance` and the limits of exhaustive enumeration (:mod:`wfm.exact`: binary weights and
+    patterns, at most ``MAX_WEIGHTS`` weights), so that an instance too large to enumerate is refused before
+    anything runs."""
+    from types import SimpleNamespace
+
+    from .. import exact as X
+
+    _check_instance(p)
+    inst = instance_of(p)
+    X._check(inst.build_model(), SimpleNamespace(n=inst.n, binary=inst.patterns == "binary"))
 
 
 def _solve(p, model, pats, seed):
@@ -111,7 +122,7 @@ def solve(*, model: Model = "perceptron", n: int, k: int | None = None, activati
     return out
 
 
-@experiment("local-entropy", check=_check_instance)
+@experiment("local-entropy", check=lambda p: (_check_exact if p["estimator"] == "exact" else _check_instance)(p))
 def local_entropy(*, model: Model = "perceptron", n: int, k: int | None = None, activation: Activation = "sign",
                   weights: Weights = "binary", margin: float = 0.0, alpha: float, patterns: PatternKind = "binary",
                   data_seed: int | None = None, method: str = "sa", options: dict | None = None,
@@ -245,7 +256,7 @@ def theory(*, quantity: Quantity, alpha: float | None = None, kappa: float = 0.0
     return out
 
 
-@experiment("exact", check=_check_instance)
+@experiment("exact", check=_check_exact)
 def exact(*, model: Model = "perceptron", n: int, k: int | None = None, activation: Activation = "sign",
           weights: Literal["binary"] = "binary", margin: float = 0.0, alpha: float,
           patterns: PatternKind = "binary", data_seed: int | None = None,

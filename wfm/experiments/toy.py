@@ -31,16 +31,18 @@ def _check_sleep(p):
 
 @experiment("sleep", check=_check_sleep)
 def sleep(*, seconds: float = 0.1, fail: bool = False, fail_if_exists: str = "", crash_once: str = "",
-          log: str = "", seed: int) -> dict:
+          log: str = "", log_start: str = "", seed: int) -> dict:
     """Sleeps ``seconds`` then returns a seeded draw: a stand-in for a long task in kill/resume tests.
 
     ``fail=true`` raises after sleeping; ``fail_if_exists=PATH`` raises if PATH exists (a failure that can be
     fixed, for ``--retry-failed``). ``crash_once=PATH`` kills its own worker process with SIGKILL half way
     through the first time it runs (creating PATH), to test that a task whose worker dies is not lost.
     ``log=PATH`` appends one line ``seed pid ppid`` to PATH when the task completes, so tests can count how
-    many times each task ran and in which process.
+    many times each task ran and in which process; ``log_start=PATH`` does the same when the task starts.
     """
     _check_sleep({"seconds": seconds})
+    if log_start:
+        _append(log_start, f"{seed} {os.getpid()} {os.getppid()}\n")
     time.sleep(seconds / 2)
     if crash_once:
         try:
@@ -58,13 +60,17 @@ def sleep(*, seconds: float = 0.1, fail: bool = False, fail_if_exists: str = "",
     if fail_if_exists and os.path.exists(fail_if_exists):
         raise RuntimeError(f"sleep: {fail_if_exists} exists (seed={seed})")
     if log:
-        fd = os.open(log, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
-        try:
-            os.write(fd, f"{seed} {os.getpid()} {os.getppid()}\n".encode())
-        finally:
-            os.close(fd)
+        _append(log, f"{seed} {os.getpid()} {os.getppid()}\n")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     return {"u": float(rng.random()), "slept": seconds}
+
+
+def _append(path, line):
+    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
 
 
 def _check_cpu(p):

@@ -194,7 +194,7 @@ def load_parts(fig: Figure, mode: str, store) -> tuple:
     for part, spec in fig.specs(mode).items():
         sp = load_spec(spec)
         hashes = {t.hash for t in sp.tasks()}
-        df = load(store, experiment=sp.experiment, status=None)
+        df = load(store, experiment=sp.experiment, status=None, stale=True)  # the hashes select this spec's tasks
         df = df[df["hash"].isin(hashes)]
         failed += int((df["status"] == "failed").sum())
         data[part] = df[df["status"] == "done"].reset_index(drop=True)

@@ -38,7 +38,7 @@ def parts(mode):
         "binary": {"experiment": "fig-solve-measure", "seeds": by_mode(mode, *INSTANCES["binary"]),
                    "params": {"model": "perceptron", "n": n, "alpha": ALPHA_BIN, "method": "sa-ce",
                               "local_entropy": "bp", "gammas": BP_GAMMAS, "flips": FLIPS, "n_draws": 50},
-                   "grid": {"options": [{"gamma0": g, "gamma1": g} for g in GAMMAS_BIN]}},
+                   "grid": {"options": [{"ce_gamma0": g, "ce_gamma1": g} for g in GAMMAS_BIN]}},
         "sphere": {"experiment": "fig-continuous", "seeds": by_mode(mode, *INSTANCES["sphere"]),
                    "params": {"model": "perceptron", "n": n, "alpha": ALPHA_SPH, "method": "sgd-ce", "sigmas": SIGMAS},
                    "grid": {"options": [{"ce_gamma": g, "ce_gamma_factor": 1.0, "shrink_epochs": 100, "shrink_factor": 0.999}
@@ -70,7 +70,7 @@ def _count(k, noun):
 def _binary_by_gamma(bn):
     """{γ: (d, s, sem, number of solutions)} of the binary SA-on-CE runs."""
     out = {}
-    bn = bn.assign(g_ce=option(bn, "gamma0"))
+    bn = bn.assign(g_ce=option(bn, "ce_gamma0"))
     for gm, rows in solved(bn).groupby("g_ce"):
         out[float(gm)] = mean_by_gamma(rows) + (len(rows),)
     return out

@@ -17,7 +17,7 @@ from .analysis import option, s_at, solved, spearman
 from .core import Claim, Figure, by_mode, register, safe_check
 from .shared import ALGORITHMS, BP_GAMMAS, D0, FLIPS, SIGMA0, SIGMAS, available, zip_methods
 
-ALGOS = ALGORITHMS + [("sa-ce", {"gamma0": 20.0, "gamma1": 20.0}), ("sbpi", {}), ("perceptron", {})]
+ALGOS = ALGORITHMS + [("sa-ce", {"ce_gamma0": 20.0, "ce_gamma1": 20.0}), ("sbpi", {}), ("perceptron", {})]
 ALPHA = 0.6
 P_TEST = 2000
 #: the flip fraction of the local energy of panel (b) (one of FLIPS)

@@ -7,7 +7,7 @@ __all__ = ["RSA", "ALGORITHMS", "BP_GAMMAS", "D0", "SIGMAS", "FLIPS", "available
 
 #: replicated SA with its schedule written out (its defaults changed during development; the options are part of
 #: the task hash, so writing them out keeps stored records of an older schedule from being reused)
-RSA = {"y": 7, "gamma0": 0.05, "gamma1": 1.0, "beta0": 1.0, "beta1": 10.0}
+RSA = {"y": 7, "coupling0": 0.05, "coupling1": 1.0, "beta0": 1.0, "beta1": 10.0}
 
 #: (method, options) of the algorithms compared on the binary perceptron (F4, F8); SA on the error loss gets a
 #: long schedule (it is the foil), made longer still at large N by :func:`zip_methods`

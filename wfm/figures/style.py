@@ -114,7 +114,7 @@ def algo_label(method: str) -> str:
 
 
 #: options that name a variant of a method in legends (the others are schedules, budgets: not shown)
-_VARIANT_KEYS = {"gamma0": "γ", "ce_gamma": "γ", "gamma": "γ", "y": "y", "energy": "energy", "norm": "norm"}
+_VARIANT_KEYS = {"ce_gamma0": "γ", "gamma0": "γ", "ce_gamma": "γ", "gamma": "γ", "y": "y", "energy": "energy", "norm": "norm"}
 
 
 def variant_label(method: str, options: dict | None = None, default: dict | None = None) -> str:

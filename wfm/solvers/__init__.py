@@ -22,7 +22,8 @@ from ..data import Patterns
 from ..instance import Instance, model_from_description
 from ..models import Model
 
-__all__ = ["solve", "SolveResult", "Run", "register", "methods", "method_info"]
+__all__ = ["solve", "SolveResult", "Run", "register", "methods", "method_info", "resolve_options",
+           "validate_options", "is_method"]
 
 
 @dataclass
@@ -124,22 +125,25 @@ class _Method:
     applies: Callable | None
     option_docs: dict
     renamed: dict = field(default_factory=dict)
+    check: Callable | None = None
 
 
 _REGISTRY: dict[str, _Method] = {}
 
 
-def register(name, options, description, applies=None, option_docs=None, renamed=None):
+def register(name, options, description, applies=None, option_docs=None, renamed=None, check=None):
     """Decorator registering ``run(model, patterns, rng, progress, **options) -> Run`` as method ``name``.
 
     ``options`` maps every accepted option to its default; ``applies(model)`` raises ``ValueError`` when
     the method does not apply to a model (e.g. binary-only methods on continuous weights); ``renamed`` maps
-    former option names to the new ones (passing a former name is a TypeError that says the new one).
+    former option names to the new ones (passing a former name is a TypeError that says the new one);
+    ``check(options, model, binary_patterns)`` (optional) makes the method's argument checks without data, for
+    :func:`validate_options` (default: the one of :mod:`wfm.solvers.option_checks`, if any).
     """
 
     def deco(run):
         _REGISTRY[name] = _Method(name, run, dict(options), description, applies, dict(option_docs or {}),
-                                  dict(renamed or {}))
+                                  dict(renamed or {}), check)
         return run
 
     return deco
@@ -158,14 +162,91 @@ def method_info(name) -> dict:
     return methods()[name]
 
 
+def resolve_options(name, options) -> dict:
+    """The options method ``name`` runs with: its registered defaults updated by ``options``."""
+    _load_all()
+    check_choice("method", name, tuple(sorted(_REGISTRY)))
+    return {**_REGISTRY[name].options, **dict(options or {})}
+
+
+def _type_of_default(method, key, value, default):
+    """TypeError unless ``value`` has the type of ``default`` (None: any type; ints are real numbers)."""
+    if default is None:
+        return
+    if isinstance(value, np.generic):
+        value = value.item()
+    is_bool = isinstance(value, bool)
+    if isinstance(default, bool):
+        ok, kind = is_bool, "true or false"
+    elif isinstance(default, int):
+        ok, kind = isinstance(value, int) and not is_bool, "an integer"
+    elif isinstance(default, float):
+        ok, kind = isinstance(value, (int, float)) and not is_bool, "a real number"
+    elif isinstance(default, str):
+        ok, kind = isinstance(value, str), "a string"
+    else:
+        return
+    if not ok:
+        raise TypeError(f"option {key} of method={method!r} must be {kind} (default {default!r}), got {value!r}")
+
+
+def validate_options(name, options, model=None, binary_patterns=None) -> dict:
+    """Check the options of method ``name`` without running it; return them with the defaults filled in.
+
+    Checks, in order: the names (unknown option: TypeError listing the allowed ones); each value against the
+    type of its default (an integer option takes an integer, a real one a number, a switch true/false, a
+    choice a string; options whose default is None, and those of ``option_checks.ANY_TYPE``, take any
+    type); the method's own value checks (``check`` of :func:`register`, or :mod:`wfm.solvers.option_checks`);
+    with a ``model``, whether the method applies to it and the checks that depend on it (e.g. the shape of
+    ``init``). ``binary_patterns``: True/False if the patterns will be ±1/Gaussian, None if unknown.
+    Errors are ``TypeError``/``ValueError`` naming the option, as :func:`solve` would raise them.
+    """
+    from .option_checks import ANY_TYPE, CHECKS
+
+    _load_all()
+    check_choice("method", name, tuple(sorted(_REGISTRY)))
+    if not isinstance(options, dict):
+        raise TypeError(f"options of method={name!r} must be a table (dict), got {options!r}")
+    m = _REGISTRY[name]
+    renamed = getattr(m, "renamed", None) or {}
+    old = sorted(set(options) & set(renamed))
+    if old:
+        raise TypeError(f"option(s) of method={name!r} renamed: "
+                        + ", ".join(f"{o} is now {renamed[o]}" for o in old))
+    check_options(f"method={name!r}", options, m.options)
+    free = ANY_TYPE.get(name, frozenset())
+    for key, value in options.items():
+        if key not in free:
+            _type_of_default(name, key, value, m.options[key])
+    opts = {**m.options, **options}
+    check = m.check or CHECKS.get(name)
+    if model is not None and m.applies is not None:
+        m.applies(model)
+    if check is not None:
+        check(opts, model, binary_patterns)
+    return opts
+
+
 _MODULES = ("sa", "sgd", "rsgd", "entropy_sgd", "sa_ce", "replicated_sa", "online", "bp", "lal")
 
 
+_LOADED = []
+
+
 def _load_all():
+    if _LOADED:
+        return
     import importlib
 
     for mod in _MODULES:
         importlib.import_module(f"{__name__}.{mod}")
+    _LOADED.append(True)
+
+
+def is_method(name) -> bool:
+    """Whether ``name`` is a registered method."""
+    _load_all()
+    return isinstance(name, str) and name in _REGISTRY
 
 
 def solve(model, patterns, method="sa", seed=None, progress=False, **options) -> SolveResult:

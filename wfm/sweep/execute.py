@@ -8,14 +8,24 @@ to ``pending``.
 
 Executors:
 
-* a local process pool (default): ``workers`` processes (default: the usable cores), started with the
-  ``spawn`` method and the environment ``NUMBA_NUM_THREADS = OMP_NUM_THREADS = ... = threads`` with
-  ``workers * threads <= cores`` so Numba and BLAS do not oversubscribe the machine. A pool whose worker
-  dies (SIGKILL, out of memory) is restarted and the tasks it was running are resubmitted.
+* a local process pool (default; :class:`wfm.sweep.pool.LocalPool`): ``workers`` processes (default: the
+  usable cores), started with the ``spawn`` method and the environment ``NUMBA_NUM_THREADS = OMP_NUM_THREADS
+  = ... = threads`` with ``workers * threads <= cores`` so Numba and BLAS do not oversubscribe the machine.
+  A worker that dies (SIGKILL, out of memory) is replaced and its task resubmitted (failed after
+  ``max_attempts`` deaths); the workers end when the coordinator ends, even by ``kill -9``.
 * Dask distributed: ``scheduler="tcp://host:8786"`` connects to a running cluster (for SLURM/PBS start one
   with dask-jobqueue); ``scheduler="local:N"`` starts a ``LocalCluster`` of N single-threaded worker
   processes listening on 127.0.0.1 only. Dask reschedules a task whose worker died.
 * any other ``concurrent.futures.Executor`` passed as ``executor=`` (not shut down by :func:`run`).
+
+Time limit (``timeout`` seconds per task: the spec's ``timeout`` or ``run(..., timeout=S)``): a task that runs
+longer is recorded as failed with the error ``timeout after S s`` and the sweep goes on. On the local pool its
+worker process is killed and replaced. On Dask and other executors the worker's :func:`run_task` gives up
+waiting for the experiment after S seconds and reports the failure, so the sweep goes on too; but the
+computation itself cannot be stopped from inside the worker: it runs on in a background thread of that worker
+until it returns, competing for the worker's core meanwhile. (Restarting the worker through its nanny would end
+it, but on a ``LocalCluster`` the nanny sometimes closes instead of restarting, leaving the cluster without
+workers; so the coordinator does not do it.)
 """
 from __future__ import annotations
 
@@ -23,67 +33,79 @@ import concurrent.futures as cf
 import dataclasses
 import importlib
 import logging
-import multiprocessing
 import os
-import signal
 import socket
 import sys
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 
 from .. import experiments as _experiments
 from ..core.checks import check_int
-from .spec import load_spec
+from .pool import THREAD_VARS as _THREAD_VARS
+from .pool import LocalPool, TaskTimeout, WorkerDied, usable_cores
+from .spec import check_timeout, load_spec
 from .store import Store, encode_result
 
-__all__ = ["run", "run_task", "SweepReport", "LocalPool", "usable_cores"]
+__all__ = ["run", "run_task", "SweepReport", "LocalPool", "usable_cores", "TaskTimeout", "WorkerDied"]
 
 log = logging.getLogger("wfm.sweep")
-
-_THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (CPU affinity where the OS tells, else ``os.cpu_count()``)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 # ----------------------------------------------------------------------------------------------------------
 # worker side
 
 
+def _outcome(h, started=None):
+    from ..core import __version__
+
+    return dict(hash=h, status="failed", result=None, array_names=None, arrays=None, error=None,
+                version=__version__, host=socket.gethostname(), wall_time=None,
+                started_at=time.time() if started is None else started, finished_at=None)
+
+
+def _timeout_error(seconds, how):
+    return f"timeout after {seconds:g} s ({how})"
+
+
 def run_task(payload) -> dict:
     """Run one task in a worker; return its outcome (never raises for an error of the experiment).
 
-    ``payload = (hash, experiment, params, seed[, module])``: ``module`` is where the experiment is defined;
-    the worker imports it if the experiment is not registered yet (experiments registered outside
-    :mod:`wfm.experiments`, e.g. by a user module). The outcome holds the encoded result (see
-    :mod:`wfm.sweep.store`) or, for a task that raised, ``status="failed"`` and the traceback.
+    ``payload = (hash, experiment, params, seed[, module[, timeout]])``: ``module`` is where the experiment is
+    defined; the worker imports it if the experiment is not registered yet (experiments registered outside
+    :mod:`wfm.experiments`, e.g. by a user module). ``timeout`` (seconds, or None): run the experiment in a
+    thread and report a failure ``timeout after S s`` if it has not returned by then (the thread cannot be
+    stopped: it runs on in the background; the outcome then says ``abandoned=True`` and, on Dask, names the
+    ``worker``). The outcome holds the encoded result (see :mod:`wfm.sweep.store`) or, for a task that raised,
+    ``status="failed"`` and the traceback.
     """
-    from ..core import __version__
-
     h, name, params, seed = payload[:4]
     module = payload[4] if len(payload) > 4 else None
-    started = time.time()
+    timeout = payload[5] if len(payload) > 5 else None
+    out = _outcome(h)
     t0 = time.perf_counter()
-    out = dict(hash=h, status="failed", result=None, array_names=None, arrays=None, error=None,
-               version=__version__, host=socket.gethostname(), wall_time=None, started_at=started)
     try:
         if module and module not in ("__main__", "__mp_main__") and name not in _experiments.names():
             importlib.import_module(module)
         exp = _experiments.get(name)
         params = exp.validate(params, seed)
-        if _experiments.task_hash(name, params, seed) != h:
-            raise RuntimeError(f"task hash mismatch: the worker computes {_experiments.task_hash(name, params, seed)}"
-                               f" for {h}; coordinator and worker run different wfm versions?")
+        mine = _experiments.task_hash(name, params, seed)
+        if mine != h:
+            raise RuntimeError(f"task hash mismatch: the worker computes {mine} for {h}; coordinator and worker "
+                               "run different wfm versions (or a default changed in between)?")
         kwargs = dict(params, seed=seed) if exp.seeded else dict(params)
-        result = exp.func(**kwargs)
+        if timeout is None:
+            result = exp.func(**kwargs)
+        else:
+            result = _call_with_timeout(exp.func, kwargs, timeout)
+            if result is _TIMED_OUT:
+                out["wall_time"] = time.perf_counter() - t0
+                out["error"] = _timeout_error(timeout, "the experiment runs on in a thread of the worker until it "
+                                                       "returns")
+                out["abandoned"] = True
+                out["worker"] = _dask_worker_address()
+                out["finished_at"] = time.time()
+                return out
         out["wall_time"] = time.perf_counter() - t0
         result = _experiments.check_result(name, result, params)
         out["result"], out["array_names"], out["arrays"] = encode_result(result)
@@ -95,62 +117,40 @@ def run_task(payload) -> dict:
     return out
 
 
-def _init_worker():
-    # Ctrl-C goes to the whole process group: the coordinator handles it (saves, then stops the workers)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+_TIMED_OUT = object()
+
+
+def _call_with_timeout(func, kwargs, timeout):
+    """``func(**kwargs)`` in a daemon thread; its result, its exception re-raised, or ``_TIMED_OUT``."""
+    box = {}
+
+    def target():
+        try:
+            box["value"] = func(**kwargs)
+        except BaseException as exc:  # noqa: BLE001 -- re-raised in the caller
+            box["error"] = exc
+
+    t = threading.Thread(target=target, name="wfm-task", daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        return _TIMED_OUT
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _dask_worker_address():
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError, AttributeError):  # not in a Dask worker
+        return None
 
 
 # ----------------------------------------------------------------------------------------------------------
 # executors
-
-
-@contextmanager
-def _environ(env):
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-_ENV_LOCK = threading.Lock()
-
-
-class _EnvSpawnProcess(multiprocessing.get_context("spawn").Process):
-    """A spawned process that starts with ``self._wfm_env`` added to its environment."""
-
-    _wfm_env: dict = {}
-
-    @staticmethod
-    def _Popen(process_obj):
-        with _ENV_LOCK, _environ(process_obj._wfm_env):
-            return multiprocessing.get_context("spawn").Process._Popen(process_obj)
-
-
-class _EnvSpawnContext(type(multiprocessing.get_context("spawn"))):
-    """A ``spawn`` multiprocessing context whose processes start with ``env`` added to their environment.
-
-    The thread-count variables must be set before the worker imports Numba/NumPy, i.e. in the environment
-    the process is started with; the parent's own environment is restored right after.
-    """
-
-    def __init__(self, env):
-        super().__init__()
-        self.env = dict(env)
-
-    def Process(self, *args, **kwargs):  # noqa: N802 (the multiprocessing API name)
-        p = _EnvSpawnProcess(*args, **kwargs)
-        p._wfm_env = self.env
-        return p
-
-
-def _spawn_context(env):
-    return _EnvSpawnContext(env)
 
 
 class _Backend:
@@ -163,6 +163,13 @@ class _Backend:
 
     def refresh(self):
         pass
+
+    def submit(self, payload, timeout=None):
+        """Submit :func:`run_task` for ``payload``; with a ``timeout``, the worker enforces it (module docstring)."""
+        return self.executor.submit(run_task, payload if timeout is None else tuple(payload) + (timeout,))
+
+    def after_timeout(self, outcome):
+        """Called with the outcome of a task that timed out in its worker and left a computation behind."""
 
     def restart(self):
         raise RuntimeError(f"the executor ({self.description}) is broken and cannot be restarted")
@@ -179,70 +186,14 @@ def _shutdown(executor, cancel):
         executor.shutdown(wait=not cancel)
 
 
-class LocalPool(cf.Executor):
-    """The default local executor: ``workers`` spawned processes with ``threads`` Numba/BLAS threads each.
-
-    ``workers`` defaults to the usable cores and ``threads`` to ``cores // workers`` (at least 1), set through
-    ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``, ... in the environment the workers start with. Workers ignore
-    SIGINT (the coordinator handles Ctrl-C). Unlike a bare ``ProcessPoolExecutor`` it can :meth:`restart`
-    after a worker died, which :func:`run` does; so create one and pass it as ``executor=`` to several
-    sweeps to pay the start-up (spawn + ``import wfm`` + Numba cache loading) once::
-
-        with wfm.sweep.LocalPool() as pool:
-            for spec in specs:
-                wfm.sweep.run(spec, store, executor=pool)
-    """
-
-    def __init__(self, workers=None, threads=None):
-        cores = usable_cores()
-        self.workers = cores if workers is None else check_int("workers", workers, min_value=1)
-        self.threads = (max(1, cores // self.workers) if threads is None
-                        else check_int("threads", threads, min_value=1))
-        self.env = {v: str(self.threads) for v in _THREAD_VARS}
-        self._pool = self._make()
-
-    def _make(self):
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=_spawn_context(self.env),
-                                      initializer=_init_worker)
-
-    @property
-    def _max_workers(self):
-        return self.workers
-
-    def __repr__(self):
-        return f"local process pool: {self.workers} workers x {self.threads} threads"
-
-    def submit(self, fn, /, *args, **kwargs):
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def terminate(self):
-        """Stop now: cancel queued tasks and kill the workers (their running tasks are abandoned)."""
-        pool = self._pool
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            try:
-                p.terminate()
-            except Exception:  # already gone
-                pass
-        for p in procs:
-            p.join(timeout=5)
-
-    def restart(self):
-        """Replace a broken pool (a worker died) by a fresh one."""
-        log.warning("a worker process died; restarting the process pool")
-        self.terminate()
-        self._pool = self._make()
-
-    def shutdown(self, wait=True, *, cancel_futures=False):
-        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
 class _LocalBackend(_Backend):
     restartable = True
 
     def __init__(self, pool: LocalPool, owned: bool):
         super().__init__(pool, 2 * pool.workers, repr(pool), owned=owned)
+
+    def submit(self, payload, timeout=None):
+        return self.executor.submit_with_timeout(timeout, run_task, payload)  # the pool kills an overrunning task
 
     def restart(self):
         self.executor.restart()
@@ -271,6 +222,10 @@ class _ClientBackend(_Backend):
         except Exception:  # scheduler momentarily unreachable: keep the old value
             pass
 
+    def after_timeout(self, outcome):
+        log.warning("a task timed out on Dask worker %s; its computation cannot be stopped there and runs on in a "
+                    "background thread until it returns", outcome.get("worker") or "?")
+
 
 class _DaskBackend(_ClientBackend):
     def __init__(self, scheduler, threads=None):
@@ -284,8 +239,11 @@ class _DaskBackend(_ClientBackend):
         if n is not None:
             threads = threads or max(1, usable_cores() // n)
             env = {v: str(threads) for v in _THREAD_VARS}
+            # the workers ignore SIGINT once started (the preload wfm.sweep._dask_worker): a Ctrl-C is the
+            # coordinator's to handle. (One in the seconds while they start may still print their tracebacks.)
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address=None, env=env, silence_logs=logging.ERROR)
+                                        dashboard_address=None, env=env, silence_logs=logging.ERROR,
+                                        preload=["wfm.sweep._dask_worker"])
             self.client = Client(self.cluster)
             desc = f"Dask LocalCluster on 127.0.0.1: {n} worker processes x {threads} threads"
         else:
@@ -367,7 +325,7 @@ class SweepReport:
 
 def run(spec, store=None, *, executor=None, scheduler=None, workers=None, threads=None,
         retry_failed=False, progress=True, max_attempts=3, stale_after=120.0, heartbeat=2.0,
-        fsync=False) -> SweepReport:
+        fsync=False, timeout=None) -> SweepReport:
     """Run the tasks of ``spec`` that are not finished in ``store``; return a :class:`SweepReport`.
 
     ``spec``: path to a TOML file, a dict or a :class:`~wfm.sweep.spec.Spec`. ``store``: path of the SQLite
@@ -376,6 +334,8 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
     left running), or ``scheduler`` (Dask: an address or ``"local:N"``), or by default a local process pool
     of ``workers`` processes with ``threads`` Numba/BLAS threads each. Finished tasks are skipped; failed ones too unless ``retry_failed``. A task that raises is
     recorded as failed with its traceback; one whose worker dies ``max_attempts`` times is failed too.
+    ``timeout``: seconds per task (default: the spec's ``timeout``; None: no limit); a task over it is
+    recorded as failed, ``timeout after S s`` (module docstring), and the sweep goes on.
     Ctrl-C (KeyboardInterrupt) saves what finished, gives the running tasks back and re-raises.
     ``fsync``: fsync every commit of the store (results then survive a power loss too; see
     :mod:`wfm.sweep.store`). ``stale_after``: seconds without a heartbeat after which another coordinator's
@@ -392,6 +352,7 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
     if threads is not None:
         threads = check_int("threads", threads, min_value=1)
     max_attempts = check_int("max_attempts", max_attempts, min_value=1)
+    timeout = check_timeout(timeout) if timeout is not None else spec.timeout
     if scheduler is not None:
         _local_workers(scheduler)  # a malformed scheduler is an error even when there is nothing to run
         if executor is not None:
@@ -427,7 +388,7 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
             bar = tqdm(total=len(tasks), initial=skipped, unit="task", disable=not progress, mininterval=0.3,
                        dynamic_ncols=True, file=sys.stderr,
                        desc=f"{spec.experiment} -> {os.path.basename(path)}")
-            ran = _loop(st, backend, bar, max_attempts, stale_after, heartbeat)
+            ran = _loop(st, backend, bar, max_attempts, stale_after, heartbeat, timeout)
         completed = True
     except KeyboardInterrupt:
         interrupted = True
@@ -446,7 +407,7 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
                        time.perf_counter() - t_start, backend.description if backend else "")
 
 
-def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbeat) -> int:
+def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbeat, timeout=None) -> int:
     inflight: dict = {}
     unsaved: list = []  # outcomes received but not yet committed (saved on Ctrl-C too)
     ran = failed = 0
@@ -480,7 +441,7 @@ def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbea
                 for i, (h, name, params, seed, _) in enumerate(claimed):
                     module = _experiments.get(name).func.__module__
                     try:
-                        inflight[backend.executor.submit(run_task, (h, name, params, seed, module))] = h
+                        inflight[backend.submit((h, name, params, seed, module), timeout)] = h
                     except cf.BrokenExecutor:
                         # the pool broke since the last results (a worker died): its futures will report it;
                         # give back what was not submitted (no attempt counted) and restart once they have
@@ -501,10 +462,19 @@ def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbea
             for f in done:
                 h = inflight.pop(f)
                 try:
-                    unsaved.append(f.result())
+                    out = f.result()
+                except TaskTimeout as exc:  # the local pool killed the worker (and replaces it)
+                    out = _outcome(h, started=time.time() - exc.seconds)
+                    out.update(error=_timeout_error(exc.seconds, "stopped; its worker process was replaced"),
+                               wall_time=exc.seconds, finished_at=time.time())
+                    unsaved.append(out)
                 except (Exception, cf.CancelledError) as exc:
                     died.append((h, exc))
                     broken |= isinstance(exc, cf.BrokenExecutor)
+                else:
+                    unsaved.append(out)
+                    if out.get("abandoned"):
+                        backend.after_timeout(out)
             save()
             if broken:  # every other running task of this pool is lost too
                 for f, h in list(inflight.items()):

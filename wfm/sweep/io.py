@@ -1,4 +1,12 @@
-"""Reading a store: :func:`load` (pandas DataFrame, or xarray Dataset on request), :func:`export`, :func:`status`.
+"""Reading a store: :func:`load` (pandas DataFrame, or xarray Dataset on request), :func:`export`, :func:`status`,
+:func:`stale` and :func:`prune`.
+
+Stale records: a record is *stale* when its task, described by its experiment, parameters and seed, would
+today have another hash (``wfm.experiments.task_hash``): a default of the experiment or of the method changed, a
+method got a new option, the experiment's version was bumped, or the record was written before task identities
+included defaults and versions (store schema 1). Running the sweep again computes such tasks under their
+current identity; :func:`load` leaves stale records out unless asked (``stale=True``); :func:`prune` deletes
+them.
 
 pandas is a dependency; xarray (for ``xarray=True`` and netCDF) and pyarrow (for Parquet) are optional: asking
 for them without the package installed raises an ``ImportError`` that names the package to install.
@@ -15,11 +23,12 @@ import numpy as np
 from .spec import load_spec
 from .store import STATUSES, Store
 
-__all__ = ["load", "export", "status", "EXPORT_FORMATS"]
+__all__ = ["load", "export", "status", "stale", "prune", "failures", "EXPORT_FORMATS"]
 
 EXPORT_FORMATS = ("csv", "parquet", "netcdf")
 _META_FRONT = ["experiment", "hash", "seed"]
-_META_BACK = ["status", "attempts", "version", "host", "wall_time", "started_at", "finished_at", "error"]
+_META_BACK = ["status", "attempts", "version", "host", "wall_time", "started_at", "finished_at", "error",
+              "experiment_version"]
 
 
 def _optional(module, purpose):
@@ -30,25 +39,33 @@ def _optional(module, purpose):
                           f"(pip install {module})") from None
 
 
-def load(path, *, experiment=None, status="done", xarray=False):
+def load(path, *, experiment=None, status="done", xarray=False, stale=False):
     """The records of a store as a pandas DataFrame: one row per task, one column per parameter, result and
     metadata field.
 
     Columns: ``experiment, hash, seed``, the parameters (only those given in the spec; defaults are not
     filled in), the results (arrays as ``numpy.ndarray`` cells), then ``status, attempts, version, host,
-    wall_time, started_at, finished_at, error``. ``status``: which tasks (``"done"`` by default; a list, or
-    ``None`` for all). ``xarray=True`` returns an ``xarray.Dataset`` instead (one experiment only; see
-    :func:`to_xarray`).
+    wall_time, started_at, finished_at, error, experiment_version``. ``status``: which tasks (``"done"`` by
+    default; a list, or ``None`` for all). ``stale``: False (default) leaves out the stale records (module
+    docstring; a warning says how many), True keeps them and adds a boolean column ``stale``.
+    ``xarray=True`` returns an ``xarray.Dataset`` instead (one experiment only; see :func:`to_xarray`).
     """
     import pandas as pd
 
     if experiment is not None and not isinstance(experiment, str):
         raise TypeError(f"experiment must be a name (str), got {experiment!r}")
+    if not isinstance(stale, bool):
+        raise TypeError(f"stale must be True or False, got {stale!r}")
     if xarray:
         _optional("xarray", "load(..., xarray=True)")
     with Store(path, readonly=True) as st:
+        old = _stale(st, statuses=STATUSES)
         records, param_cols, result_cols = [], {}, {}
+        left_out = 0
         for row in st.rows(experiment=experiment, status=status):
+            if row["hash"] in old and not stale:
+                left_out += 1
+                continue
             rec = {k: row[k] for k in _META_FRONT}
             for k, v in row["params"].items():
                 rec[k] = v
@@ -58,14 +75,130 @@ def load(path, *, experiment=None, status="done", xarray=False):
                 result_cols[k] = None
             for k in _META_BACK:
                 rec[k] = row[k]
+            if stale:
+                rec["stale"] = row["hash"] in old
             records.append(rec)
-    columns = _META_FRONT + list(param_cols) + [c for c in result_cols if c not in param_cols] + _META_BACK
+    if left_out:
+        warnings.warn(f"{path}: {left_out} stale record(s) left out (computed under another task identity: "
+                      f"{_reasons_text(old)}); run their sweep again to compute them as they are defined now, "
+                      "or load(..., stale=True) to include them", StaleRecordsWarning, stacklevel=2)
+    columns = (_META_FRONT + list(param_cols) + [c for c in result_cols if c not in param_cols] + _META_BACK
+               + (["stale"] if stale else []))
     df = pd.DataFrame.from_records(records, columns=columns)
     df.attrs["params"] = list(param_cols)
     df.attrs["results"] = list(result_cols)
     if xarray:
         return to_xarray(df)
     return df
+
+
+class StaleRecordsWarning(UserWarning):
+    """:func:`load` left out records computed under another task identity."""
+
+
+def _diff(old: dict, new: dict, prefix="") -> list:
+    """``["key: old -> new", ...]`` between two identity dicts (nested tables by dotted key)."""
+    out = []
+    absent = object()
+    show = lambda v: "(absent)" if v is absent else json.dumps(v)  # noqa: E731
+    for k in sorted(set(old) | set(new)):
+        a, b = old.get(k, absent), new.get(k, absent)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.extend(_diff(a, b, f"{prefix}{k}."))
+        elif a is absent or b is absent or json.dumps(a, sort_keys=True) != json.dumps(b, sort_keys=True):
+            out.append(f"{prefix}{k}: {show(a)} -> {show(b)}")
+    return out
+
+
+def _why(ident_json, current: dict) -> str:
+    if ident_json is None:
+        return "computed before task identities included defaults and experiment versions (store schema 1)"
+    try:
+        old = json.loads(ident_json)
+    except json.JSONDecodeError:
+        return "unreadable identity"
+    changes = []
+    if old.get("version") != current.get("version"):
+        changes.append(f"experiment version {old.get('version')} -> {current.get('version')}")
+    changes += _diff(old.get("params") or {}, current.get("params") or {})
+    return "; ".join(changes) or "identity changed"
+
+
+def _stale(st: Store, statuses=("done", "failed")) -> dict:
+    """``{hash: (experiment, reason)}`` for the stale tasks of ``st`` with these statuses.
+
+    Each distinct parameter set is validated and resolved once (the seed only enters the final hash). A record
+    whose experiment is not registered in this process cannot be judged and is not counted.
+    """
+    from .. import experiments as E
+
+    out, cache = {}, {}
+    for h, name, params_json, seed, ident in st.keys(statuses):
+        key = (name, params_json)
+        if key not in cache:
+            try:
+                exp = E.get(name)
+            except ValueError:
+                cache[key] = None  # not registered here: cannot tell
+                continue
+            params = json.loads(params_json)
+            try:
+                exp.validate(params, seed if exp.seeded else None)
+                base = E.canonical_identity(name, params)
+                # the identity's JSON around its seed: a record whose stored identity reads the same is current
+                # (its hash is that of this text) without hashing it again
+                head, _, tail = E.hash_with_seed(base, None)[1].rpartition(',"seed":null,')
+                cache[key] = (base, head + ',"seed":', "," + tail)
+            except (TypeError, ValueError) as exc:
+                cache[key] = f"its parameters are not valid today: {exc}"
+        entry = cache[key]
+        if entry is None:
+            continue
+        if isinstance(entry, str):
+            out[h] = (name, entry)
+            continue
+        base, head, tail = entry
+        if ident is not None and ident == head + ("null" if seed is None else str(int(seed))) + tail:
+            continue
+        now, text = E.hash_with_seed(base, seed)
+        if now != h:
+            out[h] = (name, _why(ident, json.loads(text)))
+    return out
+
+
+def _reasons_text(stale_map: dict, limit=3) -> str:
+    from collections import Counter
+
+    counts = Counter(reason for _, reason in stale_map.values())
+    parts = [f"{reason} ({n})" for reason, n in counts.most_common(limit)]
+    if len(counts) > limit:
+        parts.append(f"{len(counts) - limit} other reason(s)")
+    return "; ".join(parts)
+
+
+def stale(path) -> dict:
+    """The stale records of a store (module docstring), by experiment: ``{experiment: {"count": n,
+    "reasons": {reason: n}}}`` (finished and failed tasks; pending ones are never computed as they are)."""
+    from collections import Counter
+
+    with Store(path, readonly=True) as st:
+        found = _stale(st)
+    out = {}
+    for name, reason in found.values():
+        entry = out.setdefault(name, {"count": 0, "reasons": Counter()})
+        entry["count"] += 1
+        entry["reasons"][reason] += 1
+    return {k: {"count": v["count"], "reasons": dict(v["reasons"].most_common())} for k, v in out.items()}
+
+
+def prune(path) -> int:
+    """Delete the stale records of a store (and stale tasks never run); return how many rows went."""
+    with Store(path, readonly=True) as st:
+        hashes = list(_stale(st, statuses=("done", "failed", "pending")))
+    if not hashes:
+        return 0
+    with Store(path) as st:
+        return st.delete(hashes)
 
 
 def to_xarray(df):
@@ -147,12 +280,12 @@ def _jsonify_arrays(df):
     return out
 
 
-def export(path, out=None, *, format="csv", experiment=None, status="done") -> str:
+def export(path, out=None, *, format="csv", experiment=None, status="done", stale=False) -> str:
     """Write the records of store ``path`` to ``out`` as CSV, Parquet or netCDF; return ``out``.
 
     CSV: arrays as JSON lists (values exact; dtype not kept). Parquet (needs ``pyarrow``): arrays as
     (nested) lists. netCDF (needs ``xarray``, and ``netCDF4`` or SciPy): the Dataset of :func:`to_xarray`.
-    ``out`` defaults to the store path with the format's suffix.
+    ``out`` defaults to the store path with the format's suffix. ``stale``: as in :func:`load`.
     """
     if format not in EXPORT_FORMATS:
         raise ValueError(f"format={format!r} is not allowed; choose one of {', '.join(map(repr, EXPORT_FORMATS))}")
@@ -165,7 +298,7 @@ def export(path, out=None, *, format="csv", experiment=None, status="done") -> s
     parent = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(parent):
         raise ValueError(f"out {out!r}: directory {parent!r} does not exist")
-    df = load(path, experiment=experiment, status=status)
+    df = load(path, experiment=experiment, status=status, stale=stale)
     if format == "csv":
         _jsonify_arrays(df).to_csv(out, index=False)
     elif format == "parquet":
@@ -186,15 +319,21 @@ def export(path, out=None, *, format="csv", experiment=None, status="done") -> s
 
 
 def status(path, spec=None) -> dict:
-    """Counts of tasks by experiment and status: ``{experiment: {status: n}}``.
+    """Counts of tasks by experiment and status: ``{experiment: {status: n, ..., "stale": n}}``.
 
-    With ``spec`` (a path, dict or Spec), only the spec's tasks, plus ``missing`` for those not yet in the store.
+    ``stale``: how many of the finished or failed tasks are stale (module docstring; :func:`stale` says why).
+    With ``spec`` (a path, dict or Spec), only the spec's tasks, plus ``missing`` for those not yet in the store
+    (the spec's tasks are current by construction: stale records of the same points count as missing).
     """
     with Store(path, readonly=True) as st:
         if spec is None:
             out = {}
             for exp, s, n in st.execute("SELECT experiment, status, count(*) FROM tasks GROUP BY experiment, status"):
                 out.setdefault(exp, dict.fromkeys(STATUSES, 0))[s] = n
+            for exp in out:
+                out[exp]["stale"] = 0
+            for exp, _ in _stale(st).values():
+                out[exp]["stale"] += 1
             return out
         spec = load_spec(spec)
         hashes = [t.hash for t in spec.tasks()]

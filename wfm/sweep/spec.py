@@ -5,6 +5,7 @@ A spec::
     experiment = "solve"
     seeds = 8                 # seeds 0..7; or a list [3, 5, 11]; or {start = 100, count = 8}
     store = "solve.sqlite"    # optional; relative to the spec file; default: the spec's name + .sqlite
+    timeout = 600             # optional: seconds per task; a task over it is failed ("timeout after 600 s")
     name = "..."              # optional, with description = "...": free text for the reader
     [params]                  # fixed parameters
     model = "perceptron"
@@ -16,9 +17,14 @@ A spec::
     max_iters = [1000, 2000]
 
 expands to ``len(params-product) x len(seeds)`` tasks, in a fixed order (grid axes in the order written, the
-zip axis after them, seeds innermost). Every task is validated against the experiment's declared
-parameters (:mod:`wfm.experiments`) before anything runs; an unknown experiment, an unknown or missing
-parameter, a badly typed value or an inconsistent spec is a ``ValueError``/``TypeError`` naming it.
+zip axis after them, seeds innermost). Every task is validated before anything runs (:mod:`wfm.experiments`):
+an unknown experiment, an unknown or missing parameter, a badly typed value, a value the experiment's checks
+reject (e.g. a size beyond what it can compute), an unknown method option or a bad option value, or an
+inconsistent spec is a ``ValueError``/``TypeError`` naming it.
+
+A task's hash is that of its identity (``wfm.experiments.task_hash``): experiment, experiment version, every
+parameter with its default filled in (a method's options too), seed. Two specs that differ only by writing
+out a default give the same tasks; a changed default gives new ones.
 
 The seed of a task is a plain integer: the experiment turns it into streams with
 ``numpy.random.SeedSequence``, so a record is the same wherever its task runs. The same seed at different
@@ -38,19 +44,25 @@ import numpy as np
 
 from .. import experiments as _experiments
 
-__all__ = ["Task", "Spec", "load_spec"]
+__all__ = ["Task", "Spec", "load_spec", "check_timeout"]
 
-_KEYS = {"experiment", "seeds", "params", "grid", "zip", "store", "name", "description"}
+_KEYS = {"experiment", "seeds", "params", "grid", "zip", "store", "name", "description", "timeout"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-    """One unit of work: an experiment, its (validated) parameters and a seed, identified by ``hash``."""
+    """One unit of work: an experiment, its (validated) parameters and a seed, identified by ``hash``.
+
+    ``identity``: the canonical JSON of what the hash is taken of (``wfm.experiments.Experiment.identity``);
+    ``version``: the experiment's version.
+    """
 
     experiment: str
     params: dict
     seed: int | None
     hash: str
+    identity: str | None = None
+    version: int | None = None
 
     def payload(self) -> tuple:
         """What a worker needs to run the task (plain, picklable data), including the experiment's module."""
@@ -104,6 +116,18 @@ def _seeds(value) -> list:
     raise TypeError(f"seeds must be a count, a list of integers or {{start, count}}, got {value!r}")
 
 
+def check_timeout(value, where="timeout"):
+    """None, or a number of seconds > 0 (a float)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where} must be a number of seconds > 0, got {value!r}")
+    value = float(value)
+    if not (value > 0 and np.isfinite(value)):
+        raise ValueError(f"{where} must be a number of seconds > 0, got {value}")
+    return value
+
+
 @dataclasses.dataclass
 class Spec:
     """A validated sweep spec (see the module docstring). Build it with :func:`load_spec`."""
@@ -116,6 +140,7 @@ class Spec:
     store: str | None = None
     source: str | None = None
     name: str | None = None
+    timeout: float | None = None
 
     @classmethod
     def from_dict(cls, spec: dict, *, base_dir=None, source=None) -> "Spec":
@@ -161,8 +186,9 @@ class Spec:
                 raise TypeError(f"store must be a path string, got {store!r}")
             if base_dir is not None and not os.path.isabs(store):
                 store = str(Path(base_dir) / store)
+        timeout = check_timeout(spec.get("timeout"))
         self = cls(exp.name, dict(params), {k: list(v) for k, v in grid.items()},
-                   {k: list(v) for k, v in zipped.items()}, seeds, store, source, spec.get("name"))
+                   {k: list(v) for k, v in zipped.items()}, seeds, store, source, spec.get("name"), timeout)
         self.tasks()  # validate every task now, before anything runs
         return self
 
@@ -177,19 +203,23 @@ class Spec:
                 yield {**self.params, **dict(zip(names, combo)), **z}
 
     def tasks(self) -> list:
-        """All tasks, validated, hashed, in expansion order (duplicates removed, first kept)."""
+        """All tasks, validated, hashed, in expansion order (duplicates removed, first kept).
+
+        Each parameter set is validated once (its checks do not depend on the seed) and its identity resolved
+        once; the seeds were checked by :func:`_seeds`.
+        """
         exp = _experiments.get(self.experiment)
+        seeds = self.seeds if self.seeds is not None else [None]
         out, seen = [], set()
         for point in self.points():
-            for seed in (self.seeds if self.seeds is not None else [None]):
-                try:
-                    params = exp.validate(point, seed)
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"{exc} (sweep spec{'' if self.source is None else ' ' + repr(self.source)})") from None
-                h = _experiments.task_hash(exp.name, params, seed)
+            try:
+                params = exp.validate(point, seeds[0])
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{exc} (sweep spec{'' if self.source is None else ' ' + repr(self.source)})") from None
+            for seed, (h, ident) in zip(seeds, _experiments.task_identities(exp.name, params, seeds)):
                 if h not in seen:
                     seen.add(h)
-                    out.append(Task(exp.name, params, seed, h))
+                    out.append(Task(exp.name, params, seed, h, ident, exp.version))
         return out
 
     def __len__(self):
@@ -204,6 +234,8 @@ class Spec:
         d = {"experiment": self.experiment}
         if self.seeds is not None:
             d["seeds"] = list(self.seeds)
+        if self.timeout is not None:
+            d["timeout"] = self.timeout
         for key in ("params", "grid", "zip"):
             if getattr(self, key):
                 d[key] = getattr(self, key)

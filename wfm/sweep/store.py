@@ -1,12 +1,16 @@
 """The results store: one SQLite file (WAL mode), one row per task, written only by coordinating processes.
 
-Table ``tasks`` (one row per task, keyed by the content hash of experiment + params + seed):
+Table ``tasks`` (one row per task, keyed by the hash of the task's identity):
 
 =============  ===========================================================================================
-hash           sha256 hex of the canonical JSON of (experiment, params, seed) (``wfm.experiments.task_hash``)
+hash           sha256 hex of the canonical JSON of the task identity (``wfm.experiments.task_hash``):
+               experiment, experiment version, every parameter with its default filled in (and a method's
+               options with the method's defaults), seed
 experiment     experiment name
 params         JSON object of the given parameters (without seed)
 seed           integer, or NULL for a deterministic experiment
+experiment_version   the experiment's version when the task was added
+identity       the canonical JSON the hash was taken of (what the task was computed with, defaults included)
 status         ``pending`` | ``running`` (claimed by ``owner``) | ``done`` | ``failed``
 attempts       how many times a worker started it and died (killed, out of memory); ``max_attempts`` -> failed
 owner          the coordinator that claimed it (``host:pid:random``), NULL unless running
@@ -30,6 +34,12 @@ commits before the latest checkpoint may roll back (those tasks are simply run a
 corrupted. ``fsync=True`` (``synchronous=FULL``, ``--fsync``) makes every commit survive a power loss too,
 at the cost of one fsync per commit.
 
+Schema versions: 2 (this one) added ``experiment_version`` and ``identity``, with task hashes of the full
+identity. A schema-1 store (hashes of the given parameters only) is upgraded in place when opened for writing
+(the two columns are added, empty); its records keep their old hashes, so they are stale
+(:func:`wfm.sweep.io.stale`) and are computed again under their new hash when their sweep runs again. It is
+read as it is when opened read-only.
+
 Safety: nothing is unpickled; ``.npy`` blobs are read with ``allow_pickle=False`` and the schema is checked
 on open (``trusted_schema=OFF``), so a store from someone else is safe to open.
 """
@@ -49,7 +59,10 @@ import numpy as np
 
 __all__ = ["Store", "encode_result", "decode_result", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+#: older schemas this version reads (read-only) and upgrades (when opened for writing)
+_UPGRADES = {"1": ("ALTER TABLE tasks ADD COLUMN experiment_version INTEGER",
+                   "ALTER TABLE tasks ADD COLUMN identity TEXT")}
 STATUSES = ("pending", "running", "done", "failed")
 
 _SCHEMA = """
@@ -71,7 +84,9 @@ CREATE TABLE IF NOT EXISTS tasks (
     created_at REAL NOT NULL,
     started_at REAL,
     finished_at REAL,
-    error TEXT
+    error TEXT,
+    experiment_version INTEGER,
+    identity TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status);
 CREATE TABLE IF NOT EXISTS coordinators (
@@ -223,9 +238,10 @@ class Store:
         if not {"meta", "tasks"} <= tables:
             raise ValueError(f"store {self.path!r} is not a wfm sweep store (no tasks table)")
         row = self._con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is None or row[0] != SCHEMA_VERSION:
+        if row is None or (row[0] != SCHEMA_VERSION and row[0] not in _UPGRADES):
             raise ValueError(f"store {self.path!r} has schema version {row and row[0]!r}; "
-                             f"this wfm reads version {SCHEMA_VERSION!r}")
+                             f"this wfm reads versions {', '.join(map(repr, sorted({*_UPGRADES, SCHEMA_VERSION})))}")
+        self.schema = row[0]
 
     def _check_or_create(self):
         tables = {r[0] for r in self._con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -237,6 +253,11 @@ class Store:
                 self._con.execute(statement)  # not executescript: it would COMMIT the open transaction
         self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         self._check_schema()
+        if self.schema != SCHEMA_VERSION:  # an older store: add what this schema has (in this transaction)
+            for statement in _UPGRADES[self.schema]:
+                self._con.execute(statement)
+            self._con.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
+            self.schema = SCHEMA_VERSION
 
     @contextmanager
     def transaction(self):
@@ -277,11 +298,12 @@ class Store:
     def add_tasks(self, tasks) -> int:
         """Insert tasks as ``pending`` unless already present (by hash); return how many were new."""
         now = time.time()
-        rows = [(t.hash, t.experiment, json.dumps(t.params, sort_keys=True), t.seed, now) for t in tasks]
+        rows = [(t.hash, t.experiment, json.dumps(t.params, sort_keys=True), t.seed, now,
+                 getattr(t, "version", None), getattr(t, "identity", None)) for t in tasks]
         with self.transaction() as con:
             before = con.total_changes
-            con.executemany("INSERT OR IGNORE INTO tasks (hash, experiment, params, seed, created_at) "
-                            "VALUES (?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT OR IGNORE INTO tasks (hash, experiment, params, seed, created_at, "
+                            "experiment_version, identity) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             return con.total_changes - before
 
     def select(self, hashes):
@@ -430,17 +452,39 @@ class Store:
                 raise ValueError(f"status={bad[0]!r} is not allowed; choose one of {', '.join(map(repr, STATUSES))}")
             where.append(f"status IN ({', '.join('?' * len(statuses))})")
             args.extend(statuses)
+        extra = "experiment_version, identity" if self.schema != "1" else "NULL, NULL"
         sql = ("SELECT hash, experiment, params, seed, status, attempts, result, array_names, arrays, version, "
-               "host, wall_time, started_at, finished_at, error FROM tasks")
+               f"host, wall_time, started_at, finished_at, error, {extra} FROM tasks")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY rowid"
         for (h, exp, params, seed, st, attempts, res, names, blob, version, host, wall, t0, t1,
-             error) in self._con.execute(sql, args):
+             error, exp_version, identity) in self._con.execute(sql, args):
             if hashes is not None and h not in hashes:
                 continue
             yield {
                 "hash": h, "experiment": exp, "params": json.loads(params), "seed": seed, "status": st,
                 "attempts": attempts, "result": decode_result(res, names, blob), "version": version,
                 "host": host, "wall_time": wall, "started_at": t0, "finished_at": t1, "error": error,
+                "experiment_version": exp_version, "identity": identity,
             }
+
+    def keys(self, statuses=("done", "failed")):
+        """``(hash, experiment, params JSON, seed, identity JSON or None)`` of the tasks with these statuses
+        (no results are read)."""
+        ident = "identity" if self.schema != "1" else "NULL"
+        marks = ", ".join("?" * len(statuses))
+        return self._con.execute(f"SELECT hash, experiment, params, seed, {ident} FROM tasks "
+                                 f"WHERE status IN ({marks}) ORDER BY rowid", tuple(statuses)).fetchall()
+
+    def delete(self, hashes) -> int:
+        """Delete these tasks that are not running; return how many rows went."""
+        hashes = list(hashes)
+        n = 0
+        with self.transaction() as con:
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i:i + 500]
+                cur = con.execute(f"DELETE FROM tasks WHERE status != 'running' AND hash IN "
+                                  f"({', '.join('?' * len(chunk))})", chunk)
+                n += cur.rowcount
+        return n
