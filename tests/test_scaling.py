@@ -80,3 +80,24 @@ def test_newton_mle_matches_a_direct_minimization():
     # perfectly separated data: a finite answer in the gap, not a divergence
     a50, w = _mle(alpha, np.array([20, 20, 20, 0, 0, 0]), n, (0.7, 0.02))
     assert 0.7 < a50 < 0.72 and w < 1e-2
+
+
+def test_mle_converges_from_a_steep_start():
+    """Plain Newton from w = span/10 diverged on these counts (17/20, 11/20, 1/3); the damped one reaches the
+    maximum that a direct minimization finds, from any start."""
+    from scipy import optimize
+
+    from wfm.figures.scaling import _mle
+
+    alpha, k, n = np.array([0.72, 0.74, 0.76]), np.array([17, 11, 1]), np.array([20, 20, 3])
+
+    def nll(th):
+        p = np.clip(1 / (1 + np.exp((alpha - th[0]) / th[1])), 1e-15, 1 - 1e-15)
+        return -np.sum(k * np.log(p) + (n - k) * np.log1p(-p))
+
+    ref = optimize.minimize(nll, [0.74, 0.015], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12})
+    for start in [(0.745, 0.004), (0.745, 0.01), (0.6, 0.1), (0.8, 1e-4)]:
+        a50, w = _mle(alpha, k, n, start)
+        assert a50 == pytest.approx(ref.x[0], abs=1e-6) and w == pytest.approx(ref.x[1], rel=1e-4)
+    th = fit_threshold(alpha, k, n, n_boot=200)
+    assert th.lo < th.alpha50 < th.hi and th.stderr < 0.02
