@@ -16,8 +16,8 @@ per (method, model) with the success counts per α and setting and the logistic 
 (``wfm.figures.scaling.fit_threshold``, bootstrap standard error) of every setting with ≥ 3 α values.
 
 Option values are Python literals; a value written ``X/sqrtm`` is X/√m (m inputs per hidden unit), the unit
-of greedy's thresholds. ``default:`` is the method's defaults. Examples (the commands behind
-benchmarks/TUNING.md are listed there):
+of greedy's thresholds. ``default:`` is the method's defaults. Examples (the scans and their tables are in the "Threshold
+tuning" section of benchmarks/BENCHMARKS.md):
 
     nice python benchmarks/bench_tune.py --method greedy --alphas 0.72 0.76 --seeds 10000 10 \\
         --setting "default:" --setting "k15:kappa0=1.5/sqrtm;kappa_step=0.001/sqrtm" --out tune.jsonl
