@@ -266,7 +266,7 @@ def plot(data, mode):
         kw = style.algo(m)
         kw.pop("label")
         ls = kw.pop("linestyle")
-        h = ax.errorbar(al, p, yerr=[p - lo, hi - p], ls="none", fillstyle=_FILL[rank % 4], ms=6, capsize=2,
+        h = ax.errorbar(al, p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], ls="none", fillstyle=_FILL[rank % 4], ms=6, capsize=2,
                         elinewidth=0.9, zorder=3, label=label, **kw)
         t = th.get((m, n))
         if t is not None:
@@ -366,7 +366,9 @@ def plot(data, mode):
     style.panel_title(ax_d, "d", "time to solution: solved runs, wall clock (shared machine)")
     if ax_d.lines:
         style.legend_right(ax_d, ncol=1 if len(ax_d.lines) <= 12 else 2)
-    fig.suptitle("records: " + " | ".join(grid_text(tab)), fontsize=8.5, color="0.3", x=0.01, ha="left")
+    gl = grid_text(tab)
+    fig.suptitle("records (α values × instances): " + "\n".join(" | ".join(gl[i:i + 4]) for i in range(0, len(gl), 4)),
+                 fontsize=8.5, color="0.3", x=0.01, ha="left")
     return fig
 
 
