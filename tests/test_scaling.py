@@ -80,3 +80,62 @@ def test_newton_mle_matches_a_direct_minimization():
     # perfectly separated data: a finite answer in the gap, not a divergence
     a50, w = _mle(alpha, np.array([20, 20, 20, 0, 0, 0]), n, (0.7, 0.02))
     assert 0.7 < a50 < 0.72 and w < 1e-2
+
+
+def test_mle_converges_from_a_steep_start():
+    """Plain Newton from w = span/10 diverged on these counts (17/20, 11/20, 1/3); the damped one reaches the
+    maximum that a direct minimization finds, from any start."""
+    from scipy import optimize
+
+    from wfm.figures.scaling import _mle
+
+    alpha, k, n = np.array([0.72, 0.74, 0.76]), np.array([17, 11, 1]), np.array([20, 20, 3])
+
+    def nll(th):
+        p = np.clip(1 / (1 + np.exp((alpha - th[0]) / th[1])), 1e-15, 1 - 1e-15)
+        return -np.sum(k * np.log(p) + (n - k) * np.log1p(-p))
+
+    ref = optimize.minimize(nll, [0.74, 0.015], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12})
+    for start in [(0.745, 0.004), (0.745, 0.01), (0.6, 0.1), (0.8, 1e-4)]:
+        a50, w = _mle(alpha, k, n, start)
+        assert a50 == pytest.approx(ref.x[0], abs=1e-6) and w == pytest.approx(ref.x[1], rel=1e-4)
+    th = fit_threshold(alpha, k, n, n_boot=200)
+    assert th.lo < th.alpha50 < th.hi and th.stderr < 0.02
+
+
+def test_f05_session_grid_is_a_subset_of_the_full_grid():
+    """The reduced grid of a session runs tasks of --full (same hashes), so a later --full run reuses them."""
+    from wfm.figures import core
+    from wfm.figures import f05_success_probability as f5
+    from wfm.sweep import load_spec
+
+    full = {t.hash for s in core.get("F5").specs("full").values() for t in load_spec(s).tasks()}
+    sess = {t.hash for s in f5.session_parts().values() for t in load_spec(s).tasks()}
+    assert sess and sess <= full and len(sess) < len(full)
+
+
+def test_f05_statistics_from_synthetic_records():
+    """table -> thresholds -> extrapolations recover a known α50(N) = 0.76 − 0.9 N^(−1/2) from simulated solves."""
+    import pandas as pd
+
+    from wfm.figures import f05_success_probability as f5
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for n in (1001, 3001, 10001):
+        a50 = 0.76 - 0.9 * n ** -0.5
+        for a in np.linspace(0.66, 0.82, 9):
+            for s in range(60):
+                ok = rng.random() < 1 / (1 + np.exp((a - a50) / 0.012))
+                rows.append({"method": "fbp", "n": n, "alpha": round(a, 3), "seed": s, "solved": bool(ok),
+                             "seconds": 1.0})
+    tab = f5.table(pd.DataFrame(rows))
+    assert set(tab) == {("fbp", 1001), ("fbp", 3001), ("fbp", 10001)}
+    al, k, c, secs = tab[("fbp", 1001)]
+    assert al.size == 9 and np.all(c == 60) and np.all(secs[k > 0] == 1.0)
+    th = f5.thresholds(tab, n_boot=100)
+    for n in (1001, 3001, 10001):
+        assert abs(th[("fbp", n)].alpha50 - (0.76 - 0.9 * n ** -0.5)) < 4 * th[("fbp", n)].stderr + 1e-3
+    ext = f5.extrapolations(th)["fbp"]
+    assert not ext.x_fitted and abs(ext.alpha_inf - 0.76) < 4 * ext.stderr + 2e-3
+    assert f5.grid_text(tab) == ["fBP: N=1001: 9 α × 60; N=3001: 9 α × 60; N=10001: 9 α × 60"]

@@ -1,111 +1,433 @@
-"""F5 -- success probability vs α per algorithm (binary perceptron).
+r"""F5 -- finite-size scaling of the algorithmic thresholds of the binary perceptron.
 
-The fraction of random instances (P = αN patterns, random labels) that each algorithm solves within its budget,
-against α, for one or several N (Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833): entropy-driven
-algorithms keep solving at loads where SA on the error loss fails.
+For each algorithm and size N: the fraction of random instances (P = αN patterns, random labels, κ = 0) it solves
+within its budget, against α, with Wilson 95 % intervals; the 50 % point α₅₀(N) of a logistic maximum-likelihood
+fit of the success curve with a bootstrap standard error; and the extrapolation α₅₀(N) = α∞ − a N^(−x) to N → ∞
+(:mod:`wfm.figures.scaling`). Reference lines: the capacity α_c = 0.833 (Krauth & Mézard 1989), the RS
+threshold α_U = 0.7553 where the maximal local entropy stops being monotonic (Baldassi et al. 2016,
+arXiv:1605.06444; :func:`wfm.theory.large_deviations.monotonicity_threshold`), its estimate beyond RS
+(0.77–0.78, same paper), and the range α ≈ 0.74–0.77 that focusing BP and the best solvers reach at large N
+(Baldassi et al. 2016, arXiv:1605.06444; Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833).
+
+Every algorithm runs with the same options at every N (fBP and reinforced BP in the AMP form at every N, the form
+``wfm.solve`` picks from 3000 weights on, so that the sizes compare one algorithm), and every (algorithm, N) is
+one sweep part (``<method>_n<N>``): a reduced grid is a subset of the parts, α values and seeds of ``--full``
+(:data:`SESSION`, run by ``python scripts/f05_success_probability.py --session --out DIR``), and
+``wfm figures --full --only F5 --out DIR`` later extends the same store to the whole grid. The plot and the claims
+use whatever records of the ``--full`` grid are present and say which.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import style
-from .analysis import success_table
 from .core import Claim, Figure, by_mode, register, safe_check
-from .shared import RSA, available, zip_methods
 
-ALGOS = [("fbp", {}), ("rsgd", {}), ("replicated-sa", {**RSA, "max_sweeps": 2000}), ("sa-ce", {}), ("greedy", {}),
-         ("sbpi", {}), ("sa", {"max_sweeps": 5000})]
-#: the RS capacity α_c(0) of the binary perceptron (F1): no algorithm can go beyond it at large N
+#: (method, options) compared; the options are the same at every N (part of each task's identity)
+ALGOS = {
+    # thermo=False skips the free-entropy pass of each protocol step (same trajectory, ~20 % less CPU)
+    "fbp": {"form": "amp", "thermo": False},
+    "bp": {"form": "amp", "thermo": False},
+    "sbpi": {},
+    "greedy": {},
+    "rsgd": {},
+    "sa-ce": {},
+    # replicated SA on the flips energy with the coupling scoped to γ = 5: the setting that solves at N = 1001
+    # (benchmarks/BENCHMARKS.md, "Solvers: which one to use"); on the error loss it solves nothing there
+    "replicated-sa": {"energy": "flips", "coupling0": 0.2, "coupling1": 5.0, "beta0": 0.1, "beta1": 2.0,
+                      "max_sweeps": 3000},
+}
+#: message passing (AMP form) reaches larger N than the others
+MP = ("fbp", "bp")
+
+#: the RS capacity α_c(κ = 0) of the binary perceptron (Krauth & Mézard 1989)
 ALPHA_C = 0.833
-#: horizontal offset between the algorithms' points (in α), so that coinciding curves stay visible
-DODGE = 0.007
+#: α_U: the RS maximal local entropy stops being monotonic (Baldassi et al. 2016); wfm.theory computes it
+ALPHA_U = 0.7553
+#: α_U estimated beyond RS (Baldassi et al. 2016, arXiv:1605.06444)
+ALPHA_U_1RSB = (0.77, 0.78)
+#: where focusing BP and the best solvers stop at large N (Baldassi et al. 2016, arXiv:1605.06444)
+ALPHA_SOLVERS = (0.74, 0.77)
+
+#: full grid: α values per method (around each one's threshold at N = 1001), sizes, instances per point
+ALPHAS_FULL = {
+    "fbp": [0.68, 0.70, 0.72, 0.74, 0.76, 0.78],
+    "bp": [0.66, 0.68, 0.70, 0.72, 0.74, 0.76],
+    "sbpi": [0.66, 0.68, 0.70, 0.72, 0.74, 0.76],
+    "greedy": [0.68, 0.70, 0.72, 0.74, 0.76, 0.78],
+    "rsgd": [0.68, 0.70, 0.72, 0.74, 0.76, 0.78],
+    "sa-ce": [0.64, 0.66, 0.68, 0.70, 0.72, 0.74],
+    "replicated-sa": [0.64, 0.66, 0.68, 0.70, 0.72, 0.74],
+}
+SIZES_FULL = {m: ([1001, 3001, 10001, 30001] if m in MP else [1001, 3001, 10001]) for m in ALGOS}
+INSTANCES_FULL = 20
+#: quick mode (the tests): two small sizes, the fast algorithms
+QUICK = {"methods": ["fbp", "sbpi"], "sizes": [101, 201], "alphas": [0.55, 0.7, 0.8, 0.9], "instances": 8}
+
+#: the reduced grid of one session (a subset of the --full tasks): {(method, N): (α values, number of seeds)}
+SESSION = {
+    ("fbp", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 20),
+    ("bp", 1001): ([0.68, 0.70, 0.72, 0.74, 0.76], 20),
+    ("sbpi", 1001): ([0.68, 0.70, 0.72, 0.74, 0.76], 20),
+    ("greedy", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 20),
+    ("fbp", 3001): ([0.72, 0.74, 0.76, 0.78], 12),
+    ("bp", 3001): ([0.72, 0.74, 0.76], 6),
+    ("sa-ce", 1001): ([0.66, 0.68, 0.70, 0.72], 8),
+    ("replicated-sa", 1001): ([0.66, 0.70, 0.74], 4),
+    ("rsgd", 1001): ([0.70, 0.74, 0.78], 3),
+}
+#: the order in which a session runs its parts (most information per CPU-minute first)
+SESSION_ORDER = list(SESSION)
 
 
-#: {N: instances per point} and the α grid, per mode
-INSTANCES = {"quick": {101: 4}, "full": {201: 20, 401: 20, 1001: 8}}
-ALPHAS = {"quick": [0.5, 0.6, 0.7, 0.75], "full": [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75]}
+def _grid(mode):
+    """{(method, N): (α values, number of instances)} of a mode."""
+    if mode == "quick":
+        return {(m, n): (QUICK["alphas"], QUICK["instances"]) for m in QUICK["methods"] for n in QUICK["sizes"]}
+    return {(m, n): (ALPHAS_FULL[m], INSTANCES_FULL) for m in ALGOS for n in SIZES_FULL[m]}
 
 
-def _sizes(mode):
-    return by_mode(mode, INSTANCES["quick"], INSTANCES["full"]), by_mode(mode, ALPHAS["quick"], ALPHAS["full"])
+def _spec(method, n, alphas, seeds):
+    return {"experiment": "fig-solve-measure", "seeds": seeds,
+            "params": {"model": "perceptron", "n": n, "method": method, "options": dict(ALGOS[method])},
+            "grid": {"alpha": list(alphas)}}
 
 
-def _size_text(mode):
-    ns, alphas = _sizes(mode)
-    inst = ", ".join(f"N = {n}: {k} instances" for n, k in ns.items())
-    return f"{inst}; α ∈ {{{', '.join(f'{a:g}' for a in alphas)}}}"
+def part_name(method, n):
+    return f"{method}_n{n}"
 
 
 def parts(mode):
-    ns, alphas = _sizes(mode)
-    algos = available(ALGOS)
-    return {f"n{n}": {"experiment": "fig-solve-measure", "seeds": seeds, "params": {"model": "perceptron", "n": n},
-                      "grid": {"alpha": alphas}, "zip": zip_methods(algos)}
-            for n, seeds in ns.items()}
+    check = by_mode(mode, None, None)  # validates the mode
+    del check
+    from .shared import available
+
+    have = {m for m, _ in available([(m, o) for m, o in ALGOS.items()])}
+    return {part_name(m, n): _spec(m, n, al, k) for (m, n), (al, k) in _grid(mode).items() if m in have}
+
+
+def session_parts():
+    """The sweep specs of :data:`SESSION`, in :data:`SESSION_ORDER`: subsets of the ``--full`` parts."""
+    full = _grid("full")
+    out = {}
+    for m, n in SESSION_ORDER:
+        al, k = SESSION[(m, n)]
+        fal, fk = full[(m, n)]
+        if not set(al) <= set(fal) or k > fk:
+            raise ValueError(f"SESSION[{m!r}, {n}] is not a subset of the full grid")
+        out[part_name(m, n)] = _spec(m, n, al, k)
+    return out
+
+
+def _size_text(mode):
+    if mode == "quick":
+        return (f"N ∈ {{{', '.join(map(str, QUICK['sizes']))}}}, {', '.join(QUICK['methods'])}; α ∈ "
+                f"{{{', '.join(f'{a:g}' for a in QUICK['alphas'])}}}; {QUICK['instances']} instances per point")
+    mp = ", ".join(map(str, SIZES_FULL["fbp"]))
+    other = ", ".join(map(str, SIZES_FULL["sbpi"]))
+    return (f"fBP, reinforced BP at N ∈ {{{mp}}}, the others at N ∈ {{{other}}}; 6 α values around each "
+            f"algorithm's threshold; {INSTANCES_FULL} instances per point (the records present are stated in the "
+            f"figure)")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# statistics from the records
+
+
+def table(df):
+    """{(method, N): (α, solved, instances, median seconds of the solved runs)} from the records."""
+    out = {}
+    if not len(df):
+        return out
+    for (m, n), g in df.groupby(["method", "n"]):
+        agg = g.groupby("alpha").agg(k=("solved", "sum"), c=("solved", "size"))
+        secs = [float(np.median(g[(g["alpha"] == a) & g["solved"].astype(bool)]["seconds"]))
+                if bool(((g["alpha"] == a) & g["solved"].astype(bool)).any()) else np.nan for a in agg.index]
+        out[(str(m), int(n))] = (agg.index.to_numpy(float), agg["k"].to_numpy(int), agg["c"].to_numpy(int),
+                                 np.asarray(secs, float))
+    return out
+
+
+def thresholds(tab, n_boot=400):
+    """{(method, N): Threshold} for the curves with ≥ 3 α values whose success falls with α."""
+    from .scaling import fit_threshold
+
+    out = {}
+    for key, (al, k, c, _) in tab.items():
+        if al.size < 3:
+            continue
+        try:
+            out[key] = fit_threshold(al, k, c, n_boot=n_boot, seed=0)
+        except ValueError:
+            continue
+    return out
+
+
+def extrapolations(th):
+    """{method: Extrapolation} for the methods with a bracketed α₅₀ at ≥ 2 sizes."""
+    from .scaling import extrapolate
+
+    out = {}
+    for m in {k[0] for k in th}:
+        ns = sorted(n for mm, n in th if mm == m and th[(mm, n)].bracketed)
+        if len(ns) < 2:
+            continue
+        y = [th[(m, n)].alpha50 for n in ns]
+        e = [max(th[(m, n)].stderr, 1e-4) for n in ns]
+        out[m] = extrapolate(ns, y, e, seed=0)
+    return out
+
+
+def _data(data):
+    import pandas as pd
+
+    frames = [df for df in data.values() if len(df)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def grid_text(tab):
+    """The grid the records cover: one line per algorithm, sizes with α values × instances."""
+    lines = []
+    for m in [m for m in ALGOS if any(k[0] == m for k in tab)]:
+        cells = []
+        for n in sorted(n for mm, n in tab if mm == m):
+            al, _, c, _ = tab[(m, n)]
+            cells.append(f"N={n}: {al.size} α × {int(np.min(c))}" + ("" if np.min(c) == np.max(c) else
+                                                                      f"–{int(np.max(c))}"))
+        lines.append(f"{style.algo_label(m)}: " + "; ".join(cells))
+    return lines
+
+
+# ----------------------------------------------------------------------------------------------------------
+# claims
 
 
 @safe_check
 def check(data, mode):
-    key = min(data, key=lambda k: int(k[1:]))
-    n = key[1:]
-    tab = success_table(data[key])
+    tab = table(_data(data))
+    if not tab:
+        raise LookupError("no records")
+    th = thresholds(tab)
     claims = []
-    mono = {m: bool(p[0] >= p[-1]) for m, (a, p, c) in tab.items()}
-    claims.append(Claim(f"success probability does not grow from the smallest to the largest α (N = {n})",
-                        all(mono.values()), ", ".join(f"{m}: {p[0]:.2f}→{p[-1]:.2f}" for m, (a, p, c) in tab.items())))
-    amax = max(float(a[-1]) for a, p, c in tab.values())
-    top = {m: float(p[np.isclose(a, amax)][0]) for m, (a, p, c) in tab.items() if np.any(np.isclose(a, amax))}
-    cnt = max(int(c[-1]) for a, p, c in tab.values())
-    claims.append(Claim(f"at the largest α = {amax:g} (N = {n}) fBP succeeds more often than SA on the error loss",
-                        top.get("fbp", -1) > top.get("sa", 2),
-                        ", ".join(f"{m}: {v:.2f}" for m, v in top.items()) + f" ({cnt} instances per point)"))
+    falls = {f"{m}@{n}": (k[0] / c[0], k[-1] / c[-1]) for (m, n), (al, k, c, _) in tab.items() if al.size >= 3}
+    claims.append(Claim("the success probability is lower at the largest α than at the smallest, for every "
+                        "algorithm and N (curves with ≥ 3 α values)",
+                        bool(falls) and all(a > b for a, b in falls.values()),
+                        ", ".join(f"{key}: {a:.2f}→{b:.2f}" for key, (a, b) in falls.items())))
+    br = {key: t for key, t in th.items() if t.bracketed}
+    claims.append(Claim(f"every bracketed 50 % point lies below the capacity α_c = {ALPHA_C} (no algorithm beyond "
+                        "the SAT/UNSAT transition)",
+                        bool(br) and all(t.alpha50 + 2 * t.stderr < ALPHA_C for t in br.values()),
+                        ", ".join(f"{m}@{n}: {t.alpha50:.3f} ± {t.stderr:.3f}" for (m, n), t in sorted(br.items()))))
+    ext = extrapolations(th)
+    if mode == "full":
+        fb = {n: t for (m, n), t in br.items() if m == "fbp"}
+        if fb:
+            nmax = max(fb)
+            t = fb[nmax]
+            lo, hi = ALPHA_SOLVERS
+            claims.append(Claim(f"fBP's 50 % point at the largest N run (N = {nmax}) is within two standard errors "
+                                f"of the range α ≈ {lo}–{hi} that fBP reaches at large N in Baldassi et al. 2016",
+                                t.alpha50 + 2 * t.stderr >= lo and t.alpha50 - 2 * t.stderr <= hi,
+                                f"α₅₀ = {t.alpha50:.4f} ± {t.stderr:.4f}"
+                                + "".join(f"; extrapolated ({e.form}): α∞ = {e.alpha_inf:.3f} ± {e.stderr:.3f}"
+                                          for m, e in ext.items() if m == "fbp")))
     return claims
 
 
+# ----------------------------------------------------------------------------------------------------------
+# plot
+
+#: marker fill per size rank (smallest N filled), so that the sizes of one algorithm stay apart
+_FILL = ["full", "none", "top", "bottom"]
+_SIZE_LS = ["-", "--", ":", "-."]
+
+
 def plot(data, mode):
-    keys = sorted(data, key=lambda k: int(k[1:]))
-    if len(keys) == 1:
-        fig, axes = style.new_figure(1, 1, width=7.6, panel_height=4.0)
-        leg = None
-    else:
-        fig, axes = style.new_figure((len(keys) + 2) // 2, 2, panel_height=3.7)
-        axes, leg = axes[:len(keys)], (axes[len(keys)] if len(axes) > len(keys) else None)
-    order = [m for m, _ in ALGOS]
-    handles = {}
-    for i, (ax, k) in enumerate(zip(axes, keys)):
-        tab = success_table(data[k]) if len(data[k]) else {}
-        ms = [m for m in order if m in tab] + [m for m in tab if m not in order]
-        for j, m in enumerate(ms):
-            al, p, cnt = tab[m]
-            se = np.sqrt(p * (1 - p) / np.maximum(cnt, 1))
-            kw = style.algo(m)
-            x = al + DODGE * (j - (len(ms) - 1) / 2)
-            h = ax.errorbar(x, p, yerr=se, ms=6, lw=1.4, capsize=2, elinewidth=0.9, mec="white", mew=0.6,
-                            zorder=3 + j % 3, **kw)
-            handles.setdefault(m, h)
-        ax.set_ylim(-0.05, 1.05)
-        ax.set_xlim(min(min(v[0]) for v in tab.values()) - 0.03 if tab else 0, ALPHA_C + 0.03)
-        style.vline(ax, ALPHA_C, rf"capacity $\alpha_c$ = {ALPHA_C} (F1)", text=True, y=0.5, ha="right")
+    from matplotlib.lines import Line2D
+
+    from .scaling import wilson_interval
+
+    df = _data(data)
+    tab = table(df)
+    th = thresholds(tab)
+    ext = extrapolations(th)
+    sizes = sorted({n for _, n in tab})
+    n0 = sizes[0] if sizes else 0
+    multi = [m for m in ALGOS if len([1 for mm, _ in tab if mm == m]) > 1]
+    fig, axes = style.new_figure(2, 2, width=12.5, panel_height=4.3)
+    ax_a, ax_b, ax_c, ax_d = axes
+    x_grid = np.linspace(0.6, 0.85, 400)
+
+    def curve(ax, m, n, rank, label):
+        al, k, c, _ = tab[(m, n)]
+        lo, hi = wilson_interval(k, c)
+        p = k / c
+        kw = style.algo(m)
+        kw.pop("label")
+        ls = kw.pop("linestyle")
+        h = ax.errorbar(al, p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], ls="none", fillstyle=_FILL[rank % 4], ms=6, capsize=2,
+                        elinewidth=0.9, zorder=3, label=label, **kw)
+        t = th.get((m, n))
+        if t is not None:
+            sel = (x_grid > al.min() - 0.02) & (x_grid < al.max() + 0.02)
+            ax.plot(x_grid[sel], 1 / (1 + np.exp((x_grid[sel] - t.alpha50) / t.w)), color=kw["color"],
+                    ls=ls if ax is ax_a else _SIZE_LS[rank % 4], lw=1.3, zorder=2)
+        return h
+
+    # (a) every algorithm at the smallest N
+    for m in ALGOS:
+        if (m, n0) in tab:
+            curve(ax_a, m, n0, 0, style.algo_label(m))
+    # (b) the algorithms run at several N
+    for m in multi:
+        for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
+            curve(ax_b, m, n, r, f"{style.algo_label(m)}, N = {n}")
+    for ax, letter, title in ((ax_a, "a", f"every algorithm, N = {n0}"),
+                              (ax_b, "b", "algorithms run at several N")):
+        ax.set_ylim(-0.04, 1.04)
         ax.set_xlabel(r"load $\alpha$ = P/N")
-        ax.set_ylabel("success probability")
-        n_inst = int(data[k]["seed"].nunique()) if len(data[k]) else 0
-        title = f"binary perceptron, N = {k[1:]}, {n_inst} instances per point"
-        if len(keys) > 1:
-            style.panel_title(ax, "abcdefgh"[i], title)
-        else:
-            ax.set_title(title, loc="left")
-    hs = list(handles.values())
-    note = f"algorithms offset from each other by {DODGE:g} in α; bars: binomial standard error"
-    if leg is not None:
-        style.legend_panel(leg, hs, title=note.replace("; ", "\n"))
-    else:
-        style.legend_right(axes[0], hs, title=note.replace("; ", "\n"))
+        ax.set_ylabel("fraction of instances solved")
+        style.vline(ax, ALPHA_C, rf"capacity $\alpha_c$ = {ALPHA_C}", text=True, y=0.97, ha="right")
+        style.panel_title(ax, letter, title)
+    if tab:
+        amin = min(float(v[0].min()) for v in tab.values())
+        amax = max(float(v[0].max()) for v in tab.values())
+        for ax in (ax_a, ax_b):
+            ax.set_xlim(amin - 0.015, max(amax, ALPHA_C) + 0.012)
+    style.legend_right(ax_a, title="Wilson 95 % bars;\nlines: logistic fits")
+    if multi:
+        style.legend_right(ax_b, ncol=1, title="open/half markers:\nlarger N")
+
+    # (c) α50(N) against N^(-1/2): the extrapolation α∞ − a N^(-x) with x = 1/2 is a straight line to x = 0
+    lo_s, hi_s = ALPHA_SOLVERS
+    refs = [ax_c.axhspan(lo_s, hi_s, color="0.86", zorder=0,
+                         label=f"fBP / best solvers at large N: {lo_s}–{hi_s}\n(Baldassi et al. 2016)"),
+            ax_c.axhspan(*ALPHA_U_1RSB, facecolor="none", edgecolor="#0072B2", hatch="////", lw=0, zorder=0.5,
+                         label=rf"$\alpha_U$ beyond RS: {ALPHA_U_1RSB[0]}–{ALPHA_U_1RSB[1]} (Baldassi et al. 2016)"),
+            style.hline(ax_c, ALPHA_U, rf"$\alpha_U$ = {ALPHA_U} (RS, wfm.theory)", color="#0072B2"),
+            style.hline(ax_c, ALPHA_C, rf"capacity $\alpha_c$ = {ALPHA_C} (Krauth & Mézard 1989)", ls="-", lw=1.3)]
+    handles_c = []
+    for m in ALGOS:
+        ns = sorted(n for mm, n in th if mm == m)
+        if not ns:
+            continue
+        kw = style.algo(m)
+        x = np.array([n ** -0.5 for n in ns])
+        y = np.array([th[(m, n)].alpha50 for n in ns])
+        e = np.array([th[(m, n)].stderr for n in ns])
+        br = np.array([th[(m, n)].bracketed for n in ns])
+        kw["label"] = kw["label"] + ("" if br.all() else " (open: not bracketed)")
+        h = ax_c.errorbar(x, y, yerr=e, ls="none", ms=6.5, capsize=2.5, zorder=4,
+                          **{k: v for k, v in kw.items() if k != "linestyle"})
+        if not br.all():
+            ax_c.plot(x[~br], y[~br], ls="none", marker=kw["marker"], mfc="white", mec=kw["color"], ms=6.5, zorder=5)
+        handles_c.append(h)
+        if m in ext:
+            ex = ext[m]
+            xs = np.linspace(0, x.max() * 1.05, 50)
+            ax_c.plot(xs, ex.alpha_inf - ex.a * xs ** (2 * ex.x), color=kw["color"], ls=kw["linestyle"], lw=1.2)
+            ax_c.errorbar([0.0], [ex.alpha_inf], yerr=[ex.stderr], color=kw["color"], marker=kw["marker"], mfc="white",
+                          ms=7, capsize=3, zorder=5)
+            handles_c.append(Line2D([], [], color=kw["color"], ls=kw["linestyle"], marker=kw["marker"], mfc="white",
+                                    label=f"{style.algo_label(m)} → N = ∞: {ex.alpha_inf:.3f} ± {ex.stderr:.3f}"))
+    ax_c.set_xlim(-0.0015, max([n ** -0.5 for n in sizes] + [0.02]) * 1.12)
+    low = [th[k].alpha50 - 1.5 * th[k].stderr for k in th]
+    ax_c.set_ylim(max(0.6, min([0.68] + low)), 0.85)
+    ax_c.set_xlabel(r"$N^{-1/2}$")
+    ax_c.set_ylabel(r"50 % point $\alpha_{50}(N)$")
+    top = ax_c.secondary_xaxis("top", functions=(lambda v: v, lambda v: v))
+    top.set_xticks([n ** -0.5 for n in sizes], labels=[f"{n}" for n in sizes], fontsize=8.5)
+    top.set_xlabel("N", fontsize=9, labelpad=1)
+    style.panel_title(ax_c, "c", r"$\alpha_{50}(N)$ ± bootstrap s.e.; fit $\alpha_\infty - a N^{-x}$", pad=18)
+    if handles_c or refs:
+        form = next(iter(ext.values())).form if ext else ""
+        style.legend_right(ax_c, handles=handles_c + refs,
+                           title="open marker at N⁻¹ᐟ² = 0: α∞ ± s.e." + (f"\n{form.replace('alpha', 'α')}" if form
+                                                                          else ""))
+
+    # (d) time to solution (median wall seconds of the solved runs)
+    for m in ALGOS:
+        for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
+            al, k, c, secs = tab[(m, n)]
+            ok = np.isfinite(secs)
+            if not ok.any():
+                continue
+            kw = style.algo(m)
+            ax_d.plot(al[ok], secs[ok], marker=kw["marker"], color=kw["color"], fillstyle=_FILL[r % 4],
+                      ls=_SIZE_LS[r % 4], lw=1.2, ms=6, label=f"{style.algo_label(m)}, N = {n}")
+    ax_d.set_yscale("log")
+    if ax_d.lines:
+        lo_y, hi_y = ax_d.get_ylim()
+        style.plain_log_ticks(ax_d.yaxis, [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
+                                           if lo_y / 1.5 <= t <= hi_y * 1.5])
+    ax_d.set_xlabel(r"load $\alpha$ = P/N")
+    ax_d.set_ylabel("median seconds to solution")
+    style.panel_title(ax_d, "d", "time to solution: solved runs, wall clock (shared machine)")
+    if ax_d.lines:
+        style.legend_right(ax_d, ncol=1 if len(ax_d.lines) <= 12 else 2)
+    gl = grid_text(tab)
+    fig.suptitle("records (α values × instances): " + "\n".join(" | ".join(gl[i:i + 4]) for i in range(0, len(gl), 4)),
+                 fontsize=8.5, color="0.3", x=0.01, ha="left")
     return fig
 
 
 FIGURE = register(Figure(
-    key="F5", name="success_probability", title="Success probability vs α per algorithm",
-    establishes="Entropy-driven algorithms (fBP, rSGD, SA on the cross-entropy, the greedy search, SBPI) keep "
-                "solving the binary perceptron at loads where SA on the error loss fails.",
+    key="F5", name="success_probability", title="Finite-size scaling of the algorithmic thresholds",
+    establishes="The success probability of each solver on the binary perceptron falls from 1 to 0 over a window "
+                "that narrows with N; its 50 % point α₅₀(N) (logistic fit, bootstrap error), extrapolated to "
+                "N → ∞, lies below the capacity 0.833 and is compared with the thresholds of the literature.",
     parts=parts, plot=plot, check=check,
-    sizes={mode: _size_text(mode) for mode in ("quick", "full")}))
+    sizes={mode: _size_text(mode) for mode in ("quick", "full")},
+    notes="The --full grid is hours of CPU; a session runs the subset SESSION of it (the figure states which "
+          "records it holds)."))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the reduced grid of one session: run it into a store, then draw the figure from the --full records present
+
+
+def run_session(out, workers=1, progress=True, only=None):
+    """Run the :data:`SESSION` parts (``only``: a list of part names) into ``out``'s store, then draw F5 from
+    every ``--full`` record present and write the claims. Resumable: finished tasks are skipped."""
+    import os
+
+    from ..sweep import run as sweep_run
+    from . import core
+
+    store = os.path.join(out, core.STORE_NAME)
+    os.makedirs(out, exist_ok=True)
+    for name, spec in session_parts().items():
+        if only and name not in only:
+            continue
+        rep = sweep_run(spec, store, progress=progress, workers=workers)
+        print(f"{name}: {rep.total} tasks, {rep.ran} run", flush=True)
+    return draw(out)
+
+
+def draw(out):
+    """Draw F5 from the ``--full`` records in ``out``'s store (nothing is run); print and return the claims."""
+    import json
+    import os
+
+    from . import core
+
+    store = os.path.join(out, core.STORE_NAME)
+    data, failed = core.load_parts(FIGURE, "full", store)
+    claims = FIGURE.check(data, "full")
+    with style.context():
+        f = FIGURE.plot(data, "full")
+        style.footer(f, "wfm F5: a subset of the --full grid (records listed at the top)")
+        path, _ = style.save(f, os.path.join(out, FIGURE.filename))
+    tab = table(_data(data))
+    th = thresholds(tab)
+    summary = {"claims": [c.to_dict() for c in claims], "failed_tasks": failed, "grid": grid_text(tab),
+               "alpha50": {f"{m}@{n}": [t.alpha50, t.stderr, t.bracketed] for (m, n), t in sorted(th.items())},
+               "extrapolation": {m: {"alpha_inf": e.alpha_inf, "stderr": e.stderr, "form": e.form, "a": e.a,
+                                     "chi2_dof": e.chi2_dof} for m, e in extrapolations(th).items()}}
+    with open(os.path.join(out, "f05_session.json"), "w") as fh:
+        json.dump(summary, fh, indent=1, ensure_ascii=False)
+    for c in claims:
+        print(c.line())
+    print(f"figure: {path}")
+    return summary

@@ -49,26 +49,49 @@ def _mle(alpha, k, n, start):
     """Maximum-likelihood (α50, w) of the logistic success curve.
 
     The logistic curve is a binomial GLM, logit P = β0 + β1 α with β1 = −1/w and β0 = α50/w, fitted by
-    Newton's method (IRLS) in the centred variable t = (α − ᾱ)/s. A ridge of 1e-8 on β1 keeps the estimate
-    finite when the data are perfectly separated (every instance solved below some α and none above): w then
-    tends to 0 and α50 to the middle of the gap, which is the limit of the likelihood's maximizers.
+    Newton's method (IRLS) in the centred variable t = (α − ᾱ)/s, each step halved until the penalized
+    log-likelihood does not decrease (plain Newton from a steep start diverges: the weights n p(1−p) vanish).
+    ``start`` = (α50, w) is tried first and the flat curve (β1 = 0, P = the pooled success fraction) second; the
+    one with the larger likelihood is kept. A ridge of 1e-8 on β1 keeps the estimate finite when the data are
+    perfectly separated (every instance solved below some α and none above): w then tends to 0 and α50 to the
+    middle of the gap, which is the limit of the likelihood's maximizers.
     """
     centre, scale = float(np.mean(alpha)), float(np.ptp(alpha)) or 1.0
     t = (alpha - centre) / scale
-    b1 = -scale / max(start[1], 1e-6)
-    beta = np.array([-b1 * (start[0] - centre) / scale, b1])
     ridge = 1e-8
-    for _ in range(200):
-        eta = np.clip(beta[0] + beta[1] * t, -700, 700)
-        p = 1.0 / (1.0 + np.exp(-eta))
-        wts = n * p * (1 - p) + 1e-12
-        grad = np.array([np.sum(k - n * p), np.sum((k - n * p) * t) - ridge * beta[1]])
-        hess = np.array([[np.sum(wts), np.sum(wts * t)], [np.sum(wts * t), np.sum(wts * t * t) + ridge]])
-        step = np.linalg.solve(hess, grad)
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    b0, b1 = beta
+
+    def loglik(beta):
+        eta = beta[0] + beta[1] * t
+        # log p = -log(1 + e^-eta), log(1-p) = -log(1 + e^eta), written stably
+        return float(np.sum(-k * np.logaddexp(0.0, -eta) - (n - k) * np.logaddexp(0.0, eta))
+                     - 0.5 * ridge * beta[1] ** 2)
+
+    def newton(beta):
+        ll = loglik(beta)
+        for _ in range(500):
+            eta = np.clip(beta[0] + beta[1] * t, -700, 700)
+            p = 1.0 / (1.0 + np.exp(-eta))
+            wts = n * p * (1 - p) + 1e-12
+            grad = np.array([np.sum(k - n * p), np.sum((k - n * p) * t) - ridge * beta[1]])
+            hess = np.array([[np.sum(wts), np.sum(wts * t)], [np.sum(wts * t), np.sum(wts * t * t) + ridge]])
+            step = np.linalg.solve(hess, grad)
+            lam = 1.0
+            while lam > 1e-12:
+                trial = beta + lam * step
+                ll_t = loglik(trial)
+                if ll_t >= ll - 1e-12 * abs(ll):
+                    break
+                lam /= 2
+            beta, ll = trial, ll_t
+            if np.max(np.abs(lam * step)) < 1e-10:
+                break
+        return beta, ll
+
+    b1 = -scale / max(start[1], 1e-6)
+    pbar = float(np.clip(np.sum(k) / np.sum(n), 1e-3, 1 - 1e-3))
+    fits = [newton(np.array([-b1 * (start[0] - centre) / scale, b1])),
+            newton(np.array([np.log(pbar / (1 - pbar)), 0.0]))]
+    (b0, b1), _ = max(fits, key=lambda f: f[1] if np.isfinite(f[1]) else -np.inf)
     if b1 >= 0:  # success does not fall with α: no threshold in the data
         return float("nan"), float("nan")
     w = -scale / b1
@@ -95,7 +118,10 @@ def fit_threshold(alpha, k, n, *, n_boot=400, seed=0, confidence=0.68) -> Thresh
     """Fit the logistic success curve to ``k`` solved of ``n`` instances at each ``alpha``; bootstrap α50.
 
     ``confidence`` is the level of the reported interval (0.68: ± one standard error). The bootstrap resamples
-    the instances at each α (k* ~ Binomial(n, k/n)) and refits; ``stderr`` is the bootstrap standard deviation.
+    the instances at each α (k* ~ Binomial(n, k/n)) and refits; ``stderr`` is half the width of the central
+    68.3 % bootstrap interval (a robust standard deviation: with few α values a few resamples give an almost flat
+    curve whose 50 % point runs far off, which would dominate the plain standard deviation). Resamples whose
+    success fraction does not fall with α (no threshold) are left out.
     """
     alpha = np.asarray(alpha, dtype=float)
     k = np.asarray(k, dtype=float)
@@ -127,8 +153,9 @@ def fit_threshold(alpha, k, n, *, n_boot=400, seed=0, confidence=0.68) -> Thresh
     q = (1 - confidence) / 2
     boots = boots[np.isfinite(boots)]
     lo, hi = np.quantile(boots, [q, 1 - q])
+    s_lo, s_hi = np.quantile(boots, [0.5 - 0.6827 / 2, 0.5 + 0.6827 / 2])
     bracketed = bool(frac.max() > 0.5 and frac.min() < 0.5)
-    return Threshold(a50, float(lo), float(hi), float(np.std(boots, ddof=1)), w, alpha, k, n, bracketed)
+    return Threshold(a50, float(lo), float(hi), float((s_hi - s_lo) / 2), w, alpha, k, n, bracketed)
 
 
 @dataclasses.dataclass

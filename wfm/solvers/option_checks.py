@@ -186,8 +186,10 @@ def _rsgd(o, model, binary_patterns):
             raise ValueError(f"{rate} must be > -1, got {value}")
     check_float("lr_factor", o["lr_factor"], positive=True)
     check_float("lam_factor", o["lam_factor"], nonnegative=True)
-    check_int("batch", o["batch"], min_value=1)
-    check_choice("formula", o["formula"], ("simple", "corrected", "hard", "continuous"))
+    if o["batch"] is not None:  # None: the model's default (wfm.solvers.rsgd.defaults_for)
+        check_int("batch", o["batch"], min_value=1)
+    if o["formula"] is not None:
+        check_choice("formula", o["formula"], ("simple", "corrected", "hard", "continuous"))
     check_choice("norm", o["norm"], ("sphere", "free"))
     check_float("ce_gamma", o["ce_gamma"], positive=True)
     check_float("relu_leak", o["relu_leak"], nonnegative=True)

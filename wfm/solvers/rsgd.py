@@ -34,8 +34,16 @@ random order and replica a
 
 After every epoch η ← η·lr_factor, λ ← λ·lam_factor and **γ ← γ + coupling_step** (additive scoping), then
 (γ ← γ(1+coupling_rate), 0 by default). The run stops when the centre, or any replica unless
-``wait_center``, has zero training errors. Known-good (reference docstring): K = 5, N = 321, P = 802
-fully connected, y = 7, batch = 80, λ = 0.75, γ = 0.05, γ step = 0.001, η = 2 (the defaults here).
+``wait_center``, has zero training errors.
+
+**Defaults (binary).** Committees: the known-good setting of the reference docstring (K = 5, N = 321,
+P = 802 fully connected): y = 7, batch = 80, λ = 0.75, γ = 0.05, γ step = 0.001, η = 2, ``"simple"``.
+The binary perceptron (K = 1) scopes more slowly: batch = 20, γ step = 0.0003 and the ``"corrected"`` kick
+(eq. C9), the rest as for committees. With the committee schedule the replicas collapse onto the centre
+(distance → 0) before a solution is found near α ≈ 0.7, after which the system is a single clipped
+perceptron that stalls; the slow schedule keeps them apart for the ≈ 10³ epochs the perceptron needs
+there. Chosen by a scan on instances set aside from the figures' (benchmarks/BENCHMARKS.md, threshold
+tuning); ``defaults_for(model)`` gives the values taken by the options left at None.
 Deviation from the reference: its ``get_batch`` reshuffles the permutation *before* slicing the last
 batch of a pass; here the last batch is the tail of the old permutation (every pattern once per pass).
 
@@ -71,8 +79,20 @@ from ..core.codes import Output
 
 FORMULAS = ("simple", "corrected", "hard", "continuous")
 
-_BINARY_DEFAULTS = {"lr": 2.0, "coupling": 0.05, "coupling_step": 0.001, "coupling_rate": 0.0}
-_CONT_DEFAULTS = {"lr": 0.05, "coupling": 0.05, "coupling_step": 0.0, "coupling_rate": 0.02}
+# Defaults of the options left at None, by weights and model (module docstring, "Defaults").
+_BINARY_DEFAULTS = {"lr": 2.0, "coupling": 0.05, "coupling_step": 0.001, "coupling_rate": 0.0, "batch": 80,
+                    "formula": "simple"}
+_PERCEPTRON_DEFAULTS = {**_BINARY_DEFAULTS, "coupling_step": 0.0003, "batch": 20, "formula": "corrected"}
+_CONT_DEFAULTS = {"lr": 0.05, "coupling": 0.05, "coupling_step": 0.0, "coupling_rate": 0.02, "batch": 80,
+                  "formula": "simple"}
+
+
+def defaults_for(model):
+    """The values taken by the options left at None for ``model`` (binary perceptron, binary committee, or
+    continuous weights)."""
+    if not model.binary:
+        return dict(_CONT_DEFAULTS)
+    return dict(_PERCEPTRON_DEFAULTS if model_code(model) == Output.PERCEPTRON else _BINARY_DEFAULTS)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -238,7 +258,7 @@ def _applies(model):
 @register(
     "rsgd",
     options={"y": 7, "lr": None, "lam": 0.75, "coupling": None, "coupling_step": None, "coupling_rate": None,
-             "lr_factor": 1.0, "lam_factor": 1.0, "batch": 80, "formula": "simple", "center": False,
+             "lr_factor": 1.0, "lam_factor": 1.0, "batch": None, "formula": None, "center": False,
              "init_equal": True, "wait_center": False, "ce_gamma": 2.0, "norm": "sphere", "relu_leak": 0.3,
              "max_epochs": 1000, "max_seconds": None, "init": None},
     description="replicated SGD: y replicas with elastic coupling to their centre (binary: least-action steps on "
@@ -250,15 +270,16 @@ def _applies(model):
               "mini-batch SUM of f_γ, default 0.05)",
         "lam": "λ: step of the elastic kick (binary weights only)",
         "coupling": "initial coupling γ (default 0.05; binary γ=inf allowed: kick sign(Σ_b W^b))",
-        "coupling_step": "additive scoping γ ← γ + coupling_step per epoch (default 0.001 binary, 0 continuous; the "
-                         "binary perceptron near α=0.7 needs slow scoping, e.g. 0.0003 with formula='corrected', "
-                         "batch=20)",
+        "coupling_step": "additive scoping γ ← γ + coupling_step per epoch (default: 0.0003 binary perceptron, "
+                         "0.001 binary committees, 0 continuous)",
         "coupling_rate": "multiplicative scoping γ ← γ(1+coupling_rate) per epoch, i.e. γ0(1+γ1)^t "
                          "(default 0 binary, 0.02 continuous)",
         "lr_factor": "η ← η·lr_factor per epoch",
         "lam_factor": "λ ← λ·lam_factor per epoch",
-        "batch": "mini-batch size (each replica has its own pattern permutation)",
-        "formula": "binary kick: 'simple' (eq. C7), 'corrected' (C9), 'hard' (hardtanh), 'continuous' (λ(Hc−W))",
+        "batch": "mini-batch size (each replica has its own pattern permutation; default 20 binary perceptron, "
+                 "80 otherwise)",
+        "formula": "binary kick: 'simple' (eq. C7), 'corrected' (C9), 'hard' (hardtanh), 'continuous' (λ(Hc−W)); "
+                   "default 'corrected' for the binary perceptron, 'simple' for committees",
         "center": "explicit centre instead of the traced-out replica mean",
         "init_equal": "start all replicas from the same configuration",
         "wait_center": "stop only when the centre solves (not any replica)",
@@ -274,7 +295,7 @@ def _applies(model):
 def run_rsgd(model, patterns, rng, progress, y, lr, lam, coupling, coupling_step, coupling_rate, lr_factor, lam_factor,
              batch, formula, center, init_equal, wait_center, ce_gamma, norm, relu_leak, max_epochs, max_seconds, init):
     binary = model.binary
-    dflt = _BINARY_DEFAULTS if binary else _CONT_DEFAULTS
+    dflt = defaults_for(model)
     y = check_int("y", y, min_value=1)
     lr = check_float("lr", dflt["lr"] if lr is None else lr, positive=True)
     lam = check_float("lam", lam, nonnegative=True)
@@ -286,7 +307,8 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, coupling, coupling_step
         raise ValueError(f"coupling_rate must be > -1, got {coupling_rate}")
     lr_factor = check_float("lr_factor", lr_factor, positive=True)
     lam_factor = check_float("lam_factor", lam_factor, nonnegative=True)
-    batch = check_int("batch", batch, min_value=1)
+    batch = check_int("batch", dflt["batch"] if batch is None else batch, min_value=1)
+    formula = dflt["formula"] if formula is None else formula
     check_choice("formula", formula, FORMULAS)
     check_choice("norm", norm, ("sphere", "free"))
     ce_gamma = check_float("ce_gamma", ce_gamma, positive=True)
@@ -295,6 +317,8 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, coupling, coupling_step
         if not isinstance(val, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {val!r}")
     max_epochs, max_seconds = check_budget(max_epochs, max_seconds)
+    resolved = {"lr": lr, "coupling": coupling, "coupling_step": coupling_step, "coupling_rate": coupling_rate,
+                "batch": batch, "formula": formula}      # the values of the options given as None (defaults_for)
 
     ka = KernelArrays(model, patterns)
     xi, labels, code, tree, p = ka.xi, ka.sig, ka.code, ka.tree, ka.p
@@ -380,6 +404,7 @@ def run_rsgd(model, patterns, rng, progress, y, lr, lam, coupling, coupling_step
     if binary:
         wbest = wbest.astype(np.int8)
     return Run(weights=wbest, iterations=epoch, history=hist,
-               extra={"winner": "center" if best == 0 else f"replica {best - 1}", "center_errors": int(errs[0]),
+               extra={"options_resolved": resolved,
+                      "winner": "center" if best == 0 else f"replica {best - 1}", "center_errors": int(errs[0]),
                       "replica_errors": errs[1:].copy(), "coupling_final": coupling,
                       "energy_meaning": "LAL updates per epoch" if binary else "CE loss of the centre"})
