@@ -13,7 +13,7 @@ runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF 
 The reduced grid of one session (SESSION in the module, a subset of --full) and a redraw from the records present:
 
     python scripts/f05_success_probability.py --session --out DIR [--parts fbp_n1001 ...] [--workers N]
-    python scripts/f05_success_probability.py --redraw --out DIR
+    python scripts/f05_success_probability.py --redraw --out DIR [--store PATH]
 """
 import argparse
 import sys
@@ -30,10 +30,11 @@ if __name__ == "__main__":
         ap.add_argument("--redraw", action="store_true")
         ap.add_argument("--parts", nargs="*", default=None)
         ap.add_argument("--workers", type=int, default=1)
+        ap.add_argument("--store", default=None, help="records to draw from (default: OUT/wfm_figures.sqlite)")
         a = ap.parse_args()
         if a.session:
             f5.run_session(a.out, workers=a.workers, only=a.parts)
         else:
-            f5.draw(a.out)
+            f5.draw(a.out, store=a.store)
         sys.exit(0)
     sys.exit(main(["figures", "--only", "F5", *sys.argv[1:]]))

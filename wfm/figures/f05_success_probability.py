@@ -405,22 +405,31 @@ def run_session(out, workers=1, progress=True, only=None):
     return draw(out)
 
 
-def draw(out):
-    """Draw F5 from the ``--full`` records in ``out``'s store (nothing is run); print and return the claims."""
+def draw(out, store=None):
+    """Draw F5 from the ``--full`` records in ``store`` (default ``out``'s store; nothing is run); print and
+    return the claims. The claims go into ``out/claims_full.json`` like a ``wfm figures --full`` run's, with the
+    grid actually drawn as the figure's sizes (so the README gallery states it)."""
+    import dataclasses
     import json
     import os
 
     from . import core
 
-    store = os.path.join(out, core.STORE_NAME)
+    store = os.path.join(out, core.STORE_NAME) if store is None else store
     data, failed = core.load_parts(FIGURE, "full", store)
     claims = FIGURE.check(data, "full")
+    tab = table(_data(data))
+    th = thresholds(tab)
     with style.context():
         f = FIGURE.plot(data, "full")
         style.footer(f, "wfm F5: a subset of the --full grid (records listed at the top)")
-        path, _ = style.save(f, os.path.join(out, FIGURE.filename))
-    tab = table(_data(data))
-    th = thresholds(tab)
+        path, pdf = style.save(f, os.path.join(out, FIGURE.filename))
+    n_records = int(sum(int(np.sum(c)) for _, _, c, _ in tab.values()))
+    res = core.FigureResult(FIGURE.key, path, 0.0, n_records, 0, failed, list(claims), pdf, style.file_sha256(path))
+    drawn = dataclasses.replace(FIGURE, sizes={**FIGURE.sizes,
+                                               "full": "binary perceptron, a subset of the --full grid: "
+                                                       + "; ".join(grid_text(tab))})
+    core._write_claims(out, "full", {FIGURE.key: res}, {FIGURE.key: drawn})
     summary = {"claims": [c.to_dict() for c in claims], "failed_tasks": failed, "grid": grid_text(tab),
                "alpha50": {f"{m}@{n}": [t.alpha50, t.stderr, t.bracketed] for (m, n), t in sorted(th.items())},
                "extrapolation": {m: {"alpha_inf": e.alpha_inf, "stderr": e.stderr, "form": e.form, "a": e.a,
