@@ -558,10 +558,8 @@ API_CASES = [
     ("local_entropy damping=1.5", lambda: _le(damping=1.5), ValueError, ["damping"]),
     ("local_entropy max_iters=0", lambda: _le(max_iters=0), ValueError, ["max_iters"]),
     ("local_entropy epsilon=-1", lambda: _le(epsilon=-1.0), ValueError, ["epsilon"]),
-    pytest.param("local_entropy seed=-1", lambda: _le(seed=-1), ValueError, ["seed"],
-                 marks=pytest.mark.xfail(strict=True, reason="wfm/bp (another branch): the seed of BP's initial "
-                                         "messages reaches numpy.random.SeedSequence unchecked ('expected "
-                                         "non-negative integer')")),
+    ("local_entropy seed=-1", lambda: _le(seed=-1), ValueError, ["seed"]),
+    ("entropy seed='a'", lambda: wfm.bp.entropy(*_small(), seed="a"), TypeError, ["seed"]),
     ("local_entropy accuracy='x'", lambda: _le(accuracy="x"), ValueError, ["accuracy", "'x'"]),
     ("local_entropy form='x'", lambda: _le(form="x"), ValueError, ["form", "'x'"]),
     ("local_entropy gammas=[-1]", lambda: _le(gammas=[-1.0]), ValueError, ["gammas"]),

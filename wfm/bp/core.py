@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.checks import check_choice, check_float, check_int
+from ..core.checks import check_choice, check_float, check_int, check_seed
 from ..core.special import log_2cosh
 from ..core.codes import Output
 from ..kernels.arrays import KernelArrays, model_code
@@ -397,6 +397,8 @@ def make_state(model, patterns, form="auto", schedule="sequential", **kwargs):
     """A :class:`BP` (``form="edges"``, with ``schedule``) or :class:`wfm.bp.amp.AMP` (``form="amp"``) state;
     ``form="auto"``: :func:`resolve_form`. ``kwargs``: field, accuracy, damping, seed, randfact."""
     _check_model(model)
+    if "seed" in kwargs:
+        check_seed("seed", kwargs["seed"])
     form = resolve_form(form, model, patterns, kwargs.get("accuracy", "auto"))
     _check_model(model, amp=form == "amp")
     if form == "amp":
