@@ -6,7 +6,8 @@ of the figure, same seeds and options), its BP local entropy at d = 0.01 (interp
 
 Raw records of the run quoted in BENCHMARKS.md: benchmarks/f6_midsize_local_entropy.jsonl.
 """
-import json, sys, numpy as np
+import json
+import sys
 from wfm.experiments.figures import fig_solve_measure
 from wfm.figures.analysis import s_at
 from wfm.figures.shared import BP_GAMMAS
