@@ -75,6 +75,7 @@ SESSION = {
     ("sa-ce", 1001): ([0.66, 0.68, 0.70, 0.72], 8),
     ("replicated-sa", 1001): ([0.66, 0.70, 0.74], 4),
     ("rsgd", 1001): ([0.70, 0.74, 0.78], 3),
+    ("fbp", 10001): ([0.72, 0.74, 0.76], 8),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
