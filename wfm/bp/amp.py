@@ -20,12 +20,12 @@ import math
 
 import numpy as np
 
-from ..core.checks import check_choice, check_float
+from ..core.checks import check_choice
 from ..core.numerics import U_MAX
 from ..core.special import log_2cosh
 from . import _kernels as K
 from ._kernels import amp as A
-from .core import MessagePassing, _check_model, kernel_arrays, thresholds
+from .core import MessagePassing, _check_model, kernel_arrays, message_settings, thresholds
 
 __all__ = ["AMP", "focusing_field_np"]
 
@@ -69,13 +69,7 @@ class AMP(MessagePassing):
         self.code = int(ka.code)
         self.thr, self.kappa_out = thresholds(model)
         self.p, self.k, self.m = ka.p, model.k, model.m
-        self.damping = check_float("damping", damping, nonnegative=True)
-        if self.damping >= 1.0:
-            raise ValueError(f"damping must be in [0, 1), got {damping}")
-        randfact = check_float("randfact", randfact, nonnegative=True)
-        if randfact >= 1.0:
-            raise ValueError(f"randfact must be in [0, 1), got {randfact}")
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(seed))
+        self.damping, randfact, self.rng = message_settings(damping, randfact, seed)
         self.h = self.rng.normal(0.0, randfact * math.sqrt(self.p / 3.0), size=(self.k, self.m))
         self.ut = np.zeros((self.k, self.m))
         self.theta = np.zeros((self.k, self.m))

@@ -87,6 +87,19 @@ def thresholds(model):
     return 0.0, float(model.margin)
 
 
+def message_settings(damping, randfact, seed):
+    """The settings every message-passing state shares, checked once: damping and the size of the random
+    initial messages in [0, 1), and the random generator of ``seed`` (an int, a SeedSequence or a Generator)."""
+    damping_ = check_float("damping", damping, nonnegative=True)
+    if damping_ >= 1.0:
+        raise ValueError(f"damping must be in [0, 1), got {damping}")
+    randfact_ = check_float("randfact", randfact, nonnegative=True)
+    if randfact_ >= 1.0:
+        raise ValueError(f"randfact must be in [0, 1), got {randfact}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(seed))
+    return damping_, randfact_, rng
+
+
 @dataclass
 class BPResult:
     """Outcome of :func:`run_bp`: converged flag, iterations, last max message change, Bethe free entropy per
@@ -308,13 +321,7 @@ class BP(MessagePassing):
         if accuracy == "exact" and not binary_inputs:
             raise ValueError("accuracy='exact' needs ±1 (binary) patterns; use accuracy='gaussian'")
         self.accuracy = accuracy
-        self.damping = check_float("damping", damping, nonnegative=True)
-        if self.damping >= 1.0:
-            raise ValueError(f"damping must be in [0, 1), got {damping}")
-        randfact = check_float("randfact", randfact, nonnegative=True)
-        if randfact >= 1.0:
-            raise ValueError(f"randfact must be in [0, 1), got {randfact}")
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(np.random.SeedSequence(seed))
+        self.damping, randfact, self.rng = message_settings(damping, randfact, seed)
         self.u = np.arctanh(self.rng.uniform(-randfact, randfact, size=(self.p, self.k, self.m)))
         self.ut = np.zeros((self.k, self.m))
         self.theta = np.zeros((self.k, self.m))
