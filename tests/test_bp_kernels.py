@@ -497,6 +497,19 @@ def test_amp_bad_input_and_auto_form():
     assert resolve_form("auto", big, wfm.random_patterns(big.n, p=3, seed=0, kind="gaussian")) == "edges"
 
 
+def test_solvers_pick_amp_from_1001_weights():
+    """The bp/fbp solvers' form="auto" picks AMP from SOLVER_AMP_MIN_WEIGHTS = 1000 weights on (where it reaches a
+    higher threshold); measurements keep AMP_AUTO_MIN_WEIGHTS."""
+    from wfm.bp.core import SOLVER_AMP_MIN_WEIGHTS, resolve_form
+    assert SOLVER_AMP_MIN_WEIGHTS == 1000
+    for n, form in ((1001, "amp"), (501, "edges")):
+        from wfm.instance import Instance
+        model, pats = Instance(model="perceptron", n=n, alpha=0.3, data_seed=0).build()
+        r = wfm.solve(model, pats, method="fbp", seed=0)
+        assert r.solved and r.extra["form"] == form
+        assert resolve_form("auto", model, pats) == "edges"
+
+
 def test_amp_fbp_solves_and_is_deterministic():
     model = wfm.Perceptron(301)
     pats = wfm.random_patterns(301, alpha=0.5, seed=3)

@@ -52,13 +52,37 @@ def test_extrapolate_known_form():
     e = np.full(4, 1e-3)
     fixed = extrapolate(nn, y, e, fit_exponent=False)
     assert fixed.alpha_inf == pytest.approx(a_inf, abs=1e-9) and not fixed.x_fitted
-    free = extrapolate(nn, y + np.array([0.5, -0.5, 0.5, -0.5]) * 1e-3, e, n_boot=100)
-    assert free.x_fitted and abs(free.alpha_inf - a_inf) < 4 * free.stderr + 2e-3
-    assert "fitted" in free.form
+    # the systematic range of the form: x = 1/3 extrapolates higher, x = 1 lower, around the true value
+    lo3, hi1 = fixed.alpha_inf_x_range
+    assert lo3 > a_inf > hi1
+    free = extrapolate(nn, y + np.array([0.5, -0.5, 0.5, -0.5]) * 1e-4, e / 10, n_boot=100, fit_exponent=True)
+    assert free.x_fitted and abs(free.alpha_inf - a_inf) < 4 * free.stderr + 2e-3 and 0.25 <= free.x <= 2
+    assert "fitted" in free.form and np.isnan(free.alpha_inf_x_range[0])
     three = extrapolate(nn[:3], y[:3], e[:3])
     assert not three.x_fitted and "fixed = 0.5" in three.form
     with pytest.raises(ValueError):
         extrapolate(nn, y, -e)
+    with pytest.raises(ValueError, match="four sizes"):
+        extrapolate(nn[:3], y[:3], e[:3], fit_exponent=True)
+
+
+def test_extrapolate_noise_does_not_run_away():
+    """Flat α50(N) within its errors (the F5 situation: 0.740, 0.738, 0.739, 0.7395 ± 0.001–0.003) extrapolates
+    near the data with x fixed; a free exponent used to run to its bound (x → 0.05) and α∞ to 0.89."""
+    nn = np.array([1001, 3001, 10001, 30001])
+    y = np.array([0.7400, 0.7384, 0.7394, 0.7395])
+    e = np.array([0.0031, 0.0028, 0.0006, 0.0010])
+    ext = extrapolate(nn, y, e)
+    assert abs(ext.alpha_inf - 0.7395) < 0.003 and ext.stderr < 0.003
+    assert all(abs(v - 0.7395) < 0.005 for v in ext.alpha_inf_x_range)
+
+
+def test_smoothed_bootstrap_does_not_trust_all_or_none_points():
+    """One intermediate point between all-solved and none-solved (2/6 at 0.74; 6/6, 0/6 around): the plain
+    bootstrap at k/n only resamples the middle point and reported ±0.0009; α50 is compatible with much of
+    0.72–0.76, and the smoothed bootstrap says so."""
+    th = fit_threshold([0.72, 0.74, 0.76], [6, 2, 0], [6, 6, 6], n_boot=400)
+    assert th.stderr > 0.003
 
 
 def test_newton_mle_matches_a_direct_minimization():

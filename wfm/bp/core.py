@@ -36,13 +36,17 @@ from ..models import Model
 from . import _kernels as K
 
 __all__ = ["BP", "BPResult", "MessagePassing", "run_bp", "make_state", "resolve_form", "kernel_arrays", "SCHEDULES",
-           "FORMS", "AMP_AUTO_MIN_WEIGHTS"]
+           "FORMS", "AMP_AUTO_MIN_WEIGHTS", "SOLVER_AMP_MIN_WEIGHTS"]
 
 _ACCURACIES = ("auto", "gaussian", "exact")
 SCHEDULES = ("sequential", "parallel")
 FORMS = ("auto", "edges", "amp")
 #: form="auto" uses AMP from this many weights on (see :func:`resolve_form`; success rates in BENCHMARKS.md)
 AMP_AUTO_MIN_WEIGHTS = 3000
+#: the solvers ``bp``/``fbp`` pick AMP from this size on (form="auto"): at N = 1001, α ∈ 0.70–0.78, focusing BP
+#: in the AMP form reaches α₅₀ = 0.7405 ± 0.0024 against 0.731 ± 0.003 per edge (benchmarks/BENCHMARKS.md,
+#: "Threshold tuning"); measurements (local entropy, Bethe free entropy) keep AMP_AUTO_MIN_WEIGHTS
+SOLVER_AMP_MIN_WEIGHTS = 1000
 #: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
 AUTO_EXACT_MAX_M = 63
 
@@ -384,18 +388,20 @@ class BP(MessagePassing):
                                self.thr, self.kappa_out)
 
 
-def resolve_form(form, model, patterns, accuracy="auto"):
+def resolve_form(form, model, patterns, accuracy="auto", min_weights=None):
     """The form a ``form`` argument selects: ``"edges"`` (per-edge messages, :class:`BP`), ``"amp"`` (AMP/TAP,
     :class:`wfm.bp.amp.AMP`) or ``"auto"``: AMP when the patterns are ±1, the factor update may be Gaussian
     (``accuracy`` "auto" or "gaussian", units of more than AUTO_EXACT_MAX_M inputs) and the model has at least
-    :data:`AMP_AUTO_MIN_WEIGHTS` weights; per-edge BP otherwise."""
+    ``min_weights`` weights (default :data:`AMP_AUTO_MIN_WEIGHTS`; the solvers pass
+    :data:`SOLVER_AMP_MIN_WEIGHTS`); per-edge BP otherwise."""
+    min_weights = AMP_AUTO_MIN_WEIGHTS if min_weights is None else min_weights
     check_choice("form", form, FORMS)
     if form != "auto":
         return form
     if model_code(model) not in AMP_OUTPUTS:
         return "edges"
     if (patterns.binary and accuracy in ("auto", "gaussian") and model.m > AUTO_EXACT_MAX_M
-            and model.n_weights >= AMP_AUTO_MIN_WEIGHTS):
+            and model.n_weights >= min_weights):
         return "amp"
     return "edges"
 

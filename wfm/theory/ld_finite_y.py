@@ -63,11 +63,12 @@ energetic field, :math:`\chi = \frac{G}{H}(v)/\sqrt{(1-Q)(1-\rho^2)}` the centre
 
 Limits (tested in ``tests/test_theory_ld_finite_y.py``): y = 1, free centre: :math:`y\phi = s_{RS}(\alpha) +
 \mathcal H(d)` exactly (every pair solution–point at distance d counted once); y → ∞: :math:`S_{\rm int}`
-and φ tend to :func:`wfm.theory.max_local_entropy` (and, solution centre, to
-:func:`wfm.theory.large_deviations.solution_centre_branch`); y → 0, solution centre: :math:`S_{\rm int}` tends
-to the Franz–Parisi potential of a typical solution (:func:`wfm.theory.franz_parisi`) and
-:math:`\Sigma_{\rm ext}\to s_{RS}`; free centre: :math:`\Sigma_{\rm ext}\to\ln2`; :math:`\hat p\to` its RS value
-(d → the top of the curve): :math:`S_{\rm int}\to s_{RS}`.
+and φ tend to :func:`wfm.theory.max_local_entropy`; y → 0, free centre: :math:`\Sigma_{\rm ext}\to\ln2`;
+:math:`\hat p\to` its RS value (d → the top of the curve): :math:`S_{\rm int}\to s_{RS}`. Solution centre
+(finite y): stationary in all nine order parameters and :math:`S_{\rm int} = \partial\Phi/\partial y` at y = 3,
+its start is the RS point at the typical distance, its energetic term equals a brute-force quadrature; its
+y → ∞ limit (:func:`wfm.theory.large_deviations.solution_centre_branch`) and y → 0 limit (the Franz–Parisi
+potential) are not reached by the continuation (no start point at y = 10, lost at y ≤ 0.04).
 
 Numerics (ours). Variables that stay finite as y → ∞: :math:`D_q = y(q_1-q_0)`, :math:`D_{\hat q} =
 y(\hat q_1-\hat q_0)`, :math:`D_Q = y(1-Q)`; variances computed as centred second moments (no
@@ -353,7 +354,7 @@ def _graded_rows(c, n_panels=24, n_gl=5, h_min=1e-5, reach=11.0):
 
 
 _RULE_C = {"growth": 1.6, "h_max": 0.6, "n_gl": 4}                  # solution centre: outer z (h_min adapted)
-_ROWS_C = {"n_panels": 14, "n_gl": 4}                              # solution centre: outer η0 per z (graded)
+_ROWS_C = {"n_panels": 24, "n_gl": 6}                              # solution centre: outer η0 per z (graded)
 _SIDE_C = ((0.0, 0.01, 0.05, 0.15, 0.4, 1.0), 8)                  # solution centre: inner t
 
 
@@ -1011,8 +1012,9 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False,
         (:func:`wfm.theory.max_local_entropy`) with :math:`\Sigma_{\rm ext}(\infty)` from :func:`sigma_ext_infinity`.
     kappa : margin of the counted solutions (error iff Δ <= κ).
     centre : ``"free"`` (robust ensemble, PNAS 2016) or ``"solution"`` (PRL 2015: the centre must itself
-        be a solution of margin κ; at finite y not verified, a :class:`SaddlePointWarning` says so: the saddle
-        point solves the fixed-point map but fails the stationarity test in (q0, Q, R) by ~5·10⁻³).
+        be a solution of margin κ; at finite y verified at y = 3 (stationary, :math:`S_{\rm int} = \partial\Phi/
+        \partial y`), a :class:`SaddlePointWarning` says that its y → 0 and y → ∞ limits are not reached: no start
+        point at y = 10, saddle point lost at y ≤ 0.04).
     slope : also compute :math:`dS_{\rm int}/dd` (free centre; two extra saddle points per d).
     branches : free centre, finite y. Above a y-dependent load the saddle point followed from the top of the
         curve folds (it stops existing below some d) and a second branch, continuous with the y → ∞ solution
@@ -1036,10 +1038,10 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False,
     if not (np.isfinite(rs.entropy) and rs.entropy > 0):
         raise ValueError(f"alpha={alpha} (kappa={kappa}) is at or beyond the RS capacity (s_RS={rs.entropy:.4g})")
     if centre == "solution" and np.isfinite(y):
-        warnings.warn("large_deviation_curve(centre='solution'): not verified at finite y -- the saddle point solves "
-                      "the fixed-point map but is not stationary in (q0, Q, R) (|d/dq0| ~ 5e-3 at alpha = 0.6, y = 3, "
-                      "d = 0.2; tests/test_theory_ld_finite_y.py, xfail); only its start point (the RS point at the "
-                      "typical distance) is checked", SaddlePointWarning, stacklevel=2)
+        warnings.warn("large_deviation_curve(centre='solution') at finite y is verified at y = 3 only (stationary in "
+                      "all order parameters, S_int = d(y phi)/dy to 2e-9); its limits are not reached: no start point "
+                      "at y = 10, the saddle point is lost at y <= 0.04 (docs/theory/large_deviations.md, section 11)",
+                      SaddlePointWarning, stacklevel=2)
     if np.isinf(y):
         cols = _infinite_y(alpha, dd, kappa, centre)
         s_rs = cols.pop("s_rs")
