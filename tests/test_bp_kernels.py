@@ -503,8 +503,7 @@ def test_solvers_pick_amp_from_1001_weights():
     from wfm.bp.core import SOLVER_AMP_MIN_WEIGHTS, resolve_form
     assert SOLVER_AMP_MIN_WEIGHTS == 1000
     for n, form in ((1001, "amp"), (501, "edges")):
-        from wfm.instance import Instance
-        model, pats = Instance(model="perceptron", n=n, alpha=0.3, data_seed=0).build()
+        model, pats = wfm.Instance(model="perceptron", n=n, alpha=0.3, data_seed=0).build()
         r = wfm.solve(model, pats, method="fbp", seed=0)
         assert r.solved and r.extra["form"] == form
         assert resolve_form("auto", model, pats) == "edges"

@@ -14,6 +14,7 @@ from .core import __version__  # noqa: F401
 
 from .data import Patterns, random_patterns, teacher_student  # noqa: E402,F401
 from .models import Committee, ParityMachine, Perceptron, TreeCommittee  # noqa: E402,F401
+from .instance import Instance  # noqa: E402,F401
 from . import losses, exact  # noqa: E402,F401
 from .solvers import SolveResult, solve  # noqa: E402,F401
 
@@ -21,7 +22,7 @@ _LAZY_MODULES = ("theory", "bp", "landscape", "sweep", "figures", "experiments")
 _LAZY_NAMES = {"local_entropy": "bp", "entropy": "bp", "LocalEntropyCurve": "bp"}
 
 __all__ = ["Patterns", "random_patterns", "teacher_student", "Perceptron", "TreeCommittee", "Committee",
-           "ParityMachine", "losses", "exact", "solve", "SolveResult", *_LAZY_MODULES, *_LAZY_NAMES]
+           "ParityMachine", "Instance", "losses", "exact", "solve", "SolveResult", *_LAZY_MODULES, *_LAZY_NAMES]
 
 
 def __getattr__(name):
