@@ -443,7 +443,7 @@ def draw(out, store=None):
     summary = {"claims": [c.to_dict() for c in claims], "failed_tasks": failed, "grid": grid_text(tab),
                "alpha50": {f"{m}@{n}": [t.alpha50, t.stderr, t.bracketed] for (m, n), t in sorted(th.items())},
                "extrapolation": {m: {"alpha_inf": e.alpha_inf, "stderr": e.stderr, "form": e.form, "a": e.a,
-                                     "chi2_dof": e.chi2_dof} for m, e in extrapolations(th).items()}}
+                                     "chi2_dof": e.chi2_dof, "alpha_inf_x_range": list(e.alpha_inf_x_range)} for m, e in extrapolations(th).items()}}
     with open(os.path.join(out, "f05_session.json"), "w") as fh:
         json.dump(summary, fh, indent=1, ensure_ascii=False)
     for c in claims:
