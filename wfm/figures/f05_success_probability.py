@@ -10,7 +10,8 @@ arXiv:1605.06444; :func:`wfm.theory.large_deviations.monotonicity_threshold`), i
 (Baldassi et al. 2016, arXiv:1605.06444; Baldassi, Pittorino & Zecchina 2020, arXiv:1905.07833).
 
 Every algorithm runs with the same options at every N (fBP and reinforced BP in the AMP form at every N, the form
-``wfm.solve`` picks from 3000 weights on, so that the sizes compare one algorithm), and every (algorithm, N) is
+the solvers pick from 1000 weights on, so that the sizes compare one algorithm), except budgets that must grow
+with N (:data:`SCALED_BUDGET`: greedy's epochs ∝ N), and every (algorithm, N) is
 one sweep part (``<method>_n<N>``): a reduced grid is a subset of the parts, α values and seeds of ``--full``
 (:data:`SESSION`, run by ``python scripts/f05_success_probability.py --session --out DIR``), and
 ``wfm figures --full --only F5 --out DIR`` later extends the same store to the whole grid. The plot and the claims
@@ -39,6 +40,19 @@ ALGOS = {
 }
 #: message passing (AMP form) reaches larger N than the others
 MP = ("fbp", "bp")
+#: budgets that grow with N above the smallest size: {method: (option, value at N = 1001)}; the value at N is
+#: that times N/1001, rounded to hundreds (greedy with 1000 epochs left 329 errors at N = 3001, α = 0.72: its
+#: threshold schedule needs ∝ N epochs). At N = 1001 the options stay the defaults (same task hashes).
+SCALED_BUDGET = {"greedy": ("max_epochs", 1000)}
+
+
+def options(method, n):
+    """The options of ``method`` at size ``n``: :data:`ALGOS` plus the budget of :data:`SCALED_BUDGET`."""
+    o = dict(ALGOS[method])
+    if method in SCALED_BUDGET and n > 1001:
+        key, base = SCALED_BUDGET[method]
+        o[key] = int(round(base * n / 1001, -2))
+    return o
 
 #: the RS capacity α_c(κ = 0) of the binary perceptron (Krauth & Mézard 1989)
 ALPHA_C = 0.833
@@ -78,6 +92,7 @@ SESSION = {
     ("fbp", 10001): ([0.72, 0.74, 0.76], 20),
     ("bp", 10001): ([0.72, 0.74, 0.76], 8),
     ("fbp", 30001): ([0.72, 0.74, 0.76], 4),
+    ("greedy", 3001): ([0.70, 0.72, 0.74, 0.76], 10),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -92,7 +107,7 @@ def _grid(mode):
 
 def _spec(method, n, alphas, seeds):
     return {"experiment": "fig-solve-measure", "seeds": seeds,
-            "params": {"model": "perceptron", "n": n, "method": method, "options": dict(ALGOS[method])},
+            "params": {"model": "perceptron", "n": n, "method": method, "options": options(method, n)},
             "grid": {"alpha": list(alphas)}}
 
 
