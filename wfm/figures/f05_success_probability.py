@@ -248,6 +248,18 @@ def check(data, mode):
                         ", ".join(f"{m}@{n}: {t.alpha50:.3f} ± {t.stderr:.3f}" for (m, n), t in sorted(br.items()))))
     ext = extrapolations(th)
     if mode == "full":
+        narrow = {}
+        for m in MP:
+            ns = sorted(n for mm, n in br if mm == m)
+            if len(ns) >= 2:
+                narrow[m] = (ns[0], br[(m, ns[0])].w, ns[-1], br[(m, ns[-1])].w)
+        if narrow:
+            claims.append(Claim("the transition sharpens with N: the logistic width w of the success curve of fBP and "
+                                "reinforced BP is smaller at the largest N than at the smallest (a w far below the α "
+                                "spacing 0.02 only says that the curve falls within one spacing)",
+                                all(w1 < w0 for _, w0, _, w1 in narrow.values()),
+                                ", ".join(f"{m}: w = {w0:.4f} at N = {n0} → {w1:.4f} at N = {n1}"
+                                          for m, (n0, w0, n1, w1) in narrow.items())))
         fb = {n: t for (m, n), t in br.items() if m == "fbp"}
         if fb:
             nmax = max(fb)
