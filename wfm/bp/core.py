@@ -45,7 +45,8 @@ FORMS = ("auto", "edges", "amp")
 AMP_AUTO_MIN_WEIGHTS = 3000
 #: the solvers ``bp``/``fbp`` pick AMP from this size on (form="auto"): at N = 1001, α ∈ 0.70–0.78, focusing BP
 #: in the AMP form reaches α₅₀ = 0.7405 ± 0.0024 against 0.731 ± 0.003 per edge (benchmarks/BENCHMARKS.md,
-#: "Threshold tuning"); measurements (local entropy, Bethe free entropy) keep AMP_AUTO_MIN_WEIGHTS
+#: "Threshold tuning"); on the sign tree K = 3, N = 1005 it solves 4/10 against 2/10 at α = 0.75, 6× faster
+#: (BENCHMARKS.md, "Solvers"); measurements (local entropy, Bethe free entropy) keep AMP_AUTO_MIN_WEIGHTS
 SOLVER_AMP_MIN_WEIGHTS = 1000
 #: largest number of inputs per unit for which accuracy="auto" picks the exact convolution
 AUTO_EXACT_MAX_M = 63

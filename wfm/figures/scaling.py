@@ -123,8 +123,8 @@ def fit_threshold(alpha, k, n, *, n_boot=400, seed=0, confidence=0.68) -> Thresh
 
     ``confidence`` is the level of the reported interval (0.68: ± one standard error). The bootstrap resamples
     the success probability at each α from its Jeffreys posterior (p* ~ Beta(k + ½, n − k + ½); a point with
-    k = 0 or k = n still varies) and refits to k* = n p*; ``stderr`` is half the
-    width of the central 68.3 % bootstrap interval (a robust standard deviation: with few α values a few resamples give an almost flat
+    k = 0 or k = n still varies) and refits to k* = n p*; ``stderr`` is half the width of the central 68.3 %
+    bootstrap interval (a robust standard deviation: with few α values a few resamples give an almost flat
     curve whose 50 % point runs far off, which would dominate the plain standard deviation). Resamples whose
     success fraction does not fall with α (no threshold) are left out.
     """

@@ -1039,7 +1039,7 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False,
         raise ValueError(f"alpha={alpha} (kappa={kappa}) is at or beyond the RS capacity (s_RS={rs.entropy:.4g})")
     if centre == "solution" and np.isfinite(y):
         warnings.warn("large_deviation_curve(centre='solution') at finite y is verified at y = 3 only (stationary in "
-                      "all order parameters, S_int = d(y phi)/dy to 2e-9); its limits are not reached: no start point "
+                      "all order parameters, S_int = d(y phi)/dy to 2e-8); its limits are not reached: no start point "
                       "at y = 10, the saddle point is lost at y <= 0.04 (docs/theory/large_deviations.md, section 11)",
                       SaddlePointWarning, stacklevel=2)
     if np.isinf(y):
