@@ -13,7 +13,11 @@ runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF 
 The reduced grid of one session (SESSION in the module, a subset of --full) and a redraw from the records present:
 
     python scripts/f05_success_probability.py --session --out DIR [--parts fbp_n1001 ...] [--workers N]
-    python scripts/f05_success_probability.py --redraw --out DIR [--store PATH]
+    python scripts/f05_success_probability.py --redraw --out DIR [--store PATH] [--records CSV]
+    python scripts/f05_success_probability.py --export CSV --store PATH
+
+The committed gallery's F5 is drawn from the committed records (``--records benchmarks/f05_session_records.csv``);
+``--export`` adds a store's finished records to such a file.
 """
 import argparse
 import sys
@@ -21,20 +25,29 @@ import sys
 from wfm.cli import main
 
 if __name__ == "__main__":
-    if "--session" in sys.argv or "--redraw" in sys.argv:
+    if "--session" in sys.argv or "--redraw" in sys.argv or "--export" in sys.argv:
         from wfm.figures import f05_success_probability as f5
 
         ap = argparse.ArgumentParser(description="F5 on the reduced grid SESSION (a subset of --full), or redraw")
-        ap.add_argument("--out", required=True)
+        ap.add_argument("--out", default=None)
         ap.add_argument("--session", action="store_true")
         ap.add_argument("--redraw", action="store_true")
         ap.add_argument("--parts", nargs="*", default=None)
         ap.add_argument("--workers", type=int, default=1)
         ap.add_argument("--store", default=None, help="records to draw from (default: OUT/wfm_figures.sqlite)")
+        ap.add_argument("--records", default=None, help="a records file (CSV) to draw from, besides the store")
+        ap.add_argument("--export", default=None, metavar="CSV", help="add the store's finished records to CSV")
         a = ap.parse_args()
+        if a.export:
+            if not a.store:
+                ap.error("--export needs --store")
+            print(f"{f5.export_records(a.store, a.export)} records added to {a.export}")
+            sys.exit(0)
+        if not a.out:
+            ap.error("--out is required")
         if a.session:
             f5.run_session(a.out, workers=a.workers, only=a.parts)
         else:
-            f5.draw(a.out, store=a.store)
+            f5.draw(a.out, store=a.store, records=a.records)
         sys.exit(0)
     sys.exit(main(["figures", "--only", "F5", *sys.argv[1:]]))

@@ -358,3 +358,33 @@ def test_rerun_skips_finished_tasks_and_writes_claims(quick_env, capsys):
     code = main(["figures", "--quick", "--only", "F10", "--store", quick_env["store"], "--out", quick_env["out"],
                  "--workers", "1"])
     assert code == 0 and "1 tasks (0 run, 0 failed)" in capsys.readouterr().out
+
+
+def test_f5_records_file_round_trip_and_grid_filter(tmp_path):
+    """F5 is drawn from a store and/or a records file: rows are merged by task hash, rows of another grid (other
+    options) are left out, and the parts follow the task hashes of the --full grid."""
+    import pandas as pd
+
+    from wfm.figures import f05_success_probability as f5
+    from wfm.sweep import load_spec
+
+    tasks = list(load_spec(f5.FIGURE.specs("full")["sbpi_n1001"]).tasks())[:3]
+    rows = [{"method": "sbpi", "n": 1001, "alpha": t.params["alpha"], "seed": t.seed, "options": {},
+             "solved": i != 1, "n_errors": int(i == 1), "iterations": 10 + i, "seconds": 0.5, "p": 681,
+             "hash": t.hash} for i, t in enumerate(tasks)]
+    foreign = dict(rows[0], hash="0" * 64, options={"states": 40})
+    path = tmp_path / "records.csv"
+    assert f5.merge_records(pd.DataFrame(rows[:2] + [foreign]), path) == 3
+    assert f5.merge_records(pd.DataFrame(rows), path) == 1            # only the third row is new
+    back = f5.load_records(path)
+    assert len(back) == 4 and back["solved"].tolist().count(False) == 1
+    assert {"states": 40} in back["options"].tolist()
+    data, failed = f5.full_data(None, path)
+    assert failed == 0 and list(data) == ["sbpi_n1001"]
+    got = data["sbpi_n1001"]
+    assert sorted(got["hash"]) == sorted(t.hash for t in tasks)        # the foreign row is not of the grid
+    assert got.set_index("hash").loc[tasks[1].hash, "solved"] == False  # noqa: E712 (numpy bool)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("method,n\nsbpi,1001\n")
+    with pytest.raises(ValueError, match="lacks the columns"):
+        f5.load_records(bad)

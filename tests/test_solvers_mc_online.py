@@ -324,3 +324,25 @@ def test_result_round_trip_and_history_lengths(method, tmp_path):
     assert q.solved == r.solved and set(q.history) == set(r.history)
     assert len({len(v) for v in r.history.values()}) == 1
     assert all(len(v) == r.iterations for v in r.history.values())
+
+
+def test_hidden_states_default_grows_with_the_unit_size():
+    """states=None: 40 up to m = 1001 inputs per unit (where it was tuned), then 40·√(m/1001); the solvers resolve
+    it per unit (a committee's m, not N), and at m ≤ 1001 the default run is the states = 40 run."""
+    from wfm.solvers._common import hidden_states
+
+    assert [hidden_states(None, m) for m in (11, 1001, 3001, 10001)] == [40, 40, 69, 126]
+    assert hidden_states(7, 10001) == 7
+    with pytest.raises(ValueError, match="states"):
+        hidden_states(0, 1001)
+    from wfm.instance import Instance
+
+    model, pats = Instance(n=201, alpha=0.6, data_seed=3).build()
+    for method in ("sbpi", "cpr", "greedy", "lal"):
+        a = solve(model, pats, method, seed=4, max_epochs=50)
+        b = solve(model, pats, method, seed=4, max_epochs=50, states=40)
+        assert np.array_equal(a.weights, b.weights) and a.iterations == b.iterations, method
+    big, bpats = Instance(n=3001, alpha=0.5, data_seed=3).build()
+    a, b, c = (solve(big, bpats, "sbpi", seed=4, max_epochs=4, **o) for o in ({}, {"states": 69}, {"states": 40}))
+    assert np.array_equal(a.extra["hidden_states"], b.extra["hidden_states"])
+    assert not np.array_equal(a.extra["hidden_states"], c.extra["hidden_states"])

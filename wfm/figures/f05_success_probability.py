@@ -11,7 +11,8 @@ arXiv:1605.06444; :func:`wfm.theory.large_deviations.monotonicity_threshold`), i
 
 Every algorithm runs with the same options at every N (fBP and reinforced BP in the AMP form at every N, the form
 the solvers pick from 1000 weights on, so that the sizes compare one algorithm), except budgets that must grow
-with N (:data:`SCALED_BUDGET`: greedy's epochs ∝ N), and every (algorithm, N) is
+with N (:data:`SCALED_BUDGET`: greedy's epochs ∝ N, SBPI's ∝ √N; :data:`HIDDEN_STATES`: their hidden
+states ∝ √N), and every (algorithm, N) is
 one sweep part (``<method>_n<N>``): a reduced grid is a subset of the parts, α values and seeds of ``--full``
 (:data:`SESSION`, run by ``python scripts/f05_success_probability.py --session --out DIR``), and
 ``wfm figures --full --only F5 --out DIR`` later extends the same store to the whole grid. The plot and the claims
@@ -40,18 +41,28 @@ ALGOS = {
 }
 #: message passing (AMP form) reaches larger N than the others
 MP = ("fbp", "bp")
-#: budgets that grow with N above the smallest size: {method: (option, value at N = 1001)}; the value at N is
-#: that times N/1001, rounded to hundreds (greedy with 1000 epochs left 329 errors at N = 3001, α = 0.72: its
-#: threshold schedule needs ∝ N epochs). At N = 1001 the options stay the defaults (same task hashes).
-SCALED_BUDGET = {"greedy": ("max_epochs", 1000)}
+#: budgets that grow with N above the smallest size: {method: (option, value at N = 1001, exponent x)}; the value
+#: at N is value·(N/1001)^x rounded to hundreds. Greedy's threshold schedule advances per epoch, so its epochs grow
+#: ∝ N (with 1000 epochs it left 329 errors at N = 3001, α = 0.72); SBPI's grow ∝ √N (its solving time is
+#: sublinear in N, Baldassi et al. 2007). At N = 1001 the options stay the defaults (same task hashes as before).
+SCALED_BUDGET = {"greedy": ("max_epochs", 1000, 1.0), "sbpi": ("max_epochs", 1000, 0.5)}
+#: methods whose hidden states grow ∝ √N by the solvers' own default (:func:`wfm.solvers._common.hidden_states`);
+#: above N = 1001 the value is written into the options, so that a task's identity names the value it ran with
+#: (records made with the former fixed 40 states keep their own hashes)
+HIDDEN_STATES = ("sbpi", "greedy")
 
 
 def options(method, n):
-    """The options of ``method`` at size ``n``: :data:`ALGOS` plus the budget of :data:`SCALED_BUDGET`."""
+    """The options of ``method`` at size ``n``: :data:`ALGOS` plus the N-scaled budget and hidden states."""
+    from ..solvers._common import hidden_states
+
     o = dict(ALGOS[method])
-    if method in SCALED_BUDGET and n > 1001:
-        key, base = SCALED_BUDGET[method]
-        o[key] = int(round(base * n / 1001, -2))
+    if n > 1001:
+        if method in SCALED_BUDGET:
+            key, base, x = SCALED_BUDGET[method]
+            o[key] = int(round(base * (n / 1001) ** x, -2))
+        if method in HIDDEN_STATES:
+            o["states"] = hidden_states(None, n)
     return o
 
 #: the RS capacity α_c(κ = 0) of the binary perceptron (Krauth & Mézard 1989)
@@ -92,7 +103,10 @@ SESSION = {
     ("fbp", 10001): ([0.72, 0.74, 0.76], 20),
     ("bp", 10001): ([0.72, 0.74, 0.76], 8),
     ("fbp", 30001): ([0.72, 0.74, 0.76], 4),
-    ("greedy", 3001): ([0.70, 0.72, 0.74, 0.76], 10),
+    ("sbpi", 3001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),
+    ("greedy", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
+    ("sa-ce", 3001): ([0.64, 0.66, 0.68, 0.70, 0.72], 12),
+    ("sbpi", 10001): ([0.66, 0.68, 0.70], 6),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -446,18 +460,96 @@ def run_session(out, workers=1, progress=True, only=None):
     return draw(out)
 
 
-def draw(out, store=None):
-    """Draw F5 from the ``--full`` records in ``store`` (default ``out``'s store; nothing is run); print and
-    return the claims. The claims go into ``out/claims_full.json`` like a ``wfm figures --full`` run's, with the
-    grid actually drawn as the figure's sizes (so the README gallery states it)."""
+#: the columns of a records file (one row per finished task; ``hash`` is the task's identity in a store)
+RECORD_COLUMNS = ["method", "n", "alpha", "seed", "options", "solved", "n_errors", "iterations", "seconds", "p", "hash"]
+
+
+def load_records(path):
+    """The rows of a records file (:func:`export_records`) as a DataFrame: ``options`` parsed, ``solved`` bool."""
+    import json
+
+    import pandas as pd
+
+    df = pd.read_csv(path)
+    missing = [c for c in RECORD_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"records file {path!r} lacks the columns {missing}")
+    df["options"] = [json.loads(o) for o in df["options"]]
+    df["solved"] = df["solved"].astype(str).str.lower().eq("true")
+    return df
+
+
+def export_records(store, path):
+    """Add the finished ``--full``-grid records of ``store`` to the records file ``path`` (created if absent; a
+    task already in it, by hash, is kept as it is). Returns the number of rows added."""
+    from . import core
+
+    data, _ = core.load_parts(FIGURE, "full", store)
+    return merge_records(_data(data), path)
+
+
+def merge_records(new, path):
+    """Add the rows of the DataFrame ``new`` (columns :data:`RECORD_COLUMNS` at least) whose hash is not yet in
+    the records file ``path`` (created if absent). Returns the number of rows added."""
+    import json
+    import os
+
+    import pandas as pd
+
+    old = load_records(path) if os.path.exists(path) else pd.DataFrame(columns=RECORD_COLUMNS)
+    if len(new):
+        new = new[~new["hash"].isin(set(old["hash"]))][RECORD_COLUMNS].copy()
+    if not len(new):
+        return 0
+    out = pd.concat([old, new], ignore_index=True).sort_values(["method", "n", "alpha", "seed"], kind="stable")
+    out["options"] = [json.dumps(o, sort_keys=True, ensure_ascii=False) for o in out["options"]]
+    out.to_csv(path, index=False)
+    return len(new)
+
+
+def full_data(store=None, records=None):
+    """``({part: DataFrame}, n_failed)``: the finished ``--full``-grid records of ``store`` and of the records
+    file ``records`` (either may be None), one row per task hash (the store's row where both have it). Rows of
+    a records file whose hash is not a task of the current grid (other options, other α) are left out."""
+    import pandas as pd
+
+    from . import core
+
+    data, failed = core.load_parts(FIGURE, "full", store) if store is not None else ({}, 0)
+    if records is not None:
+        rec = load_records(records)
+        grid = {}
+        for part, spec in FIGURE.specs("full").items():
+            from ..sweep import load_spec
+
+            grid.update({t.hash: part for t in load_spec(spec).tasks()})
+        rec = rec[rec["hash"].isin(set(grid))]
+        have = set(_data(data)["hash"]) if any(len(d) for d in data.values()) else set()
+        rec = rec[~rec["hash"].isin(have)]
+        for part, g in rec.groupby(rec["hash"].map(grid)):
+            base = data.get(part)
+            data[part] = g.reset_index(drop=True) if base is None or not len(base) else \
+                pd.concat([base, g], ignore_index=True)
+    return data, failed
+
+
+def draw(out, store=None, records=None):
+    """Draw F5 from the ``--full`` records in ``store`` (default ``out``'s store if it exists; nothing is run) and
+    in the records file ``records`` (e.g. ``benchmarks/f05_session_records.csv``); print and return the claims.
+    The claims go into ``out/claims_full.json`` like a ``wfm figures --full`` run's, with the grid actually
+    drawn as the figure's sizes (so the README gallery states it)."""
     import dataclasses
     import json
     import os
 
     from . import core
 
-    store = os.path.join(out, core.STORE_NAME) if store is None else store
-    data, failed = core.load_parts(FIGURE, "full", store)
+    if store is None:
+        store = os.path.join(out, core.STORE_NAME)
+        store = store if os.path.exists(store) else None
+    if store is None and records is None:
+        raise ValueError(f"nothing to draw: no store in {out!r} and no records file")
+    data, failed = full_data(store, records)
     claims = FIGURE.check(data, "full")
     tab = table(_data(data))
     th = thresholds(tab)

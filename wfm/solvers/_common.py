@@ -21,6 +21,25 @@ def require_smooth(model, method):
         )
 
 
+#: hidden states per sign of the binary online rules (sbpi, cpr, lal, greedy) up to STATES_M0 inputs per unit
+STATES_L0, STATES_M0 = 40, 1001
+
+
+def hidden_states(states, m):
+    """Hidden states per sign L of a clipped rule on units of ``m`` inputs (``states``, or its default if None).
+
+    The default is L = max(40, round(40·√(m/1001))): 40 was tuned at N ≈ 1000 (benchmarks/BENCHMARKS.md,
+    "Screens of SBPI, greedy and rSGD"), and with it SBPI and greedy stall far from a solution at N = 3001
+    (SBPI at α = 0.66: 214 errors after 3000 epochs; greedy 0/40 at α ≥ 0.70), while L ≈ 40·√3 solves
+    ("Hidden states at N > 1001"). The √m growth keeps the depth of the hidden states in proportion to the
+    size of the unit fields σW·ξ ∝ √m; from N = 3001 to 10 001 it was checked for SBPI (L = 126 and 400 solve
+    alike at α = 0.66), not derived.
+    """
+    if states is None:
+        return max(STATES_L0, int(round(STATES_L0 * (m / STATES_M0) ** 0.5)))
+    return check_int("states", states, min_value=1)
+
+
 def check_budget(max_epochs, max_seconds):
     max_epochs = check_int("max_epochs", max_epochs, min_value=1)
     if max_seconds is not None:

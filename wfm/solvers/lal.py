@@ -56,6 +56,7 @@ from tqdm.auto import tqdm
 
 from ..core.checks import check_float, check_int
 from . import Run, register
+from ._common import hidden_states
 
 
 def _require_lal_model(model, name):
@@ -163,7 +164,7 @@ def _run_lal(model, patterns, rng, progress, name, states, eta, kappa0, kappa_st
         raise ValueError(f"method={name!r} with binary weights needs binary (±1) patterns")
     w0 = model.random_weights(seed=rng) if init is None else model.check_weights(init)
     if binary:
-        states = check_int("states", states, min_value=1)
+        states = hidden_states(states, m)
         hmax = 2 * states - 1
         w = np.ascontiguousarray(np.asarray(w0).reshape(kk, m).astype(np.int8))
         h = w.astype(np.int32)
@@ -208,7 +209,8 @@ def _run_lal(model, patterns, rng, progress, name, states, eta, kappa0, kappa_st
 
 
 _DOCS = {
-    "states": "binary weights: hidden states per sign L, h odd with |h| ≤ 2L−1",
+    "states": "binary weights: hidden states per sign L, h odd with |h| ≤ 2L−1 "
+              "(None: max(40, round(40·√(m/1001))), m inputs per unit)",
     "eta": "continuous weights: learning rate η of W_k ← W_k + η σ ξ_k/√m",
     "max_epochs": "budget: number of epochs (each presents all P patterns once, in a fresh random order)",
     "max_seconds": "budget: wall-clock limit in seconds (None = no limit)",
@@ -218,7 +220,7 @@ _DOCS = {
 
 @register(
     "lal",
-    options={"states": 40, "eta": 1.0, "max_epochs": 1000, "max_seconds": None, "init": None},
+    options={"states": None, "eta": 1.0, "max_epochs": 1000, "max_seconds": None, "init": None},
     description="least-action learning: perceptron update on the wrong hidden units of smallest |h| (committees)",
     applies=lambda model: _require_lal_model(model, "lal"),
     option_docs=_DOCS,
@@ -229,7 +231,7 @@ def run_lal(model, patterns, rng, progress, states, eta, max_epochs, max_seconds
 
 @register(
     "greedy",
-    options={"kappa0": None, "kappa_step": None, "kappa_max": 0.5, "p_s": 0.3, "states": 40, "eta": 1.0,
+    options={"kappa0": None, "kappa_step": None, "kappa_max": 0.5, "p_s": 0.3, "states": None, "eta": 1.0,
              "max_epochs": 1000, "max_seconds": None, "init": None},
     description="entropy-driven greedy: LAL with a hidden-unit stability threshold κ_h that grows during learning",
     applies=lambda model: _require_lal_model(model, "greedy"),

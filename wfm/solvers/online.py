@@ -41,6 +41,7 @@ from tqdm.auto import tqdm
 from ..core.checks import check_float, check_int
 from ..kernels.arrays import KernelArrays
 from . import Run, register
+from ._common import hidden_states
 
 _CP, _SBPI, _CPR = 0, 1, 2
 
@@ -147,7 +148,7 @@ def _run_online(model, patterns, rng, progress, rule, name, states, eta, theta_m
     hist_err, hist_train, hist_norm = [], [], []
     t0 = time.perf_counter()
     if binary:
-        states = check_int("states", states, min_value=1)
+        states = hidden_states(states, model.n)
         hmax = 2 * states - 1
         h, w = _init_hidden(model, rng, init)
         thr = ka.ti              # integer form of Δ ≤ κ: σ W·ξ ≤ ⌊κ√N⌋
@@ -184,6 +185,7 @@ def _run_online(model, patterns, rng, progress, rule, name, states, eta, theta_m
                extra=extra)
 
 
+_STATES_DOC = "hidden states per sign L: h_i odd, |h_i| ≤ 2L−1 (None: max(40, round(40·√(N/1001))))"
 _COMMON_DOCS = {
     "max_epochs": "budget: number of epochs (each presents all P patterns once, in a fresh random order)",
     "max_seconds": "budget: wall-clock limit in seconds (None = no limit)",
@@ -207,10 +209,10 @@ def run_perceptron(model, patterns, rng, progress, eta, states, max_epochs, max_
 
 @register(
     "sbpi",
-    options={"states": 40, "theta_m": 1, "p_s": 0.3, "max_epochs": 1000, "max_seconds": None, "init": None},
+    options={"states": None, "theta_m": 1, "p_s": 0.3, "max_epochs": 1000, "max_seconds": None, "init": None},
     description="SBPI: clipped perceptron + metaplastic barely-correct rule (binary perceptron, PNAS 2007)",
     applies=lambda model: _require_perceptron(model, "sbpi", binary_only=True),
-    option_docs={"states": "hidden states per sign L: h_i odd, |h_i| ≤ 2L−1",
+    option_docs={"states": _STATES_DOC,
                  "theta_m": "barely-correct window κ < σW·ξ ≤ theta_m, in integer units of σW·ξ (unscaled)",
                  "p_s": "probability of applying the barely-correct (metaplastic) rule",
                  **_COMMON_DOCS},
@@ -226,10 +228,10 @@ def run_sbpi(model, patterns, rng, progress, states, theta_m, p_s, max_epochs, m
 
 @register(
     "cpr",
-    options={"states": 40, "p_r": None, "max_epochs": 1000, "max_seconds": None, "init": None},
+    options={"states": None, "p_r": None, "max_epochs": 1000, "max_seconds": None, "init": None},
     description="CP+R: clipped perceptron + stochastic unsupervised reinforcement (binary perceptron, JSP 2009)",
     applies=lambda model: _require_perceptron(model, "cpr", binary_only=True),
-    option_docs={"states": "hidden states per sign L: h_i odd, |h_i| ≤ 2L−1",
+    option_docs={"states": _STATES_DOC,
                  "p_r": "reinforcement probability per correct presentation (None: 0.1·√(2/(πN)))",
                  **_COMMON_DOCS},
 )

@@ -232,7 +232,7 @@ def _online(name, o, model, binary_patterns):
     _budget(o, "max_epochs")
     _binary_patterns(name, model, binary_patterns)
     if model is not None:
-        if model.binary:
+        if model.binary and o["states"] is not None:
             check_int("states", o["states"], min_value=1)
         elif "eta" in o:
             check_float("eta", o["eta"], positive=True)
