@@ -388,3 +388,21 @@ def test_f5_records_file_round_trip_and_grid_filter(tmp_path):
     bad.write_text("method,n\nsbpi,1001\n")
     with pytest.raises(ValueError, match="lacks the columns"):
         f5.load_records(bad)
+
+
+@pytest.mark.parametrize("a50, holds", [(0.74, True), (0.80, False)])
+def test_f5_extrapolation_claim_fails_beyond_the_dense_region_threshold(a50, holds):
+    """F5's claim that every extrapolated threshold stays below α_U = 0.78 fails on records whose 50 % point is
+    0.80 at both sizes (synthetic records: 20 instances per α, success fraction from a logistic of width 0.01)."""
+    import pandas as pd
+
+    from wfm.figures import f05_success_probability as f5
+
+    rows = []
+    for n in (1001, 3001):
+        for a in np.round(np.arange(a50 - 0.04, a50 + 0.045, 0.02), 3):
+            k = int(round(20 / (1 + np.exp((a - a50) / 0.01))))
+            rows += [{"method": "fbp", "n": n, "alpha": a, "solved": i < k, "seconds": 1.0} for i in range(20)]
+    claims = f5.check({"fbp": pd.DataFrame(rows)}, "full")
+    claim = next(c for c in claims if "extrapolated to N → ∞" in c.text)
+    assert claim.holds is holds, claim.line()

@@ -274,6 +274,16 @@ def check(data, mode):
                                 all(w1 < w0 for _, w0, _, w1 in narrow.values()),
                                 ", ".join(f"{m}: w = {w0:.4f} at N = {n0} → {w1:.4f} at N = {n1}"
                                           for m, (n0, w0, n1, w1) in narrow.items())))
+        if ext:
+            top = ALPHA_U_1RSB[1]
+            claims.append(Claim(f"every algorithm extrapolated to N → ∞ (α₅₀ bracketed at ≥ 2 sizes) stops below "
+                                f"α = {top}, the upper estimate of α_U beyond RS where the dense regions vanish "
+                                "(Baldassi et al. 2016): α∞ + 2 s.e. < α_U, at x = 1/3 and x = 1 too",
+                                all(e.alpha_inf + 2 * e.stderr < top
+                                    and not np.nanmax(e.alpha_inf_x_range) >= top for e in ext.values()),
+                                ", ".join(f"{m}: α∞ = {e.alpha_inf:.3f} ± {e.stderr:.3f}{_x_range_text(e)} from N = "
+                                          + ", ".join(str(n) for n in sorted(n for mm, n in br if mm == m))
+                                          for m, e in sorted(ext.items()))))
         fb = {n: t for (m, n), t in br.items() if m == "fbp"}
         if fb:
             nmax = max(fb)
