@@ -12,7 +12,7 @@ runs its sweeps through wfm.sweep (parallel, resumable), writes the PNG and PDF 
 
 The reduced grid of one session (SESSION in the module, a subset of --full) and a redraw from the records present:
 
-    python scripts/f05_success_probability.py --session --out DIR [--parts fbp_n1001 ...] [--workers N]
+    python scripts/f05_success_probability.py --session --out DIR [--parts fbp_n1001 ...] [--workers N] [--records CSV]
     python scripts/f05_success_probability.py --redraw --out DIR [--store PATH] [--records CSV]
     python scripts/f05_success_probability.py --export CSV --store PATH
 
@@ -46,7 +46,7 @@ if __name__ == "__main__":
         if not a.out:
             ap.error("--out is required")
         if a.session:
-            f5.run_session(a.out, workers=a.workers, only=a.parts)
+            f5.run_session(a.out, workers=a.workers, only=a.parts, records=a.records)
         else:
             f5.draw(a.out, store=a.store, records=a.records)
         sys.exit(0)

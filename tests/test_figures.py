@@ -406,3 +406,21 @@ def test_f5_extrapolation_claim_fails_beyond_the_dense_region_threshold(a50, hol
     claims = f5.check({"fbp": pd.DataFrame(rows)}, "full")
     claim = next(c for c in claims if "extrapolated to N → ∞" in c.text)
     assert claim.holds is holds, claim.line()
+
+
+def test_f5_session_skips_the_tasks_of_a_records_file(tmp_path, monkeypatch):
+    """A session run with a records file runs only the tasks whose hash the file does not hold."""
+    from wfm.figures import f05_success_probability as f5
+    from wfm.sweep import load, load_spec
+
+    spec = f5._spec("sbpi", 51, [0.3, 0.4], 2)
+    tasks = list(load_spec(spec).tasks())
+    monkeypatch.setattr(f5, "session_parts", lambda: {"sbpi_n51": spec})
+    monkeypatch.setattr(f5, "draw", lambda out, records=None: None)
+    path = tmp_path / "records.csv"
+    f5.merge_records(pd.DataFrame([{"method": "sbpi", "n": 51, "alpha": 0.3, "seed": tasks[0].seed, "options": {},
+                                    "solved": True, "n_errors": 0, "iterations": 1, "seconds": 0.1, "p": 15,
+                                    "hash": tasks[0].hash}]), path)
+    f5.run_session(str(tmp_path / "run"), progress=False, records=str(path))
+    df = load(str(tmp_path / "run" / core.STORE_NAME), experiment="fig-solve-measure")
+    assert sorted(df["hash"]) == sorted(t.hash for t in tasks[1:])

@@ -96,17 +96,18 @@ SESSION = {
     ("sbpi", 1001): ([0.68, 0.70, 0.72, 0.74, 0.76], 20),
     ("greedy", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 20),
     ("fbp", 3001): ([0.72, 0.74, 0.76, 0.78], 20),
-    ("bp", 3001): ([0.72, 0.74, 0.76], 12),
+    ("bp", 3001): ([0.72, 0.74, 0.76], 20),
     ("sa-ce", 1001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),
-    ("replicated-sa", 1001): ([0.66, 0.68, 0.70, 0.72, 0.74], 12),
-    ("rsgd", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 10),
+    ("replicated-sa", 1001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),
+    ("rsgd", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 20),
     ("fbp", 10001): ([0.72, 0.74, 0.76], 20),
-    ("bp", 10001): ([0.72, 0.74, 0.76], 8),
+    ("bp", 10001): ([0.72, 0.74, 0.76], 20),
     ("fbp", 30001): ([0.72, 0.74, 0.76], 4),
     ("sbpi", 3001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),
     ("greedy", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
     ("sa-ce", 3001): ([0.64, 0.66, 0.68, 0.70, 0.72], 12),
     ("sbpi", 10001): ([0.66, 0.68, 0.70], 6),
+    ("rsgd", 3001): ([0.70, 0.72, 0.74], 6),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -452,22 +453,31 @@ FIGURE = register(Figure(
 # the reduced grid of one session: run it into a store, then draw the figure from the --full records present
 
 
-def run_session(out, workers=1, progress=True, only=None):
+def run_session(out, workers=1, progress=True, only=None, records=None):
     """Run the :data:`SESSION` parts (``only``: a list of part names) into ``out``'s store, then draw F5 from
-    every ``--full`` record present and write the claims. Resumable: finished tasks are skipped."""
+    every ``--full`` record present (and those of the records file ``records``) and write the claims.
+    Resumable: finished tasks are skipped, those of the store and those of ``records``."""
     import os
 
+    from ..sweep import load_spec
     from ..sweep import run as sweep_run
     from . import core
 
     store = os.path.join(out, core.STORE_NAME)
     os.makedirs(out, exist_ok=True)
+    done = set(load_records(records)["hash"]) if records is not None else set()
     for name, spec in session_parts().items():
         if only and name not in only:
             continue
-        rep = sweep_run(spec, store, progress=progress, workers=workers)
-        print(f"{name}: {rep.total} tasks, {rep.ran} run", flush=True)
-    return draw(out)
+        todo = {}
+        for t in load_spec(spec).tasks():
+            if t.hash not in done:
+                todo.setdefault(t.params["alpha"], []).append(t.seed)
+        for alpha, seeds in todo.items():
+            sub = dict(spec, seeds=seeds, grid={"alpha": [alpha]})
+            rep = sweep_run(sub, store, progress=progress, workers=workers)
+            print(f"{name}, α = {alpha}: {rep.total} tasks, {rep.ran} run", flush=True)
+    return draw(out, records=records)
 
 
 #: the columns of a records file (one row per finished task; ``hash`` is the task's identity in a store)
