@@ -308,7 +308,8 @@ _SIZE_LS = ["-", "--", ":", "-."]
 
 
 def plot(data, mode):
-    from matplotlib.lines import Line2D
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from .scaling import wilson_interval
 
@@ -319,49 +320,70 @@ def plot(data, mode):
     sizes = sorted({n for _, n in tab})
     n0 = sizes[0] if sizes else 0
     multi = [m for m in ALGOS if len([1 for mm, _ in tab if mm == m]) > 1]
-    fig, axes = style.new_figure(2, 2, width=12.5, panel_height=4.3)
-    ax_a, ax_b, ax_c, ax_d = axes
+    # rows: (a) every algorithm at the smallest N | (c) α50(N); (b) one small panel per algorithm run at several
+    # N (3 per row: 16 curves in one panel hide each other); (d) time to solution
+    n_rows_b = max(1, -(-len(multi) // 3))
+    heights = [4.3, 2.7 * n_rows_b + 0.4, 3.9]
+    fig = Figure(figsize=(12.5, sum(heights)), layout="constrained")
+    FigureCanvasAgg(fig)
+    sf_top, sf_mid, sf_bot = fig.subfigures(3, 1, height_ratios=heights)
+    ax_a, ax_c = sf_top.subplots(1, 2, width_ratios=[1, 1.15])
+    axes_b = [ax for row in sf_mid.subplots(n_rows_b, 3, squeeze=False, sharex=True, sharey=True) for ax in row]
+    ax_d = sf_bot.subplots(1, 1)
     x_grid = np.linspace(0.6, 0.85, 400)
 
-    def curve(ax, m, n, rank, label):
+    def curve(ax, m, n, rank, label, small=False):
         al, k, c, _ = tab[(m, n)]
         lo, hi = wilson_interval(k, c)
         p = k / c
         kw = style.algo(m)
         kw.pop("label")
         ls = kw.pop("linestyle")
-        h = ax.errorbar(al, p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], ls="none", fillstyle=_FILL[rank % 4], ms=6, capsize=2,
-                        elinewidth=0.9, zorder=3, label=label, **kw)
+        h = ax.errorbar(al, p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], ls="none",
+                        fillstyle=_FILL[rank % 4], ms=5 if small else 6, capsize=2, elinewidth=0.9, zorder=3,
+                        label=label, **kw)
         t = th.get((m, n))
         if t is not None:
             sel = (x_grid > al.min() - 0.02) & (x_grid < al.max() + 0.02)
             ax.plot(x_grid[sel], 1 / (1 + np.exp((x_grid[sel] - t.alpha50) / t.w)), color=kw["color"],
-                    ls=ls if ax is ax_a else _SIZE_LS[rank % 4], lw=1.3, zorder=2)
+                    ls=_SIZE_LS[rank % 4] if small else ls, lw=1.3, zorder=2)
         return h
 
     # (a) every algorithm at the smallest N
     for m in ALGOS:
         if (m, n0) in tab:
             curve(ax_a, m, n0, 0, style.algo_label(m))
-    # (b) the algorithms run at several N
-    for m in multi:
-        for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
-            curve(ax_b, m, n, r, f"{style.algo_label(m)}, N = {n}")
-    for ax, letter, title in ((ax_a, "a", f"every algorithm, N = {n0}"),
-                              (ax_b, "b", "algorithms run at several N")):
-        ax.set_ylim(-0.04, 1.04)
-        ax.set_xlabel(r"load $\alpha$ = P/N")
-        ax.set_ylabel("fraction of instances solved")
-        style.vline(ax, ALPHA_C, rf"capacity $\alpha_c$ = {ALPHA_C}", text=True, y=0.97, ha="right")
-        style.panel_title(ax, letter, title)
+    ax_a.set_ylim(-0.04, 1.04)
+    ax_a.set_xlabel(r"load $\alpha$ = P/N")
+    ax_a.set_ylabel("fraction of instances solved")
+    style.vline(ax_a, ALPHA_C, rf"capacity $\alpha_c$ = {ALPHA_C}", text=True, y=0.97, ha="right")
+    style.panel_title(ax_a, "a", f"every algorithm, N = {n0}")
     if tab:
         amin = min(float(v[0].min()) for v in tab.values())
         amax = max(float(v[0].max()) for v in tab.values())
-        for ax in (ax_a, ax_b):
-            ax.set_xlim(amin - 0.015, max(amax, ALPHA_C) + 0.012)
+        ax_a.set_xlim(amin - 0.015, max(amax, ALPHA_C) + 0.012)
     style.legend_right(ax_a, title="Wilson 95 % bars;\nlines: logistic fits")
-    if multi:
-        style.legend_right(ax_b, ncol=1, title="open/half markers:\nlarger N")
+
+    # (b) one panel per algorithm run at several N: its success curves, sizes by marker fill and line style
+    for i, ax in enumerate(axes_b):
+        if i >= len(multi):
+            ax.set_axis_off()
+            continue
+        m = multi[i]
+        for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
+            curve(ax, m, n, r, f"N = {n}", small=True)
+        ax.set_ylim(-0.04, 1.04)
+        ax.set_xlim(0.625, 0.795)
+        ax.set_title(("(b) " if i == 0 else "") + style.algo_label(m), loc="left", fontsize=10)
+        ax.legend(loc="lower left", fontsize=8, handlelength=2.2, borderaxespad=0.3, frameon=True, framealpha=0.9)
+        if i % 3 == 0:
+            ax.set_ylabel("fraction solved")
+        if i >= len(multi) - 3:
+            ax.set_xlabel(r"load $\alpha$ = P/N")
+            ax.tick_params(labelbottom=True)
+    if not multi:
+        axes_b[0].text(0.5, 0.5, "no algorithm run at several N", ha="center", va="center",
+                       transform=axes_b[0].transAxes)
 
     # (c) α50(N) against N^(-1/2): the extrapolation α∞ − a N^(-x) with x = 1/2 is a straight line to x = 0
     lo_s, hi_s = ALPHA_SOLVERS
@@ -381,21 +403,23 @@ def plot(data, mode):
         y = np.array([th[(m, n)].alpha50 for n in ns])
         e = np.array([th[(m, n)].stderr for n in ns])
         br = np.array([th[(m, n)].bracketed for n in ns])
-        kw["label"] = kw["label"] + ("" if br.all() else " (open: not bracketed)")
-        h = ax_c.errorbar(x, y, yerr=e, ls="none", ms=6.5, capsize=2.5, zorder=4,
-                          **{k: v for k, v in kw.items() if k != "linestyle"})
+        label = kw.pop("label") + ("" if br.all() else " (open: not bracketed)")
+        if m in ext:
+            ex = ext[m]
+            label += f" → N = ∞: {ex.alpha_inf:.3f} ± {ex.stderr:.3f}" + _x_range_text(ex)
+        else:
+            label += f" (N = {', '.join(map(str, ns))})"
+        ls = kw.pop("linestyle")
+        h = ax_c.errorbar(x, y, yerr=e, ls=ls if m in ext else "none", lw=1.2, ms=6.5, capsize=2.5, zorder=4,
+                          label=label, **kw)
         if not br.all():
             ax_c.plot(x[~br], y[~br], ls="none", marker=kw["marker"], mfc="white", mec=kw["color"], ms=6.5, zorder=5)
         handles_c.append(h)
         if m in ext:
-            ex = ext[m]
             xs = np.linspace(0, x.max() * 1.05, 50)
-            ax_c.plot(xs, ex.alpha_inf - ex.a * xs ** (2 * ex.x), color=kw["color"], ls=kw["linestyle"], lw=1.2)
+            ax_c.plot(xs, ex.alpha_inf - ex.a * xs ** (2 * ex.x), color=kw["color"], ls=ls, lw=1.2)
             ax_c.errorbar([0.0], [ex.alpha_inf], yerr=[ex.stderr], color=kw["color"], marker=kw["marker"], mfc="white",
                           ms=7, capsize=3, zorder=5)
-            handles_c.append(Line2D([], [], color=kw["color"], ls=kw["linestyle"], marker=kw["marker"], mfc="white",
-                                    label=f"{style.algo_label(m)} → N = ∞: {ex.alpha_inf:.3f} ± {ex.stderr:.3f}"
-                                      + _x_range_text(ex)))
     ax_c.set_xlim(-0.0015, max([n ** -0.5 for n in sizes] + [0.02]) * 1.12)
     low = [th[k].alpha50 - 1.5 * th[k].stderr for k in th]
     ax_c.set_ylim(max(0.6, min([0.68] + low)), 0.85)
@@ -405,12 +429,12 @@ def plot(data, mode):
     # sizes 3x apart are close in N^(-1/2) at large N: vertical labels do not overlap
     top.set_xticks([n ** -0.5 for n in sizes], labels=[f"{n}" for n in sizes], fontsize=8, rotation=90)
     top.set_xlabel("N", fontsize=9, labelpad=1)
-    style.panel_title(ax_c, "c", r"$\alpha_{50}(N)$ ± bootstrap s.e.; fit $\alpha_\infty - a N^{-x}$", pad=34)
+    style.panel_title(ax_c, "c", r"$\alpha_{50}(N)$ ± bootstrap s.e.; fit $\alpha_\infty - a N^{-x}$", pad=6)
     if handles_c or refs:
         form = next(iter(ext.values())).form if ext else ""
         style.legend_right(ax_c, handles=handles_c + refs,
-                           title="open marker at N⁻¹ᐟ² = 0: α∞ ± s.e." + (f"\n{form.replace('alpha', 'α')}" if form
-                                                                          else ""))
+                           fontsize=8.5, title="lines: fits; open marker at N⁻¹ᐟ² = 0: α∞ ± s.e." +
+                           (f"\n{form.replace('alpha', 'α')}" if form else ""), title_fontsize=8.5)
 
     # (d) time to solution (median wall seconds of the solved runs)
     for m in ALGOS:
@@ -433,7 +457,7 @@ def plot(data, mode):
     if ax_d.lines:
         style.legend_right(ax_d, ncol=1 if len(ax_d.lines) <= 12 else 2)
     gl = grid_text(tab)
-    fig.suptitle("records (α values × instances): " + "\n".join(" | ".join(gl[i:i + 4]) for i in range(0, len(gl), 4)),
+    fig.suptitle("records (α values × instances): " + "\n".join(" | ".join(gl[i:i + 3]) for i in range(0, len(gl), 3)),
                  fontsize=8.5, color="0.3", x=0.01, ha="left")
     return fig
 
@@ -553,6 +577,31 @@ def full_data(store=None, records=None):
     return data, failed
 
 
+def markdown_tables(tab, th):
+    """The success counts per (algorithm, N) and α with α₅₀ ± s.e. and the median seconds of the solved runs, and
+    the extrapolations, as Markdown tables (the tables of benchmarks/BENCHMARKS.md)."""
+    alphas = sorted({float(a) for al, *_ in tab.values() for a in al})
+    head = ("| algorithm | N | " + " | ".join(f"α = {a:g}" for a in alphas)
+            + " | α₅₀ ± s.e. | median wall s (solved) |")
+    lines = [head, "|" + "---|" * (len(alphas) + 4)]
+    for m in ALGOS:
+        for n in sorted(n for mm, n in tab if mm == m):
+            al, k, c, secs = tab[(m, n)]
+            cells = {float(a): f"{int(kk)}/{int(cc)}" for a, kk, cc in zip(al, k, c)}
+            t = th.get((m, n))
+            a50 = "–" if t is None else f"{t.alpha50:.4f} ± {t.stderr:.4f}" + ("" if t.bracketed else " (not bracketed)")
+            ok = secs[np.isfinite(secs)]
+            med = f"{float(np.median(ok)):.1f}" if ok.size else "–"
+            lines.append(f"| {m} | {n} | " + " | ".join(cells.get(a, "") for a in alphas) + f" | {a50} | {med} |")
+    lines += ["", "| algorithm | sizes | α∞ ± s.e. | x = 1/3 … 1 | a | χ²/dof |", "|---|---|---|---|---|---|"]
+    for m, e in sorted(extrapolations(th).items(), key=lambda kv: list(ALGOS).index(kv[0])):
+        ns = ", ".join(str(n) for mm, n in sorted(th) if mm == m and th[(mm, n)].bracketed)
+        lo, hi = e.alpha_inf_x_range
+        lines.append(f"| {style.algo_label(m)} | {ns} | {e.alpha_inf:.3f} ± {e.stderr:.3f} | "
+                     f"{min(lo, hi):.3f}–{max(lo, hi):.3f} | {e.a:.2f} | {e.chi2_dof:.2f} |")
+    return "\n".join(lines)
+
+
 def draw(out, store=None, records=None):
     """Draw F5 from the ``--full`` records in ``store`` (default ``out``'s store if it exists; nothing is run) and
     in the records file ``records`` (e.g. ``benchmarks/f05_session_records.csv``); print and return the claims.
@@ -589,6 +638,8 @@ def draw(out, store=None, records=None):
                                      "chi2_dof": e.chi2_dof, "alpha_inf_x_range": list(e.alpha_inf_x_range)} for m, e in extrapolations(th).items()}}
     with open(os.path.join(out, "f05_session.json"), "w") as fh:
         json.dump(summary, fh, indent=1, ensure_ascii=False)
+    with open(os.path.join(out, "f05_session.md"), "w") as fh:
+        fh.write(markdown_tables(tab, th) + "\n")
     for c in claims:
         print(c.line())
     print(f"figure: {path}")
