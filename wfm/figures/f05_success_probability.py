@@ -373,7 +373,8 @@ def plot(data, mode):
         for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
             curve(ax, m, n, r, f"N = {n}", small=True)
         ax.set_ylim(-0.04, 1.04)
-        ax.set_xlim(0.625, 0.795)
+        ax.set_xlim(min(float(tab[(m, n)][0].min()) for m in multi for n in [n for mm, n in tab if mm == m]) - 0.015,
+                    max(float(tab[(m, n)][0].max()) for m in multi for n in [n for mm, n in tab if mm == m]) + 0.015)
         ax.set_title(("(b) " if i == 0 else "") + style.algo_label(m), loc="left", fontsize=10)
         ax.legend(loc="lower left", fontsize=8, handlelength=2.2, borderaxespad=0.3, frameon=True, framealpha=0.9)
         if i % 3 == 0:
