@@ -16,7 +16,10 @@ states ∝ √N), and every (algorithm, N) is
 one sweep part (``<method>_n<N>``): a reduced grid is a subset of the parts, α values and seeds of ``--full``
 (:data:`SESSION`, run by ``python scripts/f05_success_probability.py --session --out DIR``), and
 ``wfm figures --full --only F5 --out DIR`` later extends the same store to the whole grid. The plot and the claims
-use whatever records of the ``--full`` grid are present and say which.
+use whatever records of the ``--full`` grid are present and say which. The committed gallery's F5 is drawn from the
+committed records file ``benchmarks/f05_session_records.csv`` (one row per solve with its task hash;
+:func:`load_records`, :func:`export_records`) together with any store, so that it can be redrawn, and extended by
+a later session, without re-running what is recorded (``--session --records CSV`` skips the recorded tasks).
 """
 from __future__ import annotations
 
