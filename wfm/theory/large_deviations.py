@@ -151,6 +151,7 @@ import numpy as np
 from scipy import optimize
 
 from ..core.checks import check_float, check_int
+from ._continuation import secant_follow
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
 from .fp_potential import geometric_bound
@@ -387,33 +388,16 @@ def _start(alpha, kappa, pi0=0.02):
 def _follow(alpha, kappa, x, p_from, targets_p):
     """Continue the fixed-p saddle point from p_from through ascending targets_p (d decreasing).
 
-    Steps adaptively in ln d with a secant predictor; returns records (None where lost)."""
-    out = []
-    d_cur = (1.0 - p_from) / 2.0
-    x_prev, ld_prev = None, None
-    ld_cur = np.log(d_cur)
+    Steps adaptively in ln d with a secant predictor (:func:`wfm.theory._continuation.secant_follow`); returns
+    records (None where lost)."""
+    def solve(ld, guess, warm):
+        return _point(alpha, kappa, 1.0 - 2.0 * np.exp(ld), guess)
+
+    out, ld_cur, prev = [], np.log((1.0 - p_from) / 2.0), None
     for pt in targets_p:
-        d_t = (1.0 - pt) / 2.0
-        ld_t = np.log(d_t)
-        rec = None
-        h = min(0.15, ld_cur - ld_t)
-        while ld_cur - ld_t > 1e-14:
-            h = min(h, ld_cur - ld_t)
-            ld_new = ld_cur - h
-            guess = x if x_prev is None else x + (x - x_prev) * (ld_new - ld_cur) / (ld_cur - ld_prev)
-            xs, ok, r = _point(alpha, kappa, 1.0 - 2.0 * np.exp(ld_new), guess)
-            if not ok and x_prev is not None:
-                xs, ok, r = _point(alpha, kappa, 1.0 - 2.0 * np.exp(ld_new), x)
-            if ok:
-                x_prev, ld_prev = x, ld_cur
-                x, ld_cur = xs, ld_new
-                rec = r
-                h = min(0.15, 1.5 * h)
-            else:
-                h *= 0.5
-                if h < 1e-4:
-                    break
-        out.append(rec if ld_cur - ld_t <= 1e-14 else None)
+        x, ld_cur, prev, rec, reached = secant_follow(solve, x, ld_cur, np.log((1.0 - pt) / 2.0), h_max=0.15,
+                                                      prev=prev)
+        out.append(rec if reached else None)
         if out[-1] is None:
             out.extend([None] * (len(targets_p) - len(out)))
             break

@@ -92,6 +92,7 @@ from scipy import optimize
 
 from ..core.checks import check_choice, check_float
 from . import _ld_kernels as _ldk
+from ._continuation import secant_follow
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .fp_potential import geometric_bound
 from .gaussian import G, H, gauss_hermite, log_2cosh, log_H_and_GH
@@ -782,30 +783,15 @@ def _d_of_u(u):
 
 def _follow(prob, x, d_from, targets, h_max=0.3):
     """Continue the saddle point x (solved at d_from) through the monotone sequence ``targets``, stepping
-    adaptively in u = ln(d/(1-2d)) with a secant predictor. Returns the solutions at the targets (None once
-    lost)."""
-    out = []
-    u_cur, x_prev, u_prev = _u_of_d(d_from), None, None
+    adaptively in u = ln(d/(1-2d)) with a secant predictor (:func:`wfm.theory._continuation.secant_follow`).
+    Returns the solutions at the targets (None once lost)."""
+    def solve(u, guess, warm):
+        return _solve(prob, guess, 1.0 - 2.0 * _d_of_u(u))
+
+    out, u_cur, prev = [], _u_of_d(d_from), None
     for d_t in targets:
-        u_t = _u_of_d(d_t)
-        sgn = 1.0 if u_t > u_cur else -1.0
-        h = min(h_max, abs(u_t - u_cur))
-        while abs(u_t - u_cur) > 1e-14:
-            h = min(h, abs(u_t - u_cur))
-            u_new = u_t if h == abs(u_t - u_cur) else u_cur + sgn * h
-            p_new = 1.0 - 2.0 * _d_of_u(u_new)
-            guess = x if x_prev is None else x + (x - x_prev) * (u_new - u_cur) / (u_cur - u_prev)
-            xs, ok, _ = _solve(prob, guess, p_new)
-            if not ok and x_prev is not None:
-                xs, ok, _ = _solve(prob, x, p_new)
-            if ok:
-                x_prev, u_prev, x, u_cur = x, u_cur, xs, u_new
-                h = min(h_max, 1.5 * h)
-            else:
-                h *= 0.5
-                if h < 1e-4:
-                    break
-        if abs(u_t - u_cur) > 1e-14:
+        x, u_cur, prev, _, reached = secant_follow(solve, x, u_cur, _u_of_d(d_t), h_max=h_max, prev=prev)
+        if not reached:
             out.extend([None] * (len(targets) - len(out)))
             break
         out.append(x.copy())
@@ -1102,29 +1088,19 @@ def large_deviation_curve(alpha, d, y, kappa=0.0, centre="free", *, slope=False,
 
 def _follow_y(alpha, kappa, x, y_from, y_to, p, h_max=0.3):
     """Continue the free-centre saddle point x (solved at y_from) in ln y to y_to at fixed p (secant predictor,
-    adaptive steps). Returns the solution at y_to or None."""
-    ly, ly_t = np.log(y_from), np.log(y_to)
-    sgn = 1.0 if ly_t > ly else -1.0
-    x_prev, ly_prev, prob = None, None, None
-    h = min(h_max, abs(ly_t - ly))
-    while abs(ly_t - ly) > 1e-14:
-        h = min(h, abs(ly_t - ly))
-        ly_new = ly_t if h == abs(ly_t - ly) else ly + sgn * h
-        guess = x if x_prev is None else x + (x - x_prev) * (ly_new - ly) / (ly - ly_prev)
-        J = getattr(prob, "_J", None) if x_prev is not None else None
-        prob = _Free(alpha, kappa, float(np.exp(ly_new)))
-        prob._J = J
-        xs, ok, _ = _solve(prob, guess, p)
-        if not ok and x_prev is not None:
-            xs, ok, _ = _solve(prob, x, p)
-        if ok:
-            x_prev, ly_prev, x, ly = x, ly, xs, ly_new
-            h = min(h_max, 1.5 * h)
-        else:
-            h *= 0.5
-            if h < 1e-4:
-                return None
-    return x
+    adaptive steps; the Jacobian of the last step is reused once a secant exists). Returns the solution at y_to
+    or None."""
+    state = {"ly": None, "prob": None}
+
+    def solve(ly, guess, warm):
+        if ly != state["ly"]:
+            J = getattr(state["prob"], "_J", None) if warm else None
+            state["ly"], state["prob"] = ly, _Free(alpha, kappa, float(np.exp(ly)))
+            state["prob"]._J = J
+        return _solve(state["prob"], guess, p)
+
+    x, _, _, _, reached = secant_follow(solve, x, np.log(y_from), np.log(y_to), h_max=h_max)
+    return x if reached else None
 
 
 def _seed_from_infinity(alpha, kappa, d, y, y_big=1e4):

@@ -41,6 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from ..core.checks import check_float
+from ._continuation import secant_follow
 from ._checks import ReplicaSymmetryWarning, SaddlePointWarning
 from .ld_finite_y import _check_d, _follow, _Free, _solve, sigma_ext_infinity
 
@@ -213,29 +214,17 @@ def _frozen(alpha, dd, kappa, y=np.inf):
 
 def _continue_in_alpha(z, alpha_from, alpha_to, kappa, d, h_max=0.005):
     """The augmented solution z (saddle point and Σ_ext = 0 at distance d) continued from alpha_from to
-    alpha_to (secant predictor, adaptive steps). Returns (z, record) or (None, None)."""
+    alpha_to (secant predictor, adaptive steps: :func:`wfm.theory._continuation.secant_follow`). Returns
+    (z, record) or (None, None)."""
     p = 1.0 - 2.0 * d
-    a, z_prev, a_prev = alpha_from, None, None
-    sgn = 1.0 if alpha_to > alpha_from else -1.0
-    h = min(h_max, abs(alpha_to - a))
-    rec = None
-    while abs(alpha_to - a) > 1e-15:
-        h = min(h, abs(alpha_to - a))
-        a_new = alpha_to if h == abs(alpha_to - a) else a + sgn * h
-        guess = z if z_prev is None else z + (z - z_prev) * (a_new - a) / (a - a_prev)
-        aug = _Augmented(a_new, kappa)
-        zs, ok, _ = _solve(aug, guess, p)
-        if not ok and z_prev is not None:
-            zs, ok, _ = _solve(aug, z, p)
-        if ok:
-            z_prev, a_prev, z, a = z, a, zs, a_new
-            h = min(h_max, 1.5 * h)
-        else:
-            h *= 0.5
-            if h < 1e-5:
-                return None, None
-    rec = _Augmented(a, kappa).evaluate(z, p)[1]
-    return z, rec
+
+    def solve(a, guess, warm):
+        return _solve(_Augmented(a, kappa), guess, p)
+
+    z, a, _, _, reached = secant_follow(solve, z, alpha_from, alpha_to, h_max=h_max, h_min=1e-5, tol=1e-15)
+    if not reached:
+        return None, None
+    return z, _Augmented(a, kappa).evaluate(z, p)[1]
 
 
 def monotonicity_threshold_1rsb(kappa=0.0, alpha_start=0.755, alpha_max=0.82, step=0.005, xtol=1e-4, d=None):
