@@ -9,6 +9,8 @@ at N = 21, how many solutions lie within a small radius of the solutions found a
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..core.special import entropy_bound
@@ -120,6 +122,37 @@ def _kw(mod, meth):
     return kw
 
 
+#: the distances at which the S(d)/H(d) curves of the solutions are interpolated for panel (d)
+D_GRID = np.geomspace(2e-3, 0.12, 36)
+
+
+def _flatness_band(rows, grid):
+    """Median and quartiles over the solutions ``rows`` of S(d)/H(d) on ``grid`` (each solution's BP curve
+    interpolated in ln d between its own points, never across a jump where d grows more than 4×); NaN where
+    fewer than half of the solutions have a value. ``(None, None, None)`` without solutions."""
+    curves = []
+    for _, r in rows.iterrows():
+        dd, sv = np.asarray(r["d"], float), np.asarray(r["s"], float)
+        ok = np.isfinite(dd) & np.isfinite(sv) & (dd > 0)
+        dd, sv = dd[ok], sv[ok]
+        if dd.size < 2:
+            continue
+        o = np.argsort(dd)
+        dd, ratio = dd[o], sv[o] / entropy_bound(dd[o])
+        y = np.interp(np.log(grid), np.log(dd), ratio, left=np.nan, right=np.nan)
+        for j in np.nonzero(dd[1:] > 4.0 * np.maximum(dd[:-1], 2e-3))[0]:
+            y[(grid > dd[j]) & (grid < dd[j + 1])] = np.nan
+        curves.append(y)
+    if not curves:
+        return None, None, None
+    c = np.array(curves)
+    enough = np.sum(np.isfinite(c), axis=0) >= max(1, len(curves) // 2)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med, lo, hi = (np.where(enough, np.nanpercentile(c, q, axis=0), np.nan) for q in (50, 25, 75))
+    return med, lo, hi
+
+
 def plot(data, mode):
     fig, (a, b, c, dax, leg, info) = style.new_figure(3, 2, panel_height=3.7)
     s, ex = data["success"], data["exact"]
@@ -181,32 +214,28 @@ def plot(data, mode):
                          f"BP not converged at {nu}/{npt} γ")
             kw = _kw(mod, meth)
             kw.pop("label")
-            for _, r in rows.iterrows():
-                dd, sv = np.asarray(r["d"], float), np.asarray(r["s"], float)
-                if not dd.size:
-                    continue
-                o = np.argsort(dd)
-                dd, sv = dd[o], sv[o]
-                # do not draw a line across a jump of the curve (no BP fixed point in between)
-                gap = np.nonzero(dd[1:] > 4.0 * np.maximum(dd[:-1], 2e-3))[0] + 1
-                dd, sv = np.insert(dd, gap, np.nan), np.insert(sv, gap, np.nan)
-                dax.plot(dd, sv, ms=3.5, lw=0.9, alpha=0.8, **kw)
+            med, lo, hi = _flatness_band(rows, D_GRID)
+            if med is not None:
+                dax.fill_between(D_GRID, lo, hi, color=kw["color"], alpha=0.13, lw=0)
+                dax.plot(D_GRID, med, ms=4, markevery=4, lw=1.4, **kw)
     handles.append(style.proxy(**_kw("tree-sign", "fbp")))
     handles.append(style.proxy(**_kw("parity", "fbp")))
-    xx = np.linspace(1e-4, 0.2, 300)
-    dax.plot(xx, entropy_bound(xx), color="k", ls=(0, (4, 3)), lw=1.1)
-    dax.set_xlim(0, 0.12)
-    dax.set_ylim(-0.01, 0.4)
+    style.hline(dax, 1.0, "every neighbour a solution", text=True, ls=(0, (4, 3)))
+    dax.axvspan(*D_WINDOW, color="0.94", zorder=0)
+    dax.set_xscale("log")
+    style.plain_log_ticks(dax.xaxis, [0.002, 0.005, 0.01, 0.02, 0.05, 0.1])
+    dax.set_xlim(D_GRID[0] * 0.9, D_GRID[-1] * 1.1)
     dax.set_xlabel("normalized Hamming distance d")
-    dax.set_ylabel("BP local entropy S(d) per weight")
+    dax.set_ylabel("S(d) / H(d)")
     a_bp = float(bp["alpha"].iloc[0]) if len(bp) else SIZES[mode]["alphas"][0]
-    style.panel_title(dax, "d", rf"BP local entropy, each solution, N = {n}, $\alpha$ = {a_bp:g}")
+    style.panel_title(dax, "d", rf"BP local entropy / its ceiling H(d), N = {n}, $\alpha$ = {a_bp:g}")
     info.set_axis_off()
     flat = "\n".join(f"{_model_name(a):9s} {style.algo_label(b):14s} S/H = {v:.2f}" for (a, b), v in le.items()
                       if np.isfinite(v))
     lines = [ln.replace("BP not converged at", "BP unconverged:") for ln in lines]
-    info.text(0.0, 1.0, "BP local entropy (d; a line is broken where a curve jumps:\nno BP fixed point in between): "
-              "solved instances and convergence\n\n" + "\n".join(lines)
+    info.text(0.0, 1.0, "(d): median over the solutions (band: quartiles); a solution's\ncurve counts only between "
+              "its BP points (not across a jump: no BP\nfixed point in between); grey: the window of the claim\n\n"
+              "solved instances and BP convergence\n" + "\n".join(lines)
               + f"\n\nmean S(d)/H(d) over {D_WINDOW[0]:g} ≤ d ≤ {D_WINDOW[1]:g} (1 = every neighbour a solution)\n"
               + flat,
               transform=info.transAxes, ha="left", va="top", family="monospace",
