@@ -22,9 +22,11 @@ def start_sweep(spec_path, *extra):
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     # the sweep command (python -m wfm sweep): same code as `wfm sweep`, independent of the
     # other subcommands of `wfm`
+    # SIGINT back to its default: a shell ignores it in background jobs (`pytest &`), and the child would inherit
+    # that, so the test's Ctrl-C would not reach the sweep (it then ran to the end with exit 0)
     return subprocess.Popen([sys.executable, "-m", "wfm", "sweep", "run", str(spec_path), "--no-progress",
                              *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def n_done(path):
