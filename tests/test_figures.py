@@ -424,3 +424,34 @@ def test_f5_session_skips_the_tasks_of_a_records_file(tmp_path, monkeypatch):
     f5.run_session(str(tmp_path / "run"), progress=False, records=str(path))
     df = load(str(tmp_path / "run" / core.STORE_NAME), experiment="fig-solve-measure")
     assert sorted(df["hash"]) == sorted(t.hash for t in tasks[1:])
+
+
+def test_f11_flatness_band_interpolates_and_skips_jumps():
+    """F11 panel (d): S(d)/H(d) of curves with a constant ratio c is c on the grid (median of 0.6, 0.8, 1.0 is 0.8,
+    quartiles 0.7 and 0.9); a curve with a jump (d grows more than 4×) has no value inside the jump, and a point
+    where fewer than half the curves have a value is NaN."""
+    from wfm.core.special import entropy_bound
+    from wfm.figures.f11_parity_machine import _flatness_band
+
+    d = np.geomspace(0.002, 0.1, 12)
+    rows = pd.DataFrame({"d": [d, d, d], "s": [c * entropy_bound(d) for c in (0.6, 0.8, 1.0)]})
+    grid = np.geomspace(0.003, 0.09, 7)
+    med, lo, hi = _flatness_band(rows, grid)
+    assert np.allclose(med, 0.8) and np.allclose(lo, 0.7) and np.allclose(hi, 0.9)
+    dj = np.r_[0.002, 0.003, 0.05, 0.1]                          # jump 0.003 -> 0.05
+    one = pd.DataFrame({"d": [dj], "s": [0.5 * entropy_bound(dj)]})
+    med1, _, _ = _flatness_band(one, np.array([0.0025, 0.01, 0.07]))
+    assert np.isclose(med1[0], 0.5) and np.isnan(med1[1]) and np.isclose(med1[2], 0.5)
+    assert _flatness_band(one.iloc[:0], grid) == (None, None, None)
+
+
+def test_f5_options_scale_budget_and_hidden_states_above_n_1001():
+    """F5's tasks at N = 1001 keep the solver defaults; above, SBPI's epochs grow ∝ √N and greedy's ∝ N (rounded to
+    hundreds: 1000·√3 = 1732 -> 1700, 1000·10001/1001 = 9991 -> 10000) and both name their hidden states (round(40·√3)
+    = 69, round(40·√(10001/1001)) = 126)."""
+    from wfm.figures import f05_success_probability as f5
+
+    assert f5.options("sbpi", 1001) == {} and f5.options("greedy", 1001) == {}
+    assert f5.options("sbpi", 3001) == {"max_epochs": 1700, "states": 69}
+    assert f5.options("greedy", 10001) == {"max_epochs": 10000, "states": 126}
+    assert f5.options("fbp", 30001) == {"form": "amp", "thermo": False}

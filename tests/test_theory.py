@@ -324,3 +324,29 @@ def test_fp_quadrature_converged_at_small_d():
     c2 = theory.franz_parisi(0.7, d, n_z=96, n_x=96, n_eta=64)
     # doubling every quadrature size moves V by less than the claim tested here, 1e-6
     np.testing.assert_allclose(c1.local_entropy, c2.local_entropy, atol=1e-6)
+
+
+def test_secant_follow_tracks_a_closed_form_branch_and_reports_a_lost_one():
+    """secant_follow follows x(t) = √t (Newton on x² = t) from t = 1 to 9 through two targets, carrying the secant
+    across them; a solver that fails beyond t = 2 stops the continuation near 2 with reached = False."""
+    from wfm.theory._continuation import secant_follow
+
+    calls = []
+
+    def newton(t, guess, warm):
+        x = float(np.asarray(guess).reshape(-1)[0])
+        for _ in range(50):
+            x -= (x * x - t) / (2 * x)
+        calls.append(warm)
+        return np.array([x]), abs(x * x - t) < 1e-12, t
+
+    x, t, prev, extra, reached = secant_follow(newton, np.array([1.0]), 1.0, 4.0, h_max=0.5)
+    assert reached and t == 4.0 and extra == 4.0 and abs(x[0] - 2.0) < 1e-12
+    x, t, prev, _, reached = secant_follow(newton, x, t, 9.0, h_max=0.5, prev=prev)
+    assert reached and abs(x[0] - 3.0) < 1e-12 and calls[-1] is True
+
+    def limited(t, guess, warm):
+        return newton(t, guess, warm) if t <= 2.0 else (guess, False, None)
+
+    x, t, _, _, reached = secant_follow(limited, np.array([1.0]), 1.0, 4.0, h_max=0.5)
+    assert not reached and 2.0 - 1e-3 < t <= 2.0 and abs(x[0] - np.sqrt(t)) < 1e-12

@@ -31,7 +31,7 @@ def hidden_states(states, m):
     The default is L = max(40, round(40·√(m/1001))): 40 was tuned at N ≈ 1000 (benchmarks/BENCHMARKS.md,
     "Screens of SBPI, greedy and rSGD"), and with it SBPI and greedy stall far from a solution at N = 3001
     (SBPI at α = 0.66: 214 errors after 3000 epochs; greedy 0/40 at α ≥ 0.70), while L ≈ 40·√3 solves
-    ("Hidden states at N > 1001"). The √m growth keeps the depth of the hidden states in proportion to the
+    ("Hidden states of the clipped rules at N > 1001"). The √m growth keeps the depth of the hidden states in proportion to the
     size of the unit fields σW·ξ ∝ √m; from N = 3001 to 10 001 it was checked for SBPI (L = 126 and 400 solve
     alike at α = 0.66), not derived.
     """
