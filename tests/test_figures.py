@@ -426,6 +426,37 @@ def test_f5_session_skips_the_tasks_of_a_records_file(tmp_path, monkeypatch):
     assert sorted(df["hash"]) == sorted(t.hash for t in tasks[1:])
 
 
+def test_f5_session_runs_per_alpha_instance_counts(tmp_path, monkeypatch):
+    """A SESSION entry with {α: number} runs seeds 0..number−1 at each α (here 1 at α = 0.3, 2 at α = 0.4)."""
+    from wfm.figures import f05_success_probability as f5
+    from wfm.sweep import load
+
+    monkeypatch.setitem(f5.SESSION, ("sbpi", 51), ([0.3, 0.4], {0.3: 1, 0.4: 2}))
+    assert f5.session_counts("sbpi", 51) == {0.3: 1, 0.4: 2}
+    monkeypatch.setattr(f5, "session_parts", lambda: {"sbpi_n51": f5._spec("sbpi", 51, [0.3, 0.4], 2)})
+    monkeypatch.setattr(f5, "draw", lambda out, records=None: None)
+    f5.run_session(str(tmp_path / "run"), progress=False)
+    df = load(str(tmp_path / "run" / core.STORE_NAME), experiment="fig-solve-measure")
+    assert sorted(zip(df["alpha"], df["seed"])) == [(0.3, 0), (0.4, 0), (0.4, 1)]
+
+
+def test_f5_budget_limited_size_is_left_out_of_the_extrapolation(monkeypatch):
+    """A size whose budget was held below its N-scaling (BUDGET_CAP) does not enter α∞: with three sizes on
+    α50 = 0.76 − 0.9 N^(−1/2) and a budget-limited fourth far below the line, α∞ stays 0.76; without the flag the
+    fourth point drags it down."""
+    from types import SimpleNamespace
+
+    from wfm.figures import f05_success_probability as f5
+
+    th = {("sbpi", n): SimpleNamespace(alpha50=0.76 - 0.9 * n ** -0.5, stderr=0.002, bracketed=True)
+          for n in (1001, 3001, 10001)}
+    th[("sbpi", 30001)] = SimpleNamespace(alpha50=0.70, stderr=0.002, bracketed=True)
+    monkeypatch.setattr(f5, "BUDGET_CAP", {("sbpi", 30001): 1})
+    assert abs(f5.extrapolations(th)["sbpi"].alpha_inf - 0.76) < 1e-3
+    monkeypatch.setattr(f5, "BUDGET_CAP", {})
+    assert f5.extrapolations(th)["sbpi"].alpha_inf < 0.74
+
+
 def test_f11_flatness_band_interpolates_and_skips_jumps():
     """F11 panel (d): S(d)/H(d) of curves with a constant ratio c is c on the grid (median of 0.6, 0.8, 1.0 is 0.8,
     quartiles 0.7 and 0.9); a curve with a jump (d grows more than 4×) has no value inside the jump, and a point
@@ -446,12 +477,15 @@ def test_f11_flatness_band_interpolates_and_skips_jumps():
 
 
 def test_f5_options_scale_budget_and_hidden_states_above_n_1001():
-    """F5's tasks at N = 1001 keep the solver defaults; above, SBPI's epochs grow ∝ √N and greedy's ∝ N (rounded to
-    hundreds: 1000·√3 = 1732 -> 1700, 1000·10001/1001 = 9991 -> 10000) and both name their hidden states (round(40·√3)
+    """F5's tasks at N = 1001 keep the solver defaults; above, SBPI's epochs grow ∝ N^1.5 and greedy's ∝ N (rounded to
+    hundreds: 1000·3^1.5 = 5196 -> 5200, 1000·10001/1001 = 9991 -> 10000) and both name their hidden states (round(40·√3)
     = 69, round(40·√(10001/1001)) = 126)."""
     from wfm.figures import f05_success_probability as f5
 
     assert f5.options("sbpi", 1001) == {} and f5.options("greedy", 1001) == {}
-    assert f5.options("sbpi", 3001) == {"max_epochs": 1700, "states": 69}
+    assert f5.options("sbpi", 3001) == {"max_epochs": 5200, "states": 69}
+    # held below the scaled 31 600 where that does not fit (BUDGET_CAP), and flagged
+    assert f5.options("sbpi", 10001) == {"max_epochs": 3200, "states": 126} and f5.budget_limited("sbpi", 10001)
+    assert not f5.budget_limited("sbpi", 3001)
     assert f5.options("greedy", 10001) == {"max_epochs": 10000, "states": 126}
     assert f5.options("fbp", 30001) == {"form": "amp", "thermo": False}

@@ -11,7 +11,8 @@ arXiv:1605.06444; :func:`wfm.theory.large_deviations.monotonicity_threshold`), i
 
 Every algorithm runs with the same options at every N (fBP and reinforced BP in the AMP form at every N, the form
 the solvers pick from 1000 weights on, so that the sizes compare one algorithm), except budgets that must grow
-with N (:data:`SCALED_BUDGET`: greedy's epochs ∝ N, SBPI's ∝ √N; :data:`HIDDEN_STATES`: their hidden
+with N (:data:`SCALED_BUDGET`: greedy's epochs ∝ N, SBPI's ∝ N^1.5, held lower where it does not fit,
+:data:`BUDGET_CAP`; :data:`HIDDEN_STATES`: their hidden
 states ∝ √N), and every (algorithm, N) is
 one sweep part (``<method>_n<N>``): a reduced grid is a subset of the parts, α values and seeds of ``--full``
 (:data:`SESSION`, run by ``python scripts/f05_success_probability.py --session --out DIR``), and
@@ -46,15 +47,24 @@ ALGOS = {
 MP = ("fbp", "bp")
 #: budgets that grow with N above the smallest size: {method: (option, value at N = 1001, exponent x)}; the value
 #: at N is value·(N/1001)^x rounded to hundreds. Greedy's threshold schedule advances per epoch, so its epochs grow
-#: ∝ N (with 1000 epochs it left 329 errors at N = 3001, α = 0.72); SBPI's grow ∝ √N (Baldassi et al. 2007 report a
-#: sublinear solving time; here this budget binds: at N = 3001, α = 0.72 its solved runs took a median of 2662 epochs,
-#: 4.9× the 540 of N = 1001, and 5100 epochs solve 8/10 set-aside instances against 2/10 with 1700,
-#: benchmarks/tune_sbpi_n3001.jsonl). At N = 1001 the options stay the defaults (same task hashes as before).
-SCALED_BUDGET = {"greedy": ("max_epochs", 1000, 1.0), "sbpi": ("max_epochs", 1000, 0.5)}
+#: ∝ N (with 1000 epochs it left 329 errors at N = 3001, α = 0.72). SBPI's grow ∝ N^1.5: at N = 3001, α = 0.72 its
+#: solved runs took a median of 2662 epochs against 540 at N = 1001 (4.9× ≈ 3^1.45), and 5100 epochs solve 8/10
+#: set-aside instances against 2/10 with the √N budget 1700 (benchmarks/tune_sbpi_n3001.jsonl). At N = 1001 the
+#: options stay the defaults (same task hashes as before).
+SCALED_BUDGET = {"greedy": ("max_epochs", 1000, 1.0), "sbpi": ("max_epochs", 1000, 1.5)}
+#: budgets held below the scaled value where that one does not fit on the machine of a session: {(method, N):
+#: value}. Such points are *budget-limited*: drawn with open markers and left out of the extrapolation to N → ∞.
+#: SBPI at N = 10 001: 31 600 epochs would be ≈ 40 CPU-minutes per failed instance; it ran with 3200 (∝ √N).
+BUDGET_CAP = {("sbpi", 10001): 3200}
 #: methods whose hidden states grow ∝ √N by the solvers' own default (:func:`wfm.solvers._common.hidden_states`);
 #: above N = 1001 the value is written into the options, so that a task's identity names the value it ran with
 #: (records made with the former fixed 40 states keep their own hashes)
 HIDDEN_STATES = ("sbpi", "greedy")
+
+
+def budget_limited(method, n):
+    """Whether (method, N) ran with a budget below its N-scaled one (:data:`BUDGET_CAP`)."""
+    return (method, n) in BUDGET_CAP
 
 
 def options(method, n):
@@ -65,7 +75,7 @@ def options(method, n):
     if n > 1001:
         if method in SCALED_BUDGET:
             key, base, x = SCALED_BUDGET[method]
-            o[key] = int(round(base * (n / 1001) ** x, -2))
+            o[key] = BUDGET_CAP.get((method, n), int(round(base * (n / 1001) ** x, -2)))
         if method in HIDDEN_STATES:
             o["states"] = hidden_states(None, n)
     return o
@@ -94,7 +104,9 @@ INSTANCES_FULL = 20
 #: quick mode (the tests): two small sizes, the fast algorithms
 QUICK = {"methods": ["fbp", "sbpi"], "sizes": [101, 201], "alphas": [0.55, 0.7, 0.8, 0.9], "instances": 8}
 
-#: the reduced grid of one session (a subset of the --full tasks): {(method, N): (α values, number of seeds)}
+#: the reduced grid of one session (a subset of the --full tasks): {(method, N): (α values, number of seeds)}; the
+#: number of seeds may be a dict {α: number} (α values not in it get the largest number) where only the α values near
+#: the transition get more instances
 SESSION = {
     ("fbp", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 20),
     ("bp", 1001): ([0.68, 0.70, 0.72, 0.74, 0.76], 20),
@@ -107,12 +119,14 @@ SESSION = {
     ("rsgd", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 10),
     ("fbp", 10001): ([0.72, 0.74, 0.76], 20),
     ("bp", 10001): ([0.72, 0.74, 0.76], 20),
-    ("fbp", 30001): ([0.72, 0.74, 0.76], 4),
-    ("sbpi", 3001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),
+    ("fbp", 30001): ([0.72, 0.74, 0.76], {0.72: 4, 0.74: 10, 0.76: 4}),
+    ("sbpi", 3001): ([0.68, 0.70, 0.72, 0.74, 0.76], 20),
     ("greedy", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
-    ("sa-ce", 3001): ([0.64, 0.66, 0.68, 0.70, 0.72], 12),
+    ("sa-ce", 3001): ([0.64, 0.66, 0.68, 0.70, 0.72], {0.64: 12, 0.66: 20, 0.68: 20, 0.70: 20, 0.72: 12}),
     ("sbpi", 10001): ([0.66, 0.68, 0.70], 6),
-    ("rsgd", 3001): ([0.70, 0.72, 0.74], 6),
+    ("rsgd", 3001): ([0.70, 0.72, 0.74], {0.70: 6, 0.72: 12, 0.74: 12}),
+    ("bp", 30001): ([0.70, 0.72, 0.74], 4),
+    ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], 6),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -150,11 +164,20 @@ def session_parts():
     out = {}
     for m, n in SESSION_ORDER:
         al, k = SESSION[(m, n)]
+        k = max(session_counts(m, n).values())
         fal, fk = full[(m, n)]
         if not set(al) <= set(fal) or k > fk:
             raise ValueError(f"SESSION[{m!r}, {n}] is not a subset of the full grid")
         out[part_name(m, n)] = _spec(m, n, al, k)
     return out
+
+
+def session_counts(method, n):
+    """{α: number of instances} of the :data:`SESSION` part (method, N)."""
+    al, k = SESSION[(method, n)]
+    if isinstance(k, dict):
+        return {a: int(k.get(a, max(k.values()))) for a in al}
+    return {a: int(k) for a in al}
 
 
 def _size_text(mode):
@@ -202,12 +225,13 @@ def thresholds(tab, n_boot=400):
 
 
 def extrapolations(th):
-    """{method: Extrapolation} for the methods with a bracketed α₅₀ at ≥ 2 sizes."""
+    """{method: Extrapolation} for the methods with a bracketed α₅₀ at ≥ 2 sizes that are not budget-limited
+    (:func:`budget_limited`: a budget held below its N-scaling would bend the fit)."""
     from .scaling import extrapolate
 
     out = {}
     for m in {k[0] for k in th}:
-        ns = sorted(n for mm, n in th if mm == m and th[(mm, n)].bracketed)
+        ns = sorted(n for mm, n in th if mm == m and th[(mm, n)].bracketed and not budget_limited(mm, n))
         if len(ns) < 2:
             continue
         y = [th[(m, n)].alpha50 for n in ns]
@@ -288,7 +312,8 @@ def check(data, mode):
                                 all(e.alpha_inf + 2 * e.stderr < top
                                     and not np.nanmax(e.alpha_inf_x_range) >= top for e in ext.values()),
                                 ", ".join(f"{m}: α∞ = {e.alpha_inf:.3f} ± {e.stderr:.3f}{_x_range_text(e)} from N = "
-                                          + ", ".join(str(n) for n in sorted(n for mm, n in br if mm == m))
+                                          + ", ".join(str(n) for n in sorted(n for mm, n in br if mm == m
+                                                                             and not budget_limited(mm, n)))
                                           for m, e in sorted(ext.items()))))
         fb = {n: t for (m, n), t in br.items() if m == "fbp"}
         if fb:
@@ -376,7 +401,7 @@ def plot(data, mode):
             continue
         m = multi[i]
         for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
-            curve(ax, m, n, r, f"N = {n}", small=True)
+            curve(ax, m, n, r, f"N = {n}" + (" (budget-limited)" if budget_limited(m, n) else ""), small=True)
         ax.set_ylim(-0.04, 1.04)
         ax.set_xlim(min(float(tab[(m, n)][0].min()) for m in multi for n in [n for mm, n in tab if mm == m]) - 0.015,
                     max(float(tab[(m, n)][0].max()) for m in multi for n in [n for mm, n in tab if mm == m]) + 0.015)
@@ -409,7 +434,11 @@ def plot(data, mode):
         y = np.array([th[(m, n)].alpha50 for n in ns])
         e = np.array([th[(m, n)].stderr for n in ns])
         br = np.array([th[(m, n)].bracketed for n in ns])
+        cap = np.array([budget_limited(m, n) for n in ns])
         label = kw.pop("label") + ("" if br.all() else " (open: not bracketed)")
+        if cap.any():
+            label += f" (open: N = {', '.join(str(n) for n in np.asarray(ns)[cap])} budget-limited, not fitted)"
+        br = br & ~cap
         if m in ext:
             ex = ext[m]
             label += f" → N = ∞: {ex.alpha_inf:.3f} ± {ex.stderr:.3f}" + _x_range_text(ex)
@@ -496,12 +525,14 @@ def run_session(out, workers=1, progress=True, only=None, records=None):
     store = os.path.join(out, core.STORE_NAME)
     os.makedirs(out, exist_ok=True)
     done = set(load_records(records)["hash"]) if records is not None else set()
+    counts = {part_name(m, n): session_counts(m, n) for m, n in SESSION}
     for name, spec in session_parts().items():
         if only and name not in only:
             continue
         todo = {}
         for t in load_spec(spec).tasks():
-            if t.hash not in done:
+            k = counts.get(name, {}).get(t.params["alpha"])
+            if t.hash not in done and (k is None or t.seed < k):
                 todo.setdefault(t.params["alpha"], []).append(t.seed)
         for alpha, seeds in todo.items():
             sub = dict(spec, seeds=seeds, grid={"alpha": [alpha]})
