@@ -456,7 +456,7 @@ def plot(data, mode):
             ax_c.errorbar([0.0], [ex.alpha_inf], yerr=[ex.stderr], color=kw["color"], marker=kw["marker"], mfc="white",
                           ms=7, capsize=3, zorder=5)
     ax_c.set_xlim(-0.0015, max([n ** -0.5 for n in sizes] + [0.02]) * 1.12)
-    low = [th[k].alpha50 - 1.5 * th[k].stderr for k in th]
+    low = [th[k].alpha50 - 1.5 * th[k].stderr for k in th] + [e.alpha_inf - 1.5 * e.stderr for e in ext.values()]
     ax_c.set_ylim(max(0.6, min([0.68] + low)), 0.85)
     ax_c.set_xlabel(r"$N^{-1/2}$")
     ax_c.set_ylabel(r"50 % point $\alpha_{50}(N)$")
@@ -492,8 +492,14 @@ def plot(data, mode):
     if ax_d.lines:
         style.legend_right(ax_d, ncol=1 if len(ax_d.lines) <= 12 else 2)
     gl = grid_text(tab)
-    fig.suptitle("records (α values × instances): " + "\n".join(" | ".join(gl[i:i + 3]) for i in range(0, len(gl), 3)),
-                 fontsize=8.5, color="0.3", x=0.01, ha="left")
+    lines, line = [], "records (α values × instances): "
+    for g in gl:  # as many algorithms per line as fit the figure's width
+        if len(line) + len(g) > 185 and line.strip():
+            lines.append(line.rstrip(" |"))
+            line = ""
+        line += g + " | "
+    lines.append(line.rstrip(" |"))
+    fig.suptitle("\n".join(lines), fontsize=8.5, color="0.3", x=0.01, ha="left")
     return fig
 
 
