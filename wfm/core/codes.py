@@ -5,6 +5,11 @@ concept has its own enum here and nowhere else: a kernel compares with the membe
 concept (``code == Output.RELU``), never with a bare number, so two tables can no longer give the same
 number two meanings. Pass ``int(member)`` to a kernel (an ``IntEnum`` argument would compile a second
 specialisation).
+
+Only codes that cross a module boundary live here. A selector that one module defines, passes to its own
+kernels and never exports stays a module constant beside those kernels: the Metropolis driver's energies
+(``ENERGY_*`` in ``wfm/solvers/_mc.py``), the online rules (``_CP``, ``_SBPI``, ``_CPR`` in
+``wfm/solvers/online.py``) and SGD's norm modes (index into ``NORMS`` in ``wfm/solvers/sgd.py``).
 """
 from __future__ import annotations
 
