@@ -5,7 +5,7 @@ import pytest
 import wfm
 from wfm.core.codes import Output
 from wfm.kernels.arrays import KernelArrays
-from wfm.kernels.fields import int_preactivation, sgn, unit_contribution
+from wfm.kernels.fields import preactivation, sgn, unit_contribution
 
 MODELS = [wfm.Perceptron(21, margin=0.3), wfm.TreeCommittee(21, 3), wfm.TreeCommittee(20, 4, activation="relu"),
           wfm.Committee(21, 3), wfm.ParityMachine(21, 3)]
@@ -22,7 +22,7 @@ def test_views_reproduce_fields_and_errors(model):
                     for k in range(ka.k)], axis=1)
     ref = model.fields(w, pats) * np.sqrt(ka.m)
     assert np.allclose(h_x, ref) and np.allclose(h_t, ref)
-    pre = np.array([int_preactivation(ka.code, np.rint(row).astype(np.int64)) for row in h_t])
+    pre = np.array([preactivation(ka.code, np.rint(row).astype(np.int64)) for row in h_t])
     assert int(np.count_nonzero(ka.sig * pre <= ka.ti)) == model.errors(w, pats)
     assert np.abs(pre).max() <= ka.off
     if ka.code == Output.PERCEPTRON:
@@ -43,12 +43,14 @@ def _ref_sgn(x):
     return int(np.sign(x))
 
 
-def _ref_int_preactivation(code, h):
+_MODELS = {int(Output.PERCEPTRON): wfm.Perceptron(3), int(Output.SIGN): wfm.TreeCommittee(9, 3),
+           int(Output.RELU): wfm.TreeCommittee(12, 4, activation="relu", weights="spherical"),
+           int(Output.PARITY): wfm.ParityMachine(9, 3)}
+
+
+def _ref_preactivation(code, h):
     """The integer pre-activation by the models' own float rule on the unscaled fields."""
-    model = {int(Output.PERCEPTRON): wfm.Perceptron(3), int(Output.SIGN): wfm.TreeCommittee(9, 3),
-             int(Output.RELU): wfm.TreeCommittee(12, 4, activation="relu", weights="spherical"),
-             int(Output.PARITY): wfm.ParityMachine(9, 3)}[code]
-    return int(round(float(model.preactivation_from_fields(np.asarray(h, float)))))
+    return int(round(float(_MODELS[code].preactivation_from_fields(np.asarray(h, float)))))
 
 
 def _ref_unit_contribution(code, k, half, hk):
@@ -59,7 +61,7 @@ def _ref_unit_contribution(code, k, half, hk):
     return hk
 
 
-KERNEL_REFERENCES = [(sgn, _ref_sgn), (int_preactivation, _ref_int_preactivation),
+KERNEL_REFERENCES = [(sgn, _ref_sgn), (preactivation, _ref_preactivation),
                      (unit_contribution, _ref_unit_contribution)]
 
 
@@ -69,11 +71,15 @@ def test_kernel_table(kernel, reference):
     if kernel is sgn:
         for x in (-3, 0, 5):
             assert kernel(x) == reference(x)
-    elif kernel is int_preactivation:
+    elif kernel is preactivation:
         for code, kk in ((Output.PERCEPTRON, 1), (Output.SIGN, 3), (Output.RELU, 4), (Output.PARITY, 3)):
             for _ in range(20):
                 h = rng.integers(-9, 10, size=kk)
                 assert kernel(int(code), h) == reference(int(code), h)
+                # the same rule on float fields (the gradient kernels): the models' float rule, exactly
+                hf = rng.normal(size=kk)
+                model = _MODELS[int(code)]
+                assert kernel(int(code), hf) == pytest.approx(float(model.preactivation_from_fields(hf)), abs=1e-12)
     else:
         for code in (Output.SIGN, Output.RELU):
             for k in range(4):

@@ -5,7 +5,7 @@ A binary model is reduced to plain numbers for kernels (:class:`wfm.kernels.arra
 * ``code``: an :class:`~wfm.core.codes.Output` (perceptron, sign committee (majority), ReLU committee (+1/−1
   output halves), parity);
 * unscaled integer fields h_k = Σ_i W_{ki} ξ_{k,i} (int32), so the scaled field is h_k/√m;
-* the integer pre-activation ``pre`` = h_1 (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) (ReLU),
+* the integer pre-activation ``pre`` (:func:`preactivation`, which also takes float fields) = h_1 (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) (ReLU),
   Π_k sign h_k (parity);
 * ``thr``: pattern μ is an error iff σ^μ · pre^μ ≤ thr, i.e. thr = κ√m for the perceptron and the ReLU
   committee (whose pre-activation carries the 1/√m scale) and thr = κ for sign and parity committees.
@@ -23,8 +23,11 @@ def sgn(x):
 
 
 @nb.njit(cache=True, nogil=True)
-def int_preactivation(code, h):
-    """Integer pre-activation from a row of unit fields ``h`` (length K)."""
+def preactivation(code, h):
+    """Pre-activation λ from a row of unit fields ``h`` (length K) by the output rule ``code``: λ = h_1
+    (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) with c_k = +1 on the first K/2 units and −1 on the
+    others (ReLU), Π_k sign h_k (parity). Integer for integer fields (the MC and enumeration kernels), float for
+    float fields (the gradient kernels); one rule for both, compiled once per field type."""
     kk = h.shape[0]
     if code == Output.PERCEPTRON:
         return h[0]

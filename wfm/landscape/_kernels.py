@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 
 from ..losses import loss_value
-from ..kernels.fields import int_preactivation
+from ..kernels.fields import preactivation
 from ..core.codes import Activation, LossCode
 
 
@@ -233,7 +233,7 @@ def flip_energy_kernel(w, xi, labels, cols, m, kk, code, thr, scale, h0, perms, 
             e = 0
             s = 0.0
             for mu in range(p):
-                st = labels[mu] * int_preactivation(code, h[mu])
+                st = labels[mu] * preactivation(code, h[mu])
                 if st <= thr:
                     e += 1
                 s += lval(lcode, lparam, st * scale)

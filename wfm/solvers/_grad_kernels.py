@@ -28,6 +28,7 @@ import numpy as np
 
 from ..losses import loss_d1, loss_value
 from ..core.codes import LossCode, Output
+from ..kernels.fields import preactivation
 
 # Reassociation lets LLVM vectorise the float reductions (the field sums); no 'nnan'/'ninf' assumptions.
 FAST = {"reassoc", "contract", "nsz", "arcp"}
@@ -46,27 +47,6 @@ def fields(w, xi, mu, tree, scale, h):
         for i in range(m):
             s += w[k, i] * xi[mu, off + i]
         h[k] = s * scale
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _pre(code, h):
-    """Output pre-activation λ from the unit fields h for ``code`` Output.PERCEPTRON, SIGN or RELU; NaN otherwise."""
-    kk = h.shape[0]
-    if code == Output.PERCEPTRON:
-        return h[0]
-    if code == Output.SIGN:
-        s = 0.0
-        for k in range(kk):
-            s += 1.0 if h[k] > 0 else (-1.0 if h[k] < 0 else 0.0)
-        return s
-    if code == Output.RELU:
-        s = 0.0
-        half = kk // 2
-        for k in range(kk):
-            if h[k] > 0:
-                s += h[k] if k < half else -h[k]
-        return s
-    return np.nan      # no gradient method runs on parity machines (their ``applies`` checks reject them)
 
 
 @nb.njit(cache=True, nogil=True, fastmath=FAST)
@@ -89,7 +69,7 @@ def batch_grad(w, xi, labels, idx, tree, code, gamma, grad, h, leak=0.0):
         mu = idx[b]
         fields(w, xi, mu, tree, scale, h)
         sigma = float(labels[mu])
-        delta = sigma * _pre(code, h)
+        delta = sigma * preactivation(code, h)
         total += loss_value(LossCode.CROSS_ENTROPY, gamma, delta)
         d = loss_d1(LossCode.CROSS_ENTROPY, gamma, delta) * sigma * scale
         if d == 0.0:
@@ -119,7 +99,7 @@ def evaluate(w, xi, labels, tree, code, gamma, kappa):
     errs = 0
     for mu in range(xi.shape[0]):
         fields(w, xi, mu, tree, scale, h)
-        delta = labels[mu] * _pre(code, h)
+        delta = labels[mu] * preactivation(code, h)
         if code == Output.PERCEPTRON or code == Output.RELU:
             total += loss_value(LossCode.CROSS_ENTROPY, gamma, delta)
         if delta <= kappa:

@@ -72,7 +72,7 @@ from ..core.checks import check_choice
 from ..core.codes import LossCode, Output
 from ..core.special import log_2cosh
 from ..kernels.arrays import KernelArrays
-from ..kernels.fields import int_preactivation, sgn, unit_contribution
+from ..kernels.fields import preactivation, sgn, unit_contribution
 from ..losses import loss_value
 
 _BLOCK = 64          # patterns scanned between two early-rejection checks
@@ -202,7 +202,7 @@ def init_fields(w, xT, sig, cols, m, kk, code):
         for mu in range(p):
             for k in range(kk):
                 row[k] = h[r, k, mu]
-            pre[r, mu] = int_preactivation(code, row)
+            pre[r, mu] = preactivation(code, row)
     return h, pre
 
 
