@@ -375,7 +375,11 @@ def test_f5_records_file_round_trip_and_grid_filter(tmp_path):
     foreign = dict(rows[0], hash="0" * 64, options={"states": 40})
     path = tmp_path / "records.csv"
     assert f5.merge_records(pd.DataFrame(rows[:2] + [foreign]), path) == 3
-    assert f5.merge_records(pd.DataFrame(rows), path) == 1            # only the third row is new
+    text = path.read_text()
+    # a store's frame holds its result columns as float64: only the third row is new
+    assert f5.merge_records(pd.DataFrame(rows).astype({"n_errors": float, "iterations": float, "p": float}), path) == 1
+    # adding rows leaves the old ones as they were written (integers stay integers: no 681.0)
+    assert path.read_text().startswith(text.rstrip("\n").rsplit("\n", 1)[0]) and ",681.0," not in path.read_text()
     back = f5.load_records(path)
     assert len(back) == 4 and back["solved"].tolist().count(False) == 1
     assert {"states": 40} in back["options"].tolist()

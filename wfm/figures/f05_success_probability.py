@@ -553,6 +553,7 @@ def run_session(out, workers=1, progress=True, only=None, records=None):
 
 #: the columns of a records file (one row per finished task; ``hash`` is the task's identity in a store)
 RECORD_COLUMNS = ["method", "n", "alpha", "seed", "options", "solved", "n_errors", "iterations", "seconds", "p", "hash"]
+_INT_COLUMNS = ["n", "seed", "n_errors", "iterations", "p"]
 
 
 def load_records(path):
@@ -594,6 +595,8 @@ def merge_records(new, path):
         return 0
     out = pd.concat([old, new], ignore_index=True).sort_values(["method", "n", "alpha", "seed"], kind="stable")
     out["options"] = [json.dumps(o, sort_keys=True, ensure_ascii=False) for o in out["options"]]
+    for c in _INT_COLUMNS:  # a concat with an empty or float frame would write 180.0 for 180 (and rewrite every row)
+        out[c] = out[c].astype("int64")
     out.to_csv(path, index=False)
     return len(new)
 
