@@ -493,3 +493,19 @@ def test_f5_options_scale_budget_and_hidden_states_above_n_1001():
     assert not f5.budget_limited("sbpi", 3001)
     assert f5.options("greedy", 10001) == {"max_epochs": 10000, "states": 126}
     assert f5.options("fbp", 30001) == {"form": "amp", "thermo": False}
+
+
+def test_f11_unconverged_count_is_unknown_without_the_column():
+    """F11's BP convergence count sums the records' ``n_unconverged``; records that do not hold it (made before it
+    was recorded) give "?" instead of a silent 0."""
+    from wfm.figures.f11_parity_machine import _bp_summary
+
+    empty = np.zeros(0)
+    rows = pd.DataFrame({"model": ["parity", "parity"], "method": ["sa", "sa"], "solved": [True, True],
+                         "d": [empty, empty], "s": [empty, empty], "n_unconverged": [1, 2]})
+    _, unconv = _bp_summary(rows)
+    assert unconv[("parity", "sa")][0] == 3 and unconv[("tree-sign", "sa")][0] == 0
+    _, unconv = _bp_summary(rows.drop(columns="n_unconverged"))
+    assert unconv[("parity", "sa")][0] == "?"
+    _, unconv = _bp_summary(rows.assign(n_unconverged=[1.0, np.nan]))
+    assert unconv[("parity", "sa")][0] == "?"

@@ -70,12 +70,14 @@ def _flatness(r):
 
 def _bp_summary(bp):
     """{(model, method): mean flatness S/H over D_WINDOW of its solutions (those with points there)},
-    {(model, method): (γ points not converged, γ points)}."""
+    {(model, method): (γ points not converged, γ points)}; the count is "?" where a record does not hold it."""
     le, unconv = {}, {}
     for mod in MODELS:
         for meth in BP_METHODS:
             rows = solved(bp[(bp["model"] == mod) & (bp["method"] == meth)]) if len(bp) else bp
-            nu = int(rows["n_unconverged"].sum()) if len(rows) and "n_unconverged" in rows else 0
+            # records without the count (made before it was recorded) make it unknown, not 0
+            known = len(rows) and "n_unconverged" in rows and bool(rows["n_unconverged"].notna().all())
+            nu = int(rows["n_unconverged"].sum()) if known else (0 if not len(rows) else "?")
             unconv[(mod, meth)] = (nu, len(rows) * len(BP_GAMMAS))
             vals = [_flatness(r) for _, r in rows.iterrows() if np.size(r["d"])]
             vals = [v for v in vals if np.isfinite(v)]
