@@ -123,14 +123,14 @@ SESSION = {
     ("rsgd", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 10),
     ("fbp", 10001): ([0.72, 0.74, 0.76], 20),
     ("bp", 10001): ([0.72, 0.74, 0.76], 20),
-    ("fbp", 30001): ([0.72, 0.74, 0.76], {0.72: 4, 0.74: 10, 0.76: 4}),
+    ("fbp", 30001): ([0.72, 0.74, 0.76], {0.72: 8, 0.74: 10, 0.76: 4}),
     ("sbpi", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
     ("greedy", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
     ("sa-ce", 3001): ([0.66, 0.68, 0.70, 0.72, 0.74], {0.66: 10, 0.68: 16, 0.70: 16, 0.72: 16, 0.74: 10}),
     ("sbpi", 10001): ([0.66, 0.68, 0.70], 6),
     ("rsgd", 3001): ([0.70, 0.72, 0.74], {0.70: 6, 0.72: 16, 0.74: 16}),
     ("bp", 30001): ([0.70, 0.72, 0.74], 4),
-    ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], 6),
+    ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], {0.66: 6, 0.68: 12, 0.70: 12, 0.72: 6}),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -642,10 +642,13 @@ def markdown_tables(tab, th):
             a50 = "–" if t is None else f"{t.alpha50:.4f} ± {t.stderr:.4f}" + ("" if t.bracketed else " (not bracketed)")
             ok = secs[np.isfinite(secs)]
             med = f"{float(np.median(ok)):.1f}" if ok.size else "–"
+            if budget_limited(m, n):
+                a50 += f" (budget-limited: {options(m, n)})"
             lines.append(f"| {m} | {n} | " + " | ".join(cells.get(a, "") for a in alphas) + f" | {a50} | {med} |")
     lines += ["", "| algorithm | sizes | α∞ ± s.e. | x = 1/3 … 1 | a | χ²/dof |", "|---|---|---|---|---|---|"]
     for m, e in sorted(extrapolations(th).items(), key=lambda kv: list(ALGOS).index(kv[0])):
-        ns = ", ".join(str(n) for mm, n in sorted(th) if mm == m and th[(mm, n)].bracketed)
+        ns = ", ".join(str(n) for mm, n in sorted(th) if mm == m and th[(mm, n)].bracketed
+                       and not budget_limited(mm, n))
         lo, hi = e.alpha_inf_x_range
         lines.append(f"| {style.algo_label(m)} | {ns} | {e.alpha_inf:.3f} ± {e.stderr:.3f} | "
                      f"{min(lo, hi):.3f}–{max(lo, hi):.3f} | {e.a:.2f} | {e.chi2_dof:.2f} |")
