@@ -344,6 +344,7 @@ _SIZE_LS = ["-", "--", ":", "-."]
 def plot(data, mode):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     from .scaling import wilson_interval
 
@@ -357,11 +358,13 @@ def plot(data, mode):
     # rows: (a) every algorithm at the smallest N | (c) α50(N); (b) one small panel per algorithm run at several
     # N (3 per row: 16 curves in one panel hide each other); (d) time to solution
     n_rows_b = max(1, -(-len(multi) // 3))
-    heights = [4.3, 2.7 * n_rows_b + 0.4, 3.9]
+    heights = [5.2, 2.7 * n_rows_b + 0.4, 3.9]
     fig = Figure(figsize=(12.5, sum(heights)), layout="constrained")
     FigureCanvasAgg(fig)
     sf_top, sf_mid, sf_bot = fig.subfigures(3, 1, height_ratios=heights)
-    ax_a, ax_c = sf_top.subplots(1, 2, width_ratios=[1, 1.15])
+    # (c)'s legend (extrapolations and literature values, two lines an entry) gets its own cell: beside the panel
+    # it squeezed (a) and (c)
+    ax_a, ax_c, ax_cl = sf_top.subplots(1, 3, width_ratios=[1.25, 0.95, 1.0])
     axes_b = [ax for row in sf_mid.subplots(n_rows_b, 3, squeeze=False, sharex=True, sharey=True) for ax in row]
     ax_d = sf_bot.subplots(1, 1)
     x_grid = np.linspace(0.6, 0.85, 400)
@@ -441,21 +444,23 @@ def plot(data, mode):
         cap = np.array([budget_limited(m, n) for n in ns])
         label = kw.pop("label") + ("" if br.all() else " (open: not bracketed)")
         if cap.any():
-            label += f" (open: N = {', '.join(str(n) for n in np.asarray(ns)[cap])} budget-limited, not fitted)"
+            label += f" (open: N = {', '.join(str(n) for n in np.asarray(ns)[cap])}, budget-limited, not fitted)"
         br = br & ~cap
         if m in ext:
             ex = ext[m]
-            label += f" → N = ∞: {ex.alpha_inf:.3f} ± {ex.stderr:.3f}" + _x_range_text(ex)
+            label += f"\n  → N = ∞: {ex.alpha_inf:.3f} ± {ex.stderr:.3f}" + _x_range_text(ex)
         else:
             label += f" (N = {', '.join(map(str, ns))})"
         ls = kw.pop("linestyle")
-        h = ax_c.errorbar(x, y, yerr=e, ls=ls if m in ext else "none", lw=1.2, ms=6.5, capsize=2.5, zorder=4,
-                          label=label, **kw)
+        # points with error bars; the line is the fit alone (through the fitted sizes), not a polyline through
+        # every point (it would join a budget-limited point to the others)
+        ax_c.errorbar(x, y, yerr=e, ls="none", ms=6.5, capsize=2.5, zorder=4, **kw)
         if not br.all():
             ax_c.plot(x[~br], y[~br], ls="none", marker=kw["marker"], mfc="white", mec=kw["color"], ms=6.5, zorder=5)
-        handles_c.append(h)
+        handles_c.append(Line2D([], [], color=kw["color"], marker=kw["marker"], ms=6.5, lw=1.2,
+                                ls=ls if m in ext else "none", label=label))
         if m in ext:
-            xs = np.linspace(0, x.max() * 1.05, 50)
+            xs = np.linspace(0, x[br].max() * 1.05, 50)
             ax_c.plot(xs, ex.alpha_inf - ex.a * xs ** (2 * ex.x), color=kw["color"], ls=ls, lw=1.2)
             ax_c.errorbar([0.0], [ex.alpha_inf], yerr=[ex.stderr], color=kw["color"], marker=kw["marker"], mfc="white",
                           ms=7, capsize=3, zorder=5)
@@ -471,9 +476,11 @@ def plot(data, mode):
     style.panel_title(ax_c, "c", r"$\alpha_{50}(N)$ ± bootstrap s.e.; fit $\alpha_\infty - a N^{-x}$", pad=6)
     if handles_c or refs:
         form = next(iter(ext.values())).form if ext else ""
-        style.legend_right(ax_c, handles=handles_c + refs,
-                           fontsize=8.5, title="lines: fits; open marker at N⁻¹ᐟ² = 0: α∞ ± s.e." +
+        style.legend_panel(ax_cl, handles_c + refs, fontsize=8.5,
+                           title="(c): lines are fits; open marker at N⁻¹ᐟ² = 0: α∞ ± s.e." +
                            (f"\n{form.replace('alpha', 'α')}" if form else ""), title_fontsize=8.5)
+    else:
+        ax_cl.set_axis_off()
 
     # (d) time to solution (median wall seconds of the solved runs)
     for m in ALGOS:
