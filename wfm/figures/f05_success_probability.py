@@ -38,9 +38,8 @@ ALGOS = {
     "greedy": {},
     "rsgd": {},
     # SA on CE with a 3× longer schedule than its default (2000 sweeps): set-aside instances solved at N = 1001,
-    # α50 0.713 ± 0.006 vs 0.697 ± 0.007 (benchmarks/tune_sace.jsonl), and at N = 3001, α = 0.70, 6000 sweeps solve
-    # where 2000 do not (benchmarks/tune_sace_n3001.jsonl): the 2000-sweep schedule set its threshold and its fall
-    # with N
+    # α50 0.713 ± 0.006 vs 0.697 ± 0.007 (benchmarks/tune_sace.jsonl), and at N = 3001, α = 0.70, 5/8 solved with
+    # 6000 sweeps vs 1/8 with 2000 (benchmarks/tune_sace_n3001.jsonl): the 2000-sweep schedule set its threshold
     "sa-ce": {"max_sweeps": 6000},
     # replicated SA on the flips energy with the coupling scoped to γ = 5: the setting that solves at N = 1001
     # (benchmarks/BENCHMARKS.md, "Solvers: which one to use"); on the error loss it solves nothing there
@@ -167,7 +166,7 @@ def session_parts():
     full = _grid("full")
     out = {}
     for m, n in SESSION_ORDER:
-        al, k = SESSION[(m, n)]
+        al = SESSION[(m, n)][0]
         k = max(session_counts(m, n).values())
         fal, fk = full[(m, n)]
         if not set(al) <= set(fal) or k > fk:
@@ -228,14 +227,19 @@ def thresholds(tab, n_boot=400):
     return out
 
 
-def extrapolations(th):
-    """{method: Extrapolation} for the methods with a bracketed α₅₀ at ≥ 2 sizes that are not budget-limited
+def fitted_sizes(th, method):
+    """The sizes N of ``method`` that enter its extrapolation: α₅₀ bracketed and not budget-limited
     (:func:`budget_limited`: a budget held below its N-scaling would bend the fit)."""
+    return sorted(n for m, n in th if m == method and th[(m, n)].bracketed and not budget_limited(m, n))
+
+
+def extrapolations(th):
+    """{method: Extrapolation} for the methods with ≥ 2 :func:`fitted_sizes`."""
     from .scaling import extrapolate
 
     out = {}
     for m in {k[0] for k in th}:
-        ns = sorted(n for mm, n in th if mm == m and th[(mm, n)].bracketed and not budget_limited(mm, n))
+        ns = fitted_sizes(th, m)
         if len(ns) < 2:
             continue
         y = [th[(m, n)].alpha50 for n in ns]
@@ -316,8 +320,7 @@ def check(data, mode):
                                 all(e.alpha_inf + 2 * e.stderr < top
                                     and not np.nanmax(e.alpha_inf_x_range) >= top for e in ext.values()),
                                 ", ".join(f"{m}: α∞ = {e.alpha_inf:.3f} ± {e.stderr:.3f}{_x_range_text(e)} from N = "
-                                          + ", ".join(str(n) for n in sorted(n for mm, n in br if mm == m
-                                                                             and not budget_limited(mm, n)))
+                                          + ", ".join(map(str, fitted_sizes(th, m)))
                                           for m, e in sorted(ext.items()))))
         fb = {n: t for (m, n), t in br.items() if m == "fbp"}
         if fb:
@@ -654,8 +657,7 @@ def markdown_tables(tab, th):
             lines.append(f"| {m} | {n} | " + " | ".join(cells.get(a, "") for a in alphas) + f" | {a50} | {med} |")
     lines += ["", "| algorithm | sizes | α∞ ± s.e. | x = 1/3 … 1 | a | χ²/dof |", "|---|---|---|---|---|---|"]
     for m, e in sorted(extrapolations(th).items(), key=lambda kv: list(ALGOS).index(kv[0])):
-        ns = ", ".join(str(n) for mm, n in sorted(th) if mm == m and th[(mm, n)].bracketed
-                       and not budget_limited(mm, n))
+        ns = ", ".join(map(str, fitted_sizes(th, m)))
         lo, hi = e.alpha_inf_x_range
         lines.append(f"| {style.algo_label(m)} | {ns} | {e.alpha_inf:.3f} ± {e.stderr:.3f} | "
                      f"{min(lo, hi):.3f}–{max(lo, hi):.3f} | {e.a:.2f} | {e.chi2_dof:.2f} |")

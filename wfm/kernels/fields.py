@@ -5,8 +5,8 @@ A binary model is reduced to plain numbers for kernels (:class:`wfm.kernels.arra
 * ``code``: an :class:`~wfm.core.codes.Output` (perceptron, sign committee (majority), ReLU committee (+1/−1
   output halves), parity);
 * unscaled integer fields h_k = Σ_i W_{ki} ξ_{k,i} (int32), so the scaled field is h_k/√m;
-* the integer pre-activation ``pre`` (:func:`preactivation`, which also takes float fields) = h_1 (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) (ReLU),
-  Π_k sign h_k (parity);
+* the integer pre-activation ``pre`` = h_1 (perceptron), Σ_k sign h_k (sign), Σ_k c_k max(0, h_k) (ReLU),
+  Π_k sign h_k (parity) (:func:`preactivation`, which also takes float fields);
 * ``thr``: pattern μ is an error iff σ^μ · pre^μ ≤ thr, i.e. thr = κ√m for the perceptron and the ReLU
   committee (whose pre-activation carries the 1/√m scale) and thr = κ for sign and parity committees.
 """
