@@ -461,6 +461,23 @@ def test_f5_budget_limited_size_is_left_out_of_the_extrapolation(monkeypatch):
     assert f5.extrapolations(th)["sbpi"].alpha_inf < 0.74
 
 
+def test_f5_coverage_names_the_sizes_not_run_and_the_budget_limited_ones(monkeypatch):
+    """The caption's coverage: every --full size of an algorithm that has records but none at that size, and each
+    budget-limited size with the budget it ran (the cap) beside its N-scaled one (1000·(10001/1001)^1.5 = 31 580 ->
+    31 600); algorithms with no record at all are not listed (the records line already omits them)."""
+    from wfm.figures import f05_success_probability as f5
+
+    one = (np.array([0.7]), np.array([1]), np.array([1]), np.array([1.0]))
+    tab = {**{("fbp", n): one for n in (1001, 3001, 10001)}, ("sbpi", 1001): one, ("sbpi", 10001): one}
+    monkeypatch.setattr(f5, "BUDGET_CAP", {("sbpi", 10001): 3200})
+    text = f5.coverage_text(tab)
+    assert "fBP N=30001" in text and "SBPI N=3001" in text and "greedy" not in text
+    assert "SBPI N=10001 (max_epochs 3200, N-scaled 31600)" in text
+    monkeypatch.setattr(f5, "BUDGET_CAP", {})
+    full = {(m, n): one for m in f5.ALGOS for n in f5.SIZES_FULL[m]}
+    assert f5.coverage_text(full) == ""
+
+
 def test_f11_flatness_band_interpolates_and_skips_jumps():
     """F11 panel (d): S(d)/H(d) of curves with a constant ratio c is c on the grid (median of 0.6, 0.8, 1.0 is 0.8,
     quartiles 0.7 and 0.9); a curve with a jump (d grows more than 4×) has no value inside the jump, and a point

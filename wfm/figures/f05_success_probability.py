@@ -70,6 +70,12 @@ def budget_limited(method, n):
     return (method, n) in BUDGET_CAP
 
 
+def scaled_budget(method, n):
+    """(option, value) of the N-scaled budget of ``method`` (:data:`SCALED_BUDGET`), before any cap."""
+    key, base, x = SCALED_BUDGET[method]
+    return key, int(round(base * (n / 1001) ** x, -2))
+
+
 def options(method, n):
     """The options of ``method`` at size ``n``: :data:`ALGOS` plus the N-scaled budget and hidden states."""
     from ..solvers._common import hidden_states
@@ -77,8 +83,8 @@ def options(method, n):
     o = dict(ALGOS[method])
     if n > 1001:
         if method in SCALED_BUDGET:
-            key, base, x = SCALED_BUDGET[method]
-            o[key] = BUDGET_CAP.get((method, n), int(round(base * (n / 1001) ** x, -2)))
+            key, value = scaled_budget(method, n)
+            o[key] = BUDGET_CAP.get((method, n), value)
         if method in HIDDEN_STATES:
             o["states"] = hidden_states(None, n)
     return o
@@ -119,17 +125,18 @@ SESSION = {
     ("bp", 3001): ([0.72, 0.74, 0.76], 20),
     ("sa-ce", 1001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),  # with max_sweeps = 6000 (ALGOS)
     ("replicated-sa", 1001): ([0.66, 0.68, 0.70, 0.72, 0.74], 20),
-    ("rsgd", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], 10),
+    ("rsgd", 1001): ([0.70, 0.72, 0.74, 0.76, 0.78], {0.70: 10, 0.72: 20, 0.74: 20, 0.76: 20, 0.78: 10}),
     ("fbp", 10001): ([0.72, 0.74, 0.76], 20),
     ("bp", 10001): ([0.72, 0.74, 0.76], 20),
     ("fbp", 30001): ([0.72, 0.74, 0.76], {0.72: 12, 0.74: 20, 0.76: 4}),
     ("sbpi", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
     ("greedy", 3001): ([0.68, 0.70, 0.72, 0.74], 20),
-    ("sa-ce", 3001): ([0.66, 0.68, 0.70, 0.72, 0.74], {0.66: 10, 0.68: 16, 0.70: 16, 0.72: 16, 0.74: 10}),
+    ("sa-ce", 3001): ([0.66, 0.68, 0.70, 0.72, 0.74], {0.66: 10, 0.68: 20, 0.70: 20, 0.72: 20, 0.74: 10}),
     ("sbpi", 10001): ([0.66, 0.68, 0.70], 6),
-    ("rsgd", 3001): ([0.70, 0.72, 0.74], {0.70: 6, 0.72: 16, 0.74: 16}),
-    ("bp", 30001): ([0.70, 0.72, 0.74], 4),
-    ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], {0.66: 6, 0.68: 12, 0.70: 12, 0.72: 6}),
+    ("rsgd", 3001): ([0.70, 0.72, 0.74], {0.70: 6, 0.72: 20, 0.74: 20}),
+    ("bp", 30001): ([0.70, 0.72, 0.74], {0.70: 4, 0.72: 10, 0.74: 8}),
+    ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], {0.66: 6, 0.68: 20, 0.70: 20, 0.72: 6}),
+    ("replicated-sa", 10001): ([0.66, 0.68, 0.70], {0.66: 4, 0.68: 8, 0.70: 4}),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -272,6 +279,24 @@ def grid_text(tab):
                                                                       f"–{int(np.max(c))}"))
         lines.append(f"{style.algo_label(m)}: " + "; ".join(cells))
     return lines
+
+
+def coverage_text(tab):
+    """What the records leave out of the ``--full`` grid: the sizes of :data:`SIZES_FULL` with no record per
+    algorithm, and the budget-limited sizes with the budget they ran and the N-scaled one (:data:`BUDGET_CAP`).
+    "" when nothing is left out."""
+    parts_ = []
+    absent = [f"{style.algo_label(m)} N={n}" for m in ALGOS for n in SIZES_FULL[m]
+              if (m, n) not in tab and any(k[0] == m for k in tab)]
+    if absent:
+        parts_.append("not run (their CPU time did not fit the sessions on 2 cores): " + ", ".join(absent))
+    limited = []
+    for m, n in sorted(k for k in tab if budget_limited(*k)):
+        key, value = scaled_budget(m, n)
+        limited.append(f"{style.algo_label(m)} N={n} ({key} {BUDGET_CAP[(m, n)]}, N-scaled {value})")
+    if limited:
+        parts_.append("budget-limited (open markers, not extrapolated): " + ", ".join(limited))
+    return "; ".join(parts_)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -692,9 +717,11 @@ def draw(out, store=None, records=None):
     res = core.FigureResult(FIGURE.key, path, 0.0, n_records, 0, failed, list(claims), pdf, style.file_sha256(path))
     drawn = dataclasses.replace(FIGURE, sizes={**FIGURE.sizes,
                                                "full": "binary perceptron, a subset of the --full grid: "
-                                                       + "; ".join(grid_text(tab))})
+                                                       + "; ".join(grid_text(tab))
+                                                       + (f". {cov}" if (cov := coverage_text(tab)) else "")})
     core._write_claims(out, "full", {FIGURE.key: res}, {FIGURE.key: drawn})
     summary = {"claims": [c.to_dict() for c in claims], "failed_tasks": failed, "grid": grid_text(tab),
+               "left_out": coverage_text(tab),
                "alpha50": {f"{m}@{n}": [t.alpha50, t.stderr, t.bracketed] for (m, n), t in sorted(th.items())},
                "extrapolation": {m: {"alpha_inf": e.alpha_inf, "stderr": e.stderr, "form": e.form, "a": e.a,
                                      "chi2_dof": e.chi2_dof, "alpha_inf_x_range": list(e.alpha_inf_x_range)} for m, e in extrapolations(th).items()}}
