@@ -136,7 +136,7 @@ SESSION = {
     ("rsgd", 3001): ([0.70, 0.72, 0.74], {0.70: 6, 0.72: 20, 0.74: 20}),
     ("bp", 30001): ([0.70, 0.72, 0.74], {0.70: 4, 0.72: 10, 0.74: 8}),
     ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], {0.66: 6, 0.68: 20, 0.70: 20, 0.72: 6}),
-    ("replicated-sa", 10001): ([0.66, 0.68, 0.70], {0.66: 4, 0.68: 8, 0.70: 4}),
+    ("replicated-sa", 10001): ([0.66, 0.68, 0.70], {0.66: 3, 0.68: 6, 0.70: 3}),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)
@@ -430,9 +430,16 @@ def plot(data, mode):
     style.legend_right(ax_a, title="Wilson 95 % bars;\nlines: logistic fits")
 
     # (b) one panel per algorithm run at several N: its success curves, sizes by marker fill and line style
+    cov = coverage_text(tab)
     for i, ax in enumerate(axes_b):
         if i >= len(multi):
             ax.set_axis_off()
+            if i == len(multi) and cov:  # what the grid leaves out, in the first free cell (and those beside it)
+                import textwrap
+
+                width = 58 * (len(axes_b) - i)
+                text = "\n".join(textwrap.fill(p[:1].upper() + p[1:] + ".", width) for p in cov.split("; "))
+                ax.text(0.02, 0.95, text, transform=ax.transAxes, va="top", ha="left", fontsize=8.5, color="0.25")
             continue
         m = multi[i]
         for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
