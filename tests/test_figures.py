@@ -478,6 +478,26 @@ def test_f5_coverage_names_the_sizes_not_run_and_the_budget_limited_ones(monkeyp
     assert f5.coverage_text(full) == ""
 
 
+def test_f5_size_that_solved_nothing_bounds_alpha50_and_can_contradict_the_extrapolation():
+    """A size with no solved instance has no logistic fit (thresholds skips it) but bounds α₅₀(N) below its
+    smallest α. With α50 = 0.70 − 1.0 N^(−1/2) fitted at N = 1001, 3001 the prediction at N = 10 001 is 0.690: a
+    size that solved nothing at α ≥ 0.64 contradicts it, one that solved nothing at α ≥ 0.70 does not."""
+    from types import SimpleNamespace
+
+    from wfm.figures import f05_success_probability as f5
+
+    th = {("replicated-sa", n): SimpleNamespace(alpha50=0.70 - 1.0 * n ** -0.5, stderr=0.002, bracketed=True)
+          for n in (1001, 3001)}
+    none = (np.array([0.64, 0.66, 0.68]), np.zeros(3, int), np.array([2, 3, 6]), np.full(3, np.nan))
+    tab = {("replicated-sa", 10001): none}
+    assert f5.thresholds(tab) == {}
+    assert f5.solved_nothing(tab) == {("replicated-sa", 10001): (0.64, 11)}
+    (n, bound, pred), = f5.contradictions(th, tab)["replicated-sa"]
+    assert (n, bound) == (10001, 0.64) and abs(pred - (0.70 - 1.0 / np.sqrt(10001))) < 1e-6
+    high = (none[0] + 0.06, *none[1:])
+    assert f5.contradictions(th, {("replicated-sa", 10001): high}) == {}
+
+
 def test_f11_flatness_band_interpolates_and_skips_jumps():
     """F11 panel (d): S(d)/H(d) of curves with a constant ratio c is c on the grid (median of 0.6, 0.8, 1.0 is 0.8,
     quartiles 0.7 and 0.9); a curve with a jump (d grows more than 4×) has no value inside the jump, and a point
