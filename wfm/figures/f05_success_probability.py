@@ -467,7 +467,9 @@ def plot(data, mode):
 
                 width = 58 * (len(axes_b) - i)
                 text = "\n".join(textwrap.fill(p[:1].upper() + p[1:] + ".", width) for p in cov.split("; "))
-                ax.text(0.02, 0.95, text, transform=ax.transAxes, va="top", ha="left", fontsize=8.5, color="0.25")
+                note = ax.text(0.02, 0.95, text, transform=ax.transAxes, va="top", ha="left", fontsize=8.5,
+                               color="0.25")
+                note.set_in_layout(False)  # it runs on into the free cells beside; the layout must not make room
             continue
         m = multi[i]
         for r, n in enumerate(sorted(n for mm, n in tab if mm == m)):
