@@ -319,10 +319,11 @@ def coverage_text(tab):
     th = thresholds(tab, n_boot=100)
     bad = {(m, n): pred for m, v in contradictions(th, tab).items() for n, _, pred in v}
     nothing = [f"{style.algo_label(m)} N={n} (α ≥ {b:g}, {c} instances"
-               + (f"; its extrapolation predicts α₅₀ = {bad[(m, n)]:.3f}: it falls faster" if (m, n) in bad else "")
+               + (f", where its extrapolation predicts α₅₀ = {bad[(m, n)]:.3f}: it falls faster" if (m, n) in bad
+                  else "")
                + ")" for (m, n), (b, c) in sorted(solved_nothing(tab).items())]
     if nothing:
-        parts_.append("solved nothing, α₅₀ below the smallest α run (down-pointing markers in (c)): "
+        parts_.append("solved nothing, α₅₀ below the smallest α run (arrows in (c)): "
                       + ", ".join(nothing))
     return "; ".join(parts_)
 
@@ -478,7 +479,8 @@ def plot(data, mode):
         ax.set_xlim(min(float(tab[(m, n)][0].min()) for m in multi for n in [n for mm, n in tab if mm == m]) - 0.015,
                     max(float(tab[(m, n)][0].max()) for m in multi for n in [n for mm, n in tab if mm == m]) + 0.015)
         ax.set_title(("(b) " if i == 0 else "") + style.algo_label(m), loc="left", fontsize=10)
-        ax.legend(loc="lower left", fontsize=8, handlelength=2.2, borderaxespad=0.3, frameon=True, framealpha=0.9)
+        # upper right: empty in every panel (the curves fall to 0 there; lower left holds a size that solved nothing)
+        ax.legend(loc="upper right", fontsize=8, handlelength=2.2, borderaxespad=0.3, frameon=True, framealpha=0.9)
         if i % 3 == 0:
             ax.set_ylabel("fraction solved")
         if i >= len(multi) - 3:
