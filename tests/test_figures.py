@@ -470,12 +470,12 @@ def test_f5_coverage_names_the_sizes_not_run_and_the_budget_limited_ones(monkeyp
     one = (np.array([0.7]), np.array([1]), np.array([1]), np.array([1.0]))
     tab = {**{("fbp", n): one for n in (1001, 3001, 10001)}, ("sbpi", 1001): one, ("sbpi", 10001): one}
     monkeypatch.setattr(f5, "BUDGET_CAP", {("sbpi", 10001): 3200})
-    text = f5.coverage_text(tab)
+    text = f5.coverage_text(tab, {})
     assert "fBP N=30001" in text and "SBPI N=3001" in text and "greedy" not in text
     assert "SBPI N=10001 (max_epochs 3200, N-scaled 31600)" in text
     monkeypatch.setattr(f5, "BUDGET_CAP", {})
     full = {(m, n): one for m in f5.ALGOS for n in f5.SIZES_FULL[m]}
-    assert f5.coverage_text(full) == ""
+    assert f5.coverage_text(full, {}) == ""
 
 
 def test_f5_size_that_solved_nothing_bounds_alpha50_and_can_contradict_the_extrapolation():

@@ -166,4 +166,7 @@ def test_f05_statistics_from_synthetic_records():
         assert abs(th[("fbp", n)].alpha50 - (0.76 - 0.9 * n ** -0.5)) < 4 * th[("fbp", n)].stderr + 1e-3
     ext = f5.extrapolations(th)["fbp"]
     assert not ext.x_fitted and abs(ext.alpha_inf - 0.76) < 4 * ext.stderr + 2e-3
+    # the fitted form at N: α∞ − a N^(−1/2), the line 0.76 − 0.9 N^(−1/2) the data were drawn from
+    assert np.allclose(ext.at([1001, 10001]), ext.alpha_inf - ext.a * np.array([1001, 10001]) ** -0.5)
+    assert abs(float(ext.at(1001)) - (0.76 - 0.9 / np.sqrt(1001))) < 4 * ext.stderr + 3e-3
     assert f5.grid_text(tab) == ["fBP: N=1001: 9 α × 60; N=3001: 9 α × 60; N=10001: 9 α × 60"]

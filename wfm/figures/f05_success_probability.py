@@ -246,7 +246,7 @@ def extrapolations(th):
     from .scaling import extrapolate
 
     out = {}
-    for m in {k[0] for k in th}:
+    for m in sorted({k[0] for k in th}):  # sorted: a set's order changes with the hash seed
         ns = fitted_sizes(th, m)
         if len(ns) < 2:
             continue
@@ -264,12 +264,14 @@ def solved_nothing(tab):
 
 def contradictions(th, tab):
     """{method: [(N, bound, predicted α₅₀(N))]}: sizes that solved nothing at α ≥ bound while the extrapolation
-    (fitted on the other sizes) predicts α₅₀(N) above the bound by more than two of its standard errors. The
-    extrapolation of such an algorithm overestimates its threshold (its α₅₀ falls faster than N^(−x))."""
+    (fitted on the other sizes, :meth:`wfm.figures.scaling.Extrapolation.at`) predicts α₅₀(N) above the bound by more
+    than two standard errors of α∞ (used for the prediction's own error, which is not stored: at N beyond the
+    fitted sizes it lies between the error of the last fitted α₅₀ and that of α∞). The extrapolation of such an
+    algorithm overestimates its threshold (its α₅₀ falls faster than N^(−x))."""
     out = {}
     for m, ex in extrapolations(th).items():
         for (mm, n), (bound, _) in sorted(solved_nothing(tab).items()):
-            pred = ex.alpha_inf - ex.a * n ** (-ex.x)
+            pred = ex.at(n)
             if mm == m and pred - 2 * ex.stderr > bound:
                 out.setdefault(m, []).append((n, bound, float(pred)))
     return out
@@ -301,10 +303,11 @@ def grid_text(tab):
     return lines
 
 
-def coverage_text(tab):
+def coverage_text(tab, th):
     """What the records leave out of the ``--full`` grid: the sizes of :data:`SIZES_FULL` with no record per
-    algorithm, and the budget-limited sizes with the budget they ran and the N-scaled one (:data:`BUDGET_CAP`).
-    "" when nothing is left out."""
+    algorithm, the budget-limited sizes with the budget they ran and the N-scaled one (:data:`BUDGET_CAP`), and the
+    sizes that solved nothing (with the extrapolation they contradict; ``th``: :func:`thresholds` of ``tab``). ""
+    when nothing is left out."""
     parts_ = []
     absent = [f"{style.algo_label(m)} N={n}" for m in ALGOS for n in SIZES_FULL[m]
               if (m, n) not in tab and any(k[0] == m for k in tab)]
@@ -316,7 +319,6 @@ def coverage_text(tab):
         limited.append(f"{style.algo_label(m)} N={n} ({key} {BUDGET_CAP[(m, n)]}, N-scaled {value})")
     if limited:
         parts_.append("budget-limited (open markers, not extrapolated): " + ", ".join(limited))
-    th = thresholds(tab, n_boot=100)
     bad = {(m, n): pred for m, v in contradictions(th, tab).items() for n, _, pred in v}
     nothing = [f"{style.algo_label(m)} N={n} (α ≥ {b:g}, {c} instances"
                + (f", where its extrapolation predicts α₅₀ = {bad[(m, n)]:.3f}: it falls faster" if (m, n) in bad
@@ -459,7 +461,7 @@ def plot(data, mode):
     style.legend_right(ax_a, title="Wilson 95 % bars;\nlines: logistic fits")
 
     # (b) one panel per algorithm run at several N: its success curves, sizes by marker fill and line style
-    cov = coverage_text(tab)
+    cov = coverage_text(tab, th)
     for i, ax in enumerate(axes_b):
         if i >= len(multi):
             ax.set_axis_off()
@@ -531,7 +533,7 @@ def plot(data, mode):
                                 ls=ls if m in ext else "none", label=label))
         if m in ext:
             xs = np.linspace(0, x[br].max() * 1.05, 50)
-            ax_c.plot(xs, ex.alpha_inf - ex.a * xs ** (2 * ex.x), color=kw["color"], ls=ls, lw=1.2)
+            ax_c.plot(xs, ex.at(np.maximum(xs, 1e-9) ** -2.0), color=kw["color"], ls=ls, lw=1.2)  # xs = N^(-1/2)
             ax_c.errorbar([0.0], [ex.alpha_inf], yerr=[ex.stderr], color=kw["color"], marker=kw["marker"], mfc="white",
                           ms=7, capsize=3, zorder=5)
     for (m, n), (bound, _) in solved_nothing(tab).items():  # α₅₀(N) < bound: an arrow down from the bound
@@ -770,10 +772,10 @@ def draw(out, store=None, records=None):
     drawn = dataclasses.replace(FIGURE, sizes={**FIGURE.sizes,
                                                "full": "binary perceptron, a subset of the --full grid: "
                                                        + "; ".join(grid_text(tab))
-                                                       + (f". {cov}" if (cov := coverage_text(tab)) else "")})
+                                                       + (f". {cov}" if (cov := coverage_text(tab, th)) else "")})
     core._write_claims(out, "full", {FIGURE.key: res}, {FIGURE.key: drawn})
     summary = {"claims": [c.to_dict() for c in claims], "failed_tasks": failed, "grid": grid_text(tab),
-               "left_out": coverage_text(tab),
+               "left_out": coverage_text(tab, th),
                "alpha50": {f"{m}@{n}": [t.alpha50, t.stderr, t.bracketed] for (m, n), t in sorted(th.items())},
                "extrapolation": {m: {"alpha_inf": e.alpha_inf, "stderr": e.stderr, "form": e.form, "a": e.a,
                                      "chi2_dof": e.chi2_dof, "alpha_inf_x_range": list(e.alpha_inf_x_range)} for m, e in extrapolations(th).items()}}

@@ -181,6 +181,10 @@ class Extrapolation:
     chi2_dof: float
     alpha_inf_x_range: tuple = (float("nan"), float("nan"))
 
+    def at(self, n):
+        """The fitted α50(N) = alpha_inf − a N^(−x) at size(s) ``n``."""
+        return self.alpha_inf - self.a * np.asarray(n, float) ** (-self.x)
+
 
 def extrapolate(n_sizes, alpha50, stderr, *, x=0.5, fit_exponent=False, n_boot=2000, seed=0,
                 confidence=0.68) -> Extrapolation:
