@@ -305,3 +305,27 @@ def test_the_first_worker_starts_with_sigint_blocked(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
                          cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert out.stdout.strip() == "blocked", out.stderr
+
+
+_NO_MAIN_GUARD = """
+import wfm.sweep as S
+S.run({{"experiment": "echo", "seeds": [0, 1, 2], "params": {{"size": 2}}}}, {store!r}, workers=2, progress=False)
+print("finished")
+"""
+
+
+def test_a_script_without_a_main_guard_fails_at_once_and_loses_no_task(tmp_path):
+    # the workers are spawned and import the script: its top-level sweep started a second sweep in each worker,
+    # on the same store, waiting for the tasks its parent held (both waited for ever, idle)
+    store = tmp_path / "s.sqlite"
+    script = tmp_path / "noguard.py"
+    script.write_text(_NO_MAIN_GUARD.format(store=str(store)))
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "finished" not in proc.stdout
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("wfm.sweep.pool.WorkersCannotStart: worker processes exit before they are ready"), last
+    assert 'if __name__ == "__main__":' in last
+    assert "wfm.sweep.run was called while a worker process imported the main script" in proc.stderr
+    with sqlite3.connect(store) as con:  # given back: pending, no attempt counted (the tasks did not fail)
+        assert con.execute("SELECT status, attempts FROM tasks").fetchall() == [("pending", 0)] * 3

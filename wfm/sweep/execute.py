@@ -43,11 +43,12 @@ import traceback
 from .. import experiments as _experiments
 from ..core.checks import check_int
 from .pool import THREAD_VARS as _THREAD_VARS
-from .pool import LocalPool, TaskTimeout, WorkerDied, usable_cores
+from .pool import LocalPool, TaskTimeout, WorkerDied, WorkersCannotStart, usable_cores
 from .spec import check_timeout, load_spec
 from .store import Store, encode_result
 
-__all__ = ["run", "run_task", "SweepReport", "LocalPool", "usable_cores", "TaskTimeout", "WorkerDied"]
+__all__ = ["run", "run_task", "SweepReport", "LocalPool", "usable_cores", "TaskTimeout", "WorkerDied",
+           "WorkersCannotStart"]
 
 log = logging.getLogger("wfm.sweep")
 
@@ -323,6 +324,23 @@ class SweepReport:
         return s + (" -- interrupted" if self.interrupted else "")
 
 
+def _check_not_in_worker_import():
+    """Raise if called while a spawned worker process imports the main script.
+
+    The local pool's workers are started with ``spawn``: each imports the main script again. A script that calls
+    :func:`run` at its top level (no ``if __name__ == "__main__":`` guard) would then start a second sweep inside
+    every worker, on the same store, waiting for the tasks its own parent holds: both sides wait for ever. Raised
+    here, the worker exits at once with this message and the parent's pool reports the workers that exit before
+    they are ready.
+    """
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError("wfm.sweep.run was called while a worker process imported the main script: put the "
+                           "script's calls under `if __name__ == \"__main__\":` (the workers are spawned processes "
+                           "that import it)")
+
+
 def run(spec, store=None, *, executor=None, scheduler=None, workers=None, threads=None,
         retry_failed=False, progress=True, max_attempts=3, stale_after=120.0, heartbeat=2.0,
         fsync=False, timeout=None) -> SweepReport:
@@ -337,11 +355,14 @@ def run(spec, store=None, *, executor=None, scheduler=None, workers=None, thread
     ``timeout``: seconds per task (default: the spec's ``timeout``; None: no limit); a task over it is
     recorded as failed, ``timeout after S s`` (module docstring), and the sweep goes on.
     Ctrl-C (KeyboardInterrupt) saves what finished, gives the running tasks back and re-raises.
+    The local pool's workers are spawned and import the main script: in a script, call ``run`` under
+    ``if __name__ == "__main__":``, otherwise it raises :class:`~wfm.sweep.WorkersCannotStart` (tasks left pending).
     ``fsync``: fsync every commit of the store (results then survive a power loss too; see
     :mod:`wfm.sweep.store`). ``stale_after``: seconds without a heartbeat after which another coordinator's
     claims are released (a dead coordinator on this host is detected at once).
     """
     t_start = time.perf_counter()
+    _check_not_in_worker_import()
     spec = load_spec(spec)
     path = store if store is not None else spec.store
     if path is None:
@@ -442,6 +463,9 @@ def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbea
                     module = _experiments.get(name).func.__module__
                     try:
                         inflight[backend.submit((h, name, params, seed, module), timeout)] = h
+                    except WorkersCannotStart:
+                        st.release([c[0] for c in claimed[i:]] + list(inflight.values()))
+                        raise
                     except cf.BrokenExecutor:
                         # the pool broke since the last results (a worker died): its futures will report it;
                         # give back what was not submitted (no attempt counted) and restart once they have
@@ -476,6 +500,10 @@ def _loop(st: Store, backend: _Backend, bar, max_attempts, stale_after, heartbea
                     if out.get("abandoned"):
                         backend.after_timeout(out)
             save()
+            cannot = next((exc for _, exc in died if isinstance(exc, WorkersCannotStart)), None)
+            if cannot is not None:  # nothing ran: give every task back, no attempt counted, and say why
+                st.release([h for h, _ in died] + list(inflight.values()))
+                raise cannot
             if broken:  # every other running task of this pool is lost too
                 for f, h in list(inflight.items()):
                     exc = f.exception()

@@ -64,6 +64,12 @@ class WorkerDied(RuntimeError):
     """The worker process running the task died (killed, out of memory, a crash in compiled code)."""
 
 
+class WorkersCannotStart(cf.BrokenExecutor):
+    """Worker processes exit before they are ready, again and again: the pool cannot run anything (their own
+    error output says why; the usual cause is a script that starts work at import time, see
+    :func:`wfm.sweep.run`)."""
+
+
 class TaskTimeout(RuntimeError):
     """The task ran longer than its time limit; its worker process was killed and replaced."""
 
@@ -259,6 +265,7 @@ class LocalPool(cf.Executor):
         self._closing = False
         self._terminating = False
         self._broken = None
+        self._broken_type = cf.BrokenExecutor
         self._startup_failures = 0
         self._thread = None
         self._wake_r, self._wake_w = mpc.Pipe(duplex=False)
@@ -282,7 +289,7 @@ class LocalPool(cf.Executor):
         future = cf.Future()
         with self._lock:
             if self._broken is not None:
-                raise cf.BrokenExecutor(self._broken)
+                raise self._broken_type(self._broken)
             if self._closing:
                 raise RuntimeError("cannot schedule new futures after shutdown")
             self._queue.append(_Item(future, fn, args, kwargs, timeout))
@@ -356,11 +363,12 @@ class LocalPool(cf.Executor):
                 log.exception("the local pool's manager thread failed")
             with self._lock:
                 self._broken = str(exc) if isinstance(exc, cf.BrokenExecutor) else f"the local pool failed: {exc!r}"
+                self._broken_type = type(exc) if isinstance(exc, cf.BrokenExecutor) else cf.BrokenExecutor
                 items = [w.item for w in self._procs if w.item] + list(self._queue)
                 self._queue.clear()
             for it in items:
                 if not it.future.done():
-                    it.future.set_exception(cf.BrokenExecutor(self._broken))
+                    it.future.set_exception(self._broken_type(self._broken))
         finally:
             deadline = time.monotonic() + 2.0
             for w in self._procs:  # asked to exit (or killed) already: give them a moment, then kill
@@ -466,8 +474,9 @@ class LocalPool(cf.Executor):
         if not w.ready and not w.killed and not self._terminating:
             self._startup_failures += 1
             if self._startup_failures >= self._max_startup_failures:
-                raise cf.BrokenExecutor(f"worker processes exit before they are ready ({self._startup_failures} in a "
-                                        f"row, last exit code {w.proc.exitcode}): see their error output above")
+                raise WorkersCannotStart(f"worker processes exit before they are ready ({self._startup_failures} in "
+                                         f"a row, last exit code {w.proc.exitcode}): see their error output above (a script that "
+                                         "starts a sweep needs `if __name__ == \"__main__\":`)")
         it, w.item = w.item, None
         if it is not None and not it.future.done():
             code = w.proc.exitcode
