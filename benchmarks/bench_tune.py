@@ -131,7 +131,10 @@ def report(path, methods=None):
             if len(al) >= 3:          # two α values determine the logistic exactly: no fit from a screen
                 try:
                     t = fit_threshold(al, ks, ns)
-                    fit = f"{t.alpha50:.4f} ± {t.stderr:.4f}" + ("" if t.bracketed else " (not bracketed)")
+                    if t.bracketed:
+                        fit = f"{t.alpha50:.4f} ± {t.stderr:.4f}"
+                    else:  # a fit through all-solved (or none-solved) points places α50 anywhere
+                        fit = f"not bracketed (α50 {'>' if all(2 * k >= m for k, m in zip(ks, ns)) else '<'} the α range)"
                 except ValueError as e:
                     fit = f"no fit ({e})"
             cpu = [r["cpu_s"] for r in g if r["solved"]]
