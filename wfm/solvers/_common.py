@@ -33,7 +33,9 @@ def hidden_states(states, m):
     (SBPI at α = 0.66: 214 errors after 3000 epochs; greedy 0/40 at α ≥ 0.70), while L ≈ 40·√3 solves
     ("Hidden states of the clipped rules at N > 1001"). The √m growth keeps the depth of the hidden states in proportion to the
     size of the unit fields σW·ξ ∝ √m; from N = 3001 to 10 001 it was checked for SBPI (L = 126 and 400 solve
-    alike at α = 0.66), not derived.
+    alike at α = 0.66), not derived. It agrees with the optimal number of hidden states that Baldassi, Braunstein,
+    Brunel & Zecchina fitted for SBPI, ∝ N^(0.521 ± 0.005) (PNAS 104, 11079 (2007), arXiv:0707.1295, Supporting
+    Information Fig. 8).
     """
     if states is None:
         return max(STATES_L0, int(round(STATES_L0 * (m / STATES_M0) ** 0.5)))
