@@ -325,7 +325,7 @@ def test_a_script_without_a_main_guard_fails_at_once_and_loses_no_task(tmp_path)
     assert proc.returncode != 0 and "finished" not in proc.stdout
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("wfm.sweep.pool.WorkersCannotStart: worker processes exit before they are ready"), last
-    assert 'if __name__ == "__main__":' in last
+    assert "without `if __name__ == \"__main__\":`" in last
     assert "wfm.sweep.run was called while a worker process imported the main script" in proc.stderr
     with sqlite3.connect(store) as con:  # given back: pending, no attempt counted (the tasks did not fail)
         assert con.execute("SELECT status, attempts FROM tasks").fetchall() == [("pending", 0)] * 3

@@ -137,6 +137,7 @@ SESSION = {
     ("bp", 30001): ([0.70, 0.72, 0.74], {0.70: 4, 0.72: 20, 0.74: 20}),
     ("replicated-sa", 3001): ([0.66, 0.68, 0.70, 0.72], {0.66: 6, 0.68: 20, 0.70: 20, 0.72: 6}),
     ("replicated-sa", 10001): ([0.64, 0.66, 0.68], {0.64: 2, 0.66: 3, 0.68: 6}),
+    ("sa-ce", 10001): ([0.64, 0.66, 0.68, 0.70], {0.64: 4, 0.66: 6, 0.68: 7, 0.70: 3}),
 }
 #: the order in which a session runs its parts (most information per CPU-minute first)
 SESSION_ORDER = list(SESSION)

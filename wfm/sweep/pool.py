@@ -475,8 +475,8 @@ class LocalPool(cf.Executor):
             self._startup_failures += 1
             if self._startup_failures >= self._max_startup_failures:
                 raise WorkersCannotStart(f"worker processes exit before they are ready ({self._startup_failures} in "
-                                         f"a row, last exit code {w.proc.exitcode}): see their error output above (a script that "
-                                         "starts a sweep needs `if __name__ == \"__main__\":`)")
+                                         f"a row, last exit code {w.proc.exitcode}): see their error output above (for example a "
+                                         "script that starts a sweep without `if __name__ == \"__main__\":`)")
         it, w.item = w.item, None
         if it is not None and not it.future.done():
             code = w.proc.exitcode
