@@ -134,7 +134,8 @@ def report(path, methods=None):
                     if t.bracketed:
                         fit = f"{t.alpha50:.4f} ± {t.stderr:.4f}"
                     else:  # a fit through all-solved (or none-solved) points places α50 anywhere
-                        fit = f"not bracketed (α50 {'>' if all(2 * k >= m for k, m in zip(ks, ns)) else '<'} the α range)"
+                        side = ">" if all(2 * k >= m for k, m in zip(ks, ns)) else "<"
+                        fit = f"not bracketed (α50 {side} the α range)"
                 except ValueError as e:
                     fit = f"no fit ({e})"
             cpu = [r["cpu_s"] for r in g if r["solved"]]

@@ -258,23 +258,22 @@ def extrapolations(th):
 
 
 def solved_nothing(tab):
-    """{(method, N): (smallest α run, instances)} of the sizes that solved no instance at any α: there α₅₀(N) lies
-    below the smallest α run (a one-sided bound; no logistic fit exists)."""
+    """{(method, N): (smallest α run, instances)} of the sizes that solved no instance at any α: there α₅₀(N)
+    lies below the smallest α run (a one-sided bound; no logistic fit exists)."""
     return {key: (float(al.min()), int(c.sum())) for key, (al, k, c, _) in tab.items() if int(k.sum()) == 0}
 
 
 def contradictions(th, tab):
     """{method: [(N, bound, predicted α₅₀(N))]}: sizes that solved nothing at α ≥ bound while the extrapolation
-    (fitted on the other sizes, :meth:`wfm.figures.scaling.Extrapolation.at`) predicts α₅₀(N) above the bound by more
-    than two standard errors of α∞ (used for the prediction's own error, which is not stored: at N beyond the
+    (fitted on the other sizes, :meth:`wfm.figures.scaling.Extrapolation.at`) predicts α₅₀(N) above the bound by
+    more than two standard errors of α∞ (used for the prediction's own error, which is not stored: at N beyond the
     fitted sizes it lies between the error of the last fitted α₅₀ and that of α∞). The extrapolation of such an
     algorithm overestimates its threshold (its α₅₀ falls faster than N^(−x))."""
-    out = {}
-    for m, ex in extrapolations(th).items():
-        for (mm, n), (bound, _) in sorted(solved_nothing(tab).items()):
-            pred = ex.at(n)
-            if mm == m and pred - 2 * ex.stderr > bound:
-                out.setdefault(m, []).append((n, bound, float(pred)))
+    out, ext = {}, extrapolations(th)
+    for (m, n), (bound, _) in sorted(solved_nothing(tab).items()):
+        ex = ext.get(m)
+        if ex is not None and float(ex.at(n)) - 2 * ex.stderr > bound:
+            out.setdefault(m, []).append((n, bound, float(ex.at(n))))
     return out
 
 

@@ -20,13 +20,14 @@ new tasks, and the records computed under the old one are *stale* (counted by :f
 :func:`load`). Stores written before this identity existed (schema 1) are stale as a whole, once.
 """
 from ..experiments import task_hash
-from .execute import LocalPool, SweepReport, TaskTimeout, WorkerDied, WorkersCannotStart, run, run_task, usable_cores
+from .execute import (LocalPool, SweepReport, TaskTimeout, WorkerDied, WorkersCannotStart, run, run_task,
+                      usable_cores)
 from .io import EXPORT_FORMATS, StaleRecordsWarning, export, failures, load, prune, stale, status, to_xarray
 from .spec import Spec, Task, load_spec
 from .store import Store
 
 __all__ = [
     "run", "load", "export", "status", "stale", "prune", "failures", "to_xarray", "load_spec", "Spec", "Task",
-    "Store", "SweepReport", "LocalPool", "TaskTimeout", "WorkerDied", "WorkersCannotStart", "StaleRecordsWarning", "task_hash",
-    "run_task", "usable_cores", "EXPORT_FORMATS",
+    "Store", "SweepReport", "LocalPool", "TaskTimeout", "WorkerDied", "WorkersCannotStart", "StaleRecordsWarning",
+    "task_hash", "run_task", "usable_cores", "EXPORT_FORMATS",
 ]

@@ -331,7 +331,8 @@ def _check_not_in_worker_import():
     :func:`run` at its top level (no ``if __name__ == "__main__":`` guard) would then start a second sweep inside
     every worker, on the same store, waiting for the tasks its own parent holds: both sides wait for ever. Raised
     here, the worker exits at once with this message and the parent's pool reports the workers that exit before
-    they are ready.
+    they are ready. The test is CPython's own: ``current_process()._inheriting`` is set while a spawned child
+    prepares (imports the parent's main module), the flag behind ``multiprocessing``'s "bootstrapping phase" error.
     """
     import multiprocessing
 

@@ -264,8 +264,7 @@ class LocalPool(cf.Executor):
         self._procs: list = []
         self._closing = False
         self._terminating = False
-        self._broken = None
-        self._broken_type = cf.BrokenExecutor
+        self._broken: cf.BrokenExecutor | None = None  # why the pool broke (its type: WorkersCannotStart or not)
         self._startup_failures = 0
         self._thread = None
         self._wake_r, self._wake_w = mpc.Pipe(duplex=False)
@@ -289,7 +288,7 @@ class LocalPool(cf.Executor):
         future = cf.Future()
         with self._lock:
             if self._broken is not None:
-                raise self._broken_type(self._broken)
+                raise type(self._broken)(*self._broken.args)
             if self._closing:
                 raise RuntimeError("cannot schedule new futures after shutdown")
             self._queue.append(_Item(future, fn, args, kwargs, timeout))
@@ -362,13 +361,13 @@ class LocalPool(cf.Executor):
             if not isinstance(exc, cf.BrokenExecutor):
                 log.exception("the local pool's manager thread failed")
             with self._lock:
-                self._broken = str(exc) if isinstance(exc, cf.BrokenExecutor) else f"the local pool failed: {exc!r}"
-                self._broken_type = type(exc) if isinstance(exc, cf.BrokenExecutor) else cf.BrokenExecutor
+                self._broken = (exc if isinstance(exc, cf.BrokenExecutor)
+                                else cf.BrokenExecutor(f"the local pool failed: {exc!r}"))
                 items = [w.item for w in self._procs if w.item] + list(self._queue)
                 self._queue.clear()
             for it in items:
                 if not it.future.done():
-                    it.future.set_exception(self._broken_type(self._broken))
+                    it.future.set_exception(type(self._broken)(*self._broken.args))
         finally:
             deadline = time.monotonic() + 2.0
             for w in self._procs:  # asked to exit (or killed) already: give them a moment, then kill
@@ -475,8 +474,9 @@ class LocalPool(cf.Executor):
             self._startup_failures += 1
             if self._startup_failures >= self._max_startup_failures:
                 raise WorkersCannotStart(f"worker processes exit before they are ready ({self._startup_failures} in "
-                                         f"a row, last exit code {w.proc.exitcode}): see their error output above (for example a "
-                                         "script that starts a sweep without `if __name__ == \"__main__\":`)")
+                                         f"a row, last exit code {w.proc.exitcode}): see their error output above "
+                                         "(for example a script that starts a sweep without "
+                                         "`if __name__ == \"__main__\":`)")
         it, w.item = w.item, None
         if it is not None and not it.future.done():
             code = w.proc.exitcode
